@@ -1,0 +1,41 @@
+/**
+ * The models vidmem generates itself, in the Hugging Face CLIP ONNX folder layout, so that the
+ * loader treats them exactly like a downloaded export.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { paletteFiles } from './palette.js';
+import { vitB32ShapeFiles } from './vit-b32-shape.js';
+
+export interface BuiltinModel {
+  name: string;
+  description: string;
+  /** Writes every file of the model into `dir` (created, with `dir/onnx/`, if missing). */
+  generate(dir: string): Promise<void>;
+}
+
+export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
+  palette: {
+    name: 'palette',
+    description:
+      'Deterministic colour-and-layout encoder (8 colours x 6 regions, 48 dims): ' +
+      'queries like "red on the left" find frames where that is true.',
+    generate: (dir) => writeFiles(dir, paletteFiles()),
+  },
+  'vit-b32-shape': {
+    name: 'vit-b32-shape',
+    description:
+      'Random weights with the shape and cost of CLIP ViT-B/32\'s image tower (512 dims, ' +
+      'fp32 and q8); for benchmarks only, its embeddings mean nothing.',
+    generate: (dir) => writeFiles(dir, vitB32ShapeFiles()),
+  },
+};
+
+/** Files are produced one at a time, so a large graph is released before the next is built. */
+async function writeFiles(dir: string, files: Iterable<[string, Uint8Array | object]>): Promise<void> {
+  for (const [path, content] of files) {
+    const target = join(dir, path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content instanceof Uint8Array ? content : `${JSON.stringify(content, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,223 @@
+import { concat, concatMap, defer, from, Observable, of, switchMap, tap } from 'rxjs';
+import type { VisionEncoder } from '../src/encoders/encoder.js';
+import { MediaError } from '../src/errors.js';
+import { FrameBudget } from '../src/flow/frame-budget.js';
+import { contentHash } from '../src/media/content-hash.js';
+import { decodeFrames, type Sampling } from '../src/media/decode-frames.js';
+import { keyframeInterval, probeVideo, type VideoInfo } from '../src/media/probe.js';
+import { encodeJpeg } from '../src/media/thumbnail.js';
+import type { Distiller } from '../src/memory/distiller.js';
+import { clipWindows } from '../src/operators/clip-window.js';
+import { encodeFrames } from '../src/operators/encode-frames.js';
+import { markRepeats } from '../src/operators/mark-repeats.js';
+import { propagateMemory } from '../src/operators/memory-propagation.js';
+import type { ClipMemory, MemoryToken } from '../src/types.js';
+import type { MemoryStore } from '../storage/memory-store.js';
+
+export type SamplingMode = 'auto' | 'fps' | 'keyframes';
+
+export interface IngestSettings {
+  /** Frames sampled per second of video. */
+  readonly fps: number;
+  /** `auto` decodes keyframes only when they are at least as dense as `fps` (far faster). */
+  readonly sampling: SamplingMode;
+  readonly clipSeconds: number;
+  readonly sceneCuts: boolean;
+  /** Percentage of changed pixels under which a frame counts as a repeat of the last encoded one. */
+  readonly repeatThreshold: number;
+}
+
+export const DEFAULT_INGEST: IngestSettings = {
+  fps: 1,
+  sampling: 'auto',
+  clipSeconds: 4,
+  sceneCuts: false,
+  repeatThreshold: 0.5,
+};
+
+export interface IngestContext {
+  readonly store: MemoryStore;
+  readonly encoder: VisionEncoder;
+  readonly distiller: Distiller;
+  readonly batchSize: number;
+}
+
+export interface IngestProgress {
+  readonly type: 'progress';
+  readonly path: string;
+  readonly durationSec: number;
+  /** Seconds of video done so far. */
+  readonly position: number;
+  readonly framesDecoded: number;
+  readonly framesEncoded: number;
+  readonly framesSkipped: number;
+  readonly clips: number;
+  readonly elapsedSec: number;
+  /** Seconds of video per second of wall time, over this run. */
+  readonly speed: number;
+}
+
+export interface IngestSummary {
+  readonly type: 'done';
+  readonly videoId: number;
+  readonly path: string;
+  readonly durationSec: number;
+  readonly clips: number;
+  readonly framesDecoded: number;
+  readonly framesEncoded: number;
+  readonly framesSkipped: number;
+  readonly wallSec: number;
+  readonly sampling: 'fps' | 'keyframes';
+  /** Seconds into the video this run started at (non-zero when it resumed a killed ingest). */
+  readonly resumedAt: number;
+  readonly alreadyIngested: boolean;
+}
+
+export type IngestEvent = IngestProgress | IngestSummary;
+
+async function chooseSampling(video: VideoInfo, settings: IngestSettings): Promise<Sampling> {
+  if (settings.sampling === 'fps') return { kind: 'fps', fps: settings.fps };
+  if (settings.sampling === 'keyframes') return { kind: 'keyframes' };
+  const interval = await keyframeInterval(video.path);
+  return interval <= 1 / settings.fps + 1e-3 ? { kind: 'keyframes' } : { kind: 'fps', fps: settings.fps };
+}
+
+interface Plan {
+  readonly video: VideoInfo;
+  readonly videoId: number;
+  readonly settings: IngestSettings;
+  readonly sampling: Sampling;
+  readonly startAt: number;
+  readonly firstIndex: number;
+  readonly memory: readonly MemoryToken[];
+  readonly clipsBefore: number;
+}
+
+/** Finds or registers the video; a partly ingested one resumes after its last stored clip. */
+async function plan(path: string, context: IngestContext, requested: IngestSettings): Promise<Plan | IngestSummary> {
+  const video = await probeVideo(path);
+  const hash = await contentHash(path);
+  const { store } = context;
+  store.bindModel(context.encoder.identity);
+  const known = store.findVideoByHash(hash);
+  if (known?.status === 'complete') {
+    const clips = store.clipsOf(known.id).length;
+    return {
+      type: 'done', videoId: known.id, path, durationSec: known.durationSec, clips, framesDecoded: 0,
+      framesEncoded: 0, framesSkipped: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
+    };
+  }
+  // A resumed ingest keeps the settings it started with, or its clips would not line up.
+  const settings = known ? ({ ...requested, ...known.settings } as IngestSettings) : requested;
+  const sampling = await chooseSampling(video, settings);
+  const record =
+    known ??
+    store.beginVideo({
+      path, contentHash: hash, durationSec: video.durationSec, fps: video.fps, width: video.width, height: video.height,
+      settings: { ...settings },
+    });
+  const lastClip = store.lastClip(record.id);
+  return {
+    video,
+    videoId: record.id,
+    settings,
+    sampling,
+    startAt: lastClip?.end ?? 0,
+    firstIndex: lastClip ? lastClip.index + 1 : 0,
+    memory: lastClip?.tokens ?? [],
+    clipsBefore: lastClip ? lastClip.index + 1 : 0,
+  };
+}
+
+/**
+ * File ingest as one pipeline: decode (with backpressure) → mark repeats → encode in batches →
+ * clip windows → memory propagation (scan) → store, one committed clip at a time. Emits progress
+ * after every stored clip and a summary at the end; unsubscribing kills ffmpeg.
+ */
+export function ingestFile(
+  path: string,
+  context: IngestContext,
+  settings: IngestSettings = DEFAULT_INGEST,
+): Observable<IngestEvent> {
+  return from(plan(path, context, settings)).pipe(
+    switchMap((p) => ('type' in p ? of(p) : run(p, context))),
+  );
+}
+
+function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
+  return defer(() => {
+    const started = performance.now();
+    const budget = new FrameBudget(Math.max(64, context.batchSize * 4));
+    const counts = { decoded: 0, encoded: 0, clips: p.clipsBefore, position: p.startAt };
+    const frameInterval = p.sampling.kind === 'fps' ? 1 / p.sampling.fps : p.settings.clipSeconds;
+    const elapsed = (): number => (performance.now() - started) / 1000;
+    const progress = (): IngestProgress => ({
+      type: 'progress', path: p.video.path, durationSec: p.video.durationSec, position: counts.position,
+      framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.decoded - counts.encoded,
+      clips: counts.clips, elapsedSec: elapsed(), speed: (counts.position - p.startAt) / Math.max(elapsed(), 1e-6),
+    });
+
+    const store = async (memory: ClipMemory): Promise<IngestProgress> => {
+      const { clip, keyframe } = memory;
+      const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
+      context.store.appendClip(p.videoId, {
+        index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
+        framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, thumbnailJpeg: thumbnail,
+      });
+      counts.clips += 1;
+      counts.position = clip.end;
+      return progress();
+    };
+
+    const events$ = decodeFrames(p.video, {
+      sampling: p.sampling,
+      width: context.encoder.input.width,
+      height: context.encoder.input.height,
+      scaleFilter: context.encoder.input.scaleFilter,
+      startAt: p.startAt,
+      budget,
+    }).pipe(
+      tap(() => (counts.decoded += 1)),
+      markRepeats(p.settings.repeatThreshold, budget),
+      encodeFrames(context.encoder, { batchSize: context.batchSize, budget, onEncoded: (n) => (counts.encoded += n) }),
+      clipWindows({
+        clipSeconds: p.settings.clipSeconds,
+        frameInterval,
+        videoEnd: p.video.durationSec,
+        firstIndex: p.firstIndex,
+        sceneCut: p.settings.sceneCuts ? { threshold: 0.8, minSeconds: 1 } : undefined,
+      }),
+      propagateMemory(context.distiller, p.memory),
+      concatMap((memory) => from(store(memory))),
+    );
+
+    return concat(events$, defer(() => of(finish(p, context, counts, elapsed()))));
+  });
+}
+
+/** Seconds of a video that may go missing at the end before we call the file truncated. */
+function tolerance(p: Plan): number {
+  return Math.max(2 * p.settings.clipSeconds, 0.05 * p.video.durationSec);
+}
+
+function finish(
+  p: Plan,
+  context: IngestContext,
+  counts: { decoded: number; encoded: number; clips: number; position: number },
+  wallSec: number,
+): IngestSummary {
+  const covered = counts.position;
+  const stats = { framesDecoded: counts.decoded, framesEncoded: counts.encoded, wallSec };
+  if (p.video.durationSec - covered > tolerance(p)) {
+    context.store.finishVideo(p.videoId, 'incomplete', stats);
+    const what = counts.clips === 0 ? 'nothing could be decoded' : `decoding stopped at ${covered.toFixed(1)} s of ${p.video.durationSec.toFixed(1)} s; the ${counts.clips} clips before that are stored`;
+    throw new MediaError(`${p.video.path}: file is truncated or corrupt (${what})`);
+  }
+  context.store.finishVideo(p.videoId, 'complete', stats);
+  return {
+    type: 'done', videoId: p.videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
+    framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.decoded - counts.encoded,
+    wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
+  };
+}
+

@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { relative } from 'node:path';
+import { MemoryStore } from '../../../storage/memory-store.js';
+import { findMoments, type Moment } from '../../search/find-moments.js';
+import { formatRange } from '../format.js';
+import { chooseModel, loadTextEncoder } from '../open-model.js';
+import { positiveInteger, storeOption } from '../store-option.js';
+
+interface SearchFlags {
+  store: string;
+  video?: number;
+  top: number;
+  model?: string;
+  json: boolean;
+}
+
+/** Text query → moments, with the model the store was built with. Shared by `search` and `demo`. */
+export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number; model?: string }): Promise<Moment[]> {
+  const store = MemoryStore.open(storeDir, { create: false, readonly: true });
+  try {
+    const model = await chooseModel(store, { model: options.model, quiet: true });
+    const text = await loadTextEncoder(model, {});
+    try {
+      store.bindModel(text.identity);
+      return await findMoments(store, text, query, { top: options.top, videoId: options.videoId });
+    } finally {
+      await text.dispose();
+    }
+  } finally {
+    store.close();
+  }
+}
+
+export function printMoments(moments: readonly Moment[]): void {
+  if (moments.length === 0) {
+    process.stdout.write('no moments found\n');
+    return;
+  }
+  moments.forEach((m, i) => {
+    const thumb = m.thumbnail ? `  ${relative(process.cwd(), m.thumbnail)}` : '';
+    process.stdout.write(
+      `${String(i + 1).padStart(2)}. ${formatRange(m.start, m.end)}  score ${m.score.toFixed(3)}  video ${m.videoId} (${m.videoPath})${thumb}\n`,
+    );
+  });
+}
+
+export function searchCommand(): Command {
+  return new Command('search')
+    .description('find the moments that match a text query')
+    .argument('<text>', 'what to look for, e.g. "red on the left"')
+    .addOption(storeOption())
+    .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
+    .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), 5)
+    .option('-m, --model <name>', 'must match the model the store was built with (default: that model)')
+    .option('--json', 'print {"results":[…]} with times in seconds', false)
+    .action(async (text: string, flags: SearchFlags) => {
+      const moments = await searchStore(flags.store, text, { top: flags.top, videoId: flags.video, model: flags.model });
+      if (flags.json) {
+        const results = moments.map((m) => ({
+          videoId: m.videoId, path: m.videoPath, start: round(m.start), end: round(m.end), score: round(m.score, 4), thumbnail: m.thumbnail,
+        }));
+        process.stdout.write(`${JSON.stringify({ results })}\n`);
+      } else {
+        printMoments(moments);
+      }
+    });
+}
+
+function round(value: number, digits = 3): number {
+  return Number(value.toFixed(digits));
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
+import { ingestCommand } from './commands/ingest.js';
+import { searchCommand } from './commands/search.js';
+import { videosCommand } from './commands/videos.js';
+
+const program = new Command('vidmem')
+  .description('Long-video memory: watch videos clip by clip, keep their memories, find moments by text.')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addCommand(demoCommand())
+  .addCommand(ingestCommand())
+  .addCommand(searchCommand())
+  .addCommand(videosCommand())
+  .addCommand(doctorCommand());
+
+for (const command of program.commands) command.exitOverride();
+
+/** Errors meant for the user are one line; anything else is a bug, with its stack on request. */
+function fail(err: unknown): never {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (err instanceof UserError) {
+    process.stderr.write(`vidmem: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`vidmem: internal error: ${message}${process.env.VIDMEM_DEBUG ? `\n${(err as Error).stack}` : ' (VIDMEM_DEBUG=1 shows details)'}\n`);
+  process.exit(1);
+}
+
+process.on('SIGINT', () => {
+  process.stderr.write('\nvidmem: interrupted; stored clips are kept and the same command resumes\n');
+  process.exit(130);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err);
+}

@@ -1,0 +1,44 @@
+import cliProgress from 'cli-progress';
+import type { IngestProgress } from '../../pipelines/ingest-file.js';
+import { formatTimestamp } from './format.js';
+
+export interface ProgressView {
+  update(event: IngestProgress): void;
+  stop(): void;
+}
+
+const SILENT: ProgressView = { update() {}, stop() {} };
+
+/** A bar on stderr while a terminal watches; nothing when output is piped or JSON was asked for. */
+export function ingestProgress(enabled: boolean, label: string): ProgressView {
+  if (!enabled || !process.stderr.isTTY) return SILENT;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} {bar} {percentage}% | {time}/{total} | {speed}× real time | {clips} clips | {skipped} frames skipped`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(event) {
+      const payload = {
+        time: formatTimestamp(event.position),
+        total: formatTimestamp(event.durationSec),
+        speed: event.speed.toFixed(1),
+        clips: event.clips,
+        skipped: event.framesSkipped,
+      };
+      if (!started) {
+        bar.start(Math.max(1, Math.round(event.durationSec)), 0, payload);
+        started = true;
+      }
+      bar.update(Math.round(event.position), payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

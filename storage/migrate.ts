@@ -1,0 +1,74 @@
+/**
+ * Schema migrations: `storage/migrations/NNN-name.sql`, applied in order, each in its own
+ * transaction together with the bump of `PRAGMA user_version` to NNN, so a crash leaves the
+ * schema at one version or the next, never between.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export interface SchemaState {
+  /** `user_version`: the last migration applied, 0 for a new database. */
+  readonly version: number;
+  /** The newest version this code knows. */
+  readonly latest: number;
+  /** Whether the database holds any table: a version-0 database with tables is someone else's. */
+  readonly hasTables: boolean;
+}
+
+const FILE_NAME = /^(\d{3})-([a-z0-9-]+)\.sql$/;
+
+/**
+ * tsc does not copy .sql files: from source they sit next to this module, from the build
+ * (dist/storage/migrate.js) they are found back in the package's storage/ folder.
+ */
+function migrationsDir(): string {
+  const candidates = [new URL('./migrations/', import.meta.url), new URL('../../storage/migrations/', import.meta.url)];
+  for (const url of candidates) {
+    const dir = fileURLToPath(url);
+    if (existsSync(dir)) return dir;
+  }
+  throw new Error(`vidmem is missing its schema migrations (looked in ${candidates.map((u) => fileURLToPath(u)).join(', ')})`);
+}
+
+let cached: readonly Migration[] | undefined;
+
+export function migrations(): readonly Migration[] {
+  if (cached) return cached;
+  const dir = migrationsDir();
+  const found = readdirSync(dir)
+    .map((file) => ({ file, match: FILE_NAME.exec(file) }))
+    .filter((f): f is { file: string; match: RegExpExecArray } => f.match !== null)
+    .map(({ file, match }) => ({ version: Number(match[1]), name: match[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+  found.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`schema migrations must be numbered 001, 002, … without gaps; found ${String(m.version).padStart(3, '0')}-${m.name}.sql at position ${i + 1}`);
+  });
+  cached = found;
+  return found;
+}
+
+export function schemaState(db: Database.Database): SchemaState {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+  return { version, latest: migrations().length, hasTables: tables > 0 };
+}
+
+/** Applies every migration newer than the database's version. */
+export function migrate(db: Database.Database): void {
+  for (const m of migrations()) {
+    // IMMEDIATE takes the write lock before re-reading the version, so two processes opening
+    // a new store at once apply each migration exactly once.
+    db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,148 @@
+/** The `clips` and `memory_tokens` tables: a clip and its memory are written and read together. */
+import type Database from 'better-sqlite3';
+import type { MemoryToken } from '../../src/types.js';
+
+export interface NewClip {
+  readonly videoId: number;
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly indicator: Float32Array;
+  readonly tokens: readonly MemoryToken[];
+  readonly framesEncoded: number;
+  readonly framesRepeat: number;
+  /** Relative to the store folder. */
+  readonly thumbPath: string | null;
+}
+
+export interface ClipSpan {
+  readonly id: number;
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What a search hit needs to be shown: where the clip is and what it looks like. */
+export interface ClipLocation extends ClipSpan {
+  readonly videoId: number;
+  readonly videoPath: string;
+  readonly thumbPath: string | null;
+}
+
+interface TokenRow {
+  vector: Buffer;
+  start_sec: number;
+  end_sec: number;
+  weight: number;
+}
+
+/** Explicit little-endian, so a store file means the same on every machine. */
+function toBlob(v: Float32Array): Buffer {
+  const buf = Buffer.allocUnsafe(v.length * 4);
+  for (let i = 0; i < v.length; i++) buf.writeFloatLE(v[i]!, i * 4);
+  return buf;
+}
+
+function fromBlob(buf: Buffer): Float32Array {
+  const v = new Float32Array(buf.length / 4);
+  for (let i = 0; i < v.length; i++) v[i] = buf.readFloatLE(i * 4);
+  return v;
+}
+
+function toToken(row: TokenRow): MemoryToken {
+  return { vector: fromBlob(row.vector), start: row.start_sec, end: row.end_sec, weight: row.weight };
+}
+
+const SPAN = 'id, idx AS "index", start_sec AS start, end_sec AS "end"';
+
+export class ClipsRepository {
+  private readonly insertClipStmt: Database.Statement<unknown[]>;
+  private readonly insertTokenStmt: Database.Statement<unknown[]>;
+  private readonly insertTx: (c: NewClip) => number;
+  private readonly hasStmt: Database.Statement<[number, number], number>;
+  private readonly lastStmt: Database.Statement<[number], ClipSpan>;
+  private readonly ofVideoStmt: Database.Statement<[number], ClipSpan>;
+  private readonly idsOfVideoStmt: Database.Statement<[number], number>;
+  private readonly tokensStmt: Database.Statement<[number], TokenRow>;
+  private readonly indicatorStmt: Database.Statement<[number], Buffer>;
+  private readonly countUpToStmt: Database.Statement<[number], number>;
+  private readonly indicatorsAfterStmt: Database.Statement<[number], { id: number; indicator: Buffer }>;
+  private readonly locateStmt: Database.Statement<[string], ClipLocation>;
+
+  constructor(db: Database.Database) {
+    this.insertClipStmt = db.prepare(
+      `INSERT INTO clips (video_id, idx, start_sec, end_sec, indicator, frames_encoded, frames_repeat, thumb_path)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertTokenStmt = db.prepare(
+      'INSERT INTO memory_tokens (clip_id, k, vector, start_sec, end_sec, weight) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // One transaction per clip: after a crash a clip is there with all its tokens, or not at all.
+    this.insertTx = db.transaction((c: NewClip) => {
+      const id = Number(
+        this.insertClipStmt.run(c.videoId, c.index, c.start, c.end, toBlob(c.indicator), c.framesEncoded, c.framesRepeat, c.thumbPath)
+          .lastInsertRowid,
+      );
+      c.tokens.forEach((t, k) => this.insertTokenStmt.run(id, k, toBlob(t.vector), t.start, t.end, t.weight));
+      return id;
+    });
+    this.hasStmt = db.prepare('SELECT count(*) FROM clips WHERE video_id = ? AND idx = ?').pluck() as typeof this.hasStmt;
+    this.lastStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx DESC LIMIT 1`);
+    this.ofVideoStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx`);
+    this.idsOfVideoStmt = db.prepare('SELECT id FROM clips WHERE video_id = ?').pluck() as typeof this.idsOfVideoStmt;
+    this.tokensStmt = db.prepare('SELECT vector, start_sec, end_sec, weight FROM memory_tokens WHERE clip_id = ? ORDER BY k');
+    this.indicatorStmt = db.prepare('SELECT indicator FROM clips WHERE id = ?').pluck() as typeof this.indicatorStmt;
+    this.countUpToStmt = db.prepare('SELECT count(*) FROM clips WHERE id <= ?').pluck() as typeof this.countUpToStmt;
+    this.indicatorsAfterStmt = db.prepare('SELECT id, indicator FROM clips WHERE id > ? ORDER BY id');
+    this.locateStmt = db.prepare(
+      `SELECT c.id, c.idx AS "index", c.start_sec AS start, c.end_sec AS "end",
+              c.video_id AS videoId, v.path AS videoPath, c.thumb_path AS thumbPath
+       FROM clips c JOIN videos v ON v.id = c.video_id
+       WHERE c.id IN (SELECT value FROM json_each(?))`,
+    );
+  }
+
+  /** Writes the clip and its tokens in one transaction; returns the clip id. */
+  insert(c: NewClip): number {
+    return this.insertTx(c);
+  }
+
+  has(videoId: number, index: number): boolean {
+    return this.hasStmt.get(videoId, index)! > 0;
+  }
+
+  last(videoId: number): ClipSpan | undefined {
+    return this.lastStmt.get(videoId);
+  }
+
+  ofVideo(videoId: number): ClipSpan[] {
+    return this.ofVideoStmt.all(videoId);
+  }
+
+  idsOfVideo(videoId: number): Set<number> {
+    return new Set(this.idsOfVideoStmt.all(videoId));
+  }
+
+  tokens(clipId: number): MemoryToken[] {
+    return this.tokensStmt.all(clipId).map(toToken);
+  }
+
+  indicator(clipId: number): Float32Array | undefined {
+    const blob = this.indicatorStmt.get(clipId);
+    return blob && fromBlob(blob);
+  }
+
+  countUpTo(maxId: number): number {
+    return this.countUpToStmt.get(maxId)!;
+  }
+
+  /** Indicators in id order, streamed so a rebuild of a large store stays small in memory. */
+  *indicatorsAfter(afterId: number): IterableIterator<{ id: number; indicator: Float32Array }> {
+    for (const row of this.indicatorsAfterStmt.iterate(afterId)) yield { id: row.id, indicator: fromBlob(row.indicator) };
+  }
+
+  /** Locations of the given clips, keyed by id; ids no longer stored are absent. */
+  locate(ids: readonly number[]): Map<number, ClipLocation> {
+    return new Map(this.locateStmt.all(JSON.stringify(ids)).map((row) => [row.id, row]));
+  }
+}

@@ -1,0 +1,21 @@
+/** The `model` table: the one model whose vectors a store holds. */
+import type Database from 'better-sqlite3';
+import type { ModelIdentity } from '../../src/encoders/encoder.js';
+
+export class ModelsRepository {
+  private readonly selectStmt: Database.Statement<[], ModelIdentity>;
+  private readonly insertStmt: Database.Statement<[string, number, string]>;
+
+  constructor(db: Database.Database) {
+    this.selectStmt = db.prepare('SELECT name, dim, fingerprint FROM model WHERE id = 1');
+    this.insertStmt = db.prepare('INSERT INTO model (id, name, dim, fingerprint) VALUES (1, ?, ?, ?)');
+  }
+
+  get(): ModelIdentity | null {
+    return this.selectStmt.get() ?? null;
+  }
+
+  insert(model: ModelIdentity): void {
+    this.insertStmt.run(model.name, model.dim, model.fingerprint);
+  }
+}

@@ -1,0 +1,122 @@
+/** The `videos` table: one row per ingested source, keyed by its content hash. */
+import type Database from 'better-sqlite3';
+
+export type VideoStatus = 'ingesting' | 'complete' | 'incomplete';
+
+export interface VideoRecord {
+  readonly id: number;
+  readonly path: string;
+  readonly contentHash: string;
+  readonly durationSec: number;
+  /** Frame rate of the source, not the sampling rate (that is in settings). */
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly status: VideoStatus;
+  readonly settings: Record<string, unknown>;
+  readonly stats: Record<string, unknown> | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewVideo {
+  readonly path: string;
+  readonly contentHash: string;
+  readonly durationSec: number;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly settings: Record<string, unknown>;
+}
+
+export interface VideoSummary {
+  readonly id: number;
+  readonly path: string;
+  readonly durationSec: number;
+  readonly clips: number;
+  readonly status: string;
+  readonly createdAt: string;
+}
+
+interface VideoRow {
+  id: number;
+  path: string;
+  content_hash: string;
+  duration_sec: number;
+  fps: number;
+  width: number;
+  height: number;
+  status: VideoStatus;
+  settings_json: string;
+  stats_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toRecord(row: VideoRow): VideoRecord {
+  return {
+    id: row.id,
+    path: row.path,
+    contentHash: row.content_hash,
+    durationSec: row.duration_sec,
+    fps: row.fps,
+    width: row.width,
+    height: row.height,
+    status: row.status,
+    settings: JSON.parse(row.settings_json) as Record<string, unknown>,
+    stats: row.stats_json === null ? null : (JSON.parse(row.stats_json) as Record<string, unknown>),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class VideosRepository {
+  private readonly byIdStmt: Database.Statement<[number], VideoRow>;
+  private readonly byHashStmt: Database.Statement<[string], VideoRow>;
+  private readonly insertStmt: Database.Statement<[string, string, number, number, number, number, string], VideoRow>;
+  private readonly finishStmt: Database.Statement<[string, string, number]>;
+  private readonly listStmt: Database.Statement<[], VideoSummary>;
+
+  constructor(db: Database.Database) {
+    this.byIdStmt = db.prepare('SELECT * FROM videos WHERE id = ?');
+    this.byHashStmt = db.prepare('SELECT * FROM videos WHERE content_hash = ?');
+    this.insertStmt = db.prepare(
+      `INSERT INTO videos (path, content_hash, duration_sec, fps, width, height, status, settings_json)
+       VALUES (?, ?, ?, ?, ?, ?, 'ingesting', ?) RETURNING *`,
+    );
+    this.finishStmt = db.prepare(
+      `UPDATE videos SET status = ?, stats_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+    );
+    this.listStmt = db.prepare(
+      `SELECT v.id, v.path, v.duration_sec AS durationSec,
+              (SELECT count(*) FROM clips c WHERE c.video_id = v.id) AS clips,
+              v.status, v.created_at AS createdAt
+       FROM videos v ORDER BY v.id`,
+    );
+  }
+
+  byId(id: number): VideoRecord | undefined {
+    const row = this.byIdStmt.get(id);
+    return row && toRecord(row);
+  }
+
+  byHash(hash: string): VideoRecord | undefined {
+    const row = this.byHashStmt.get(hash);
+    return row && toRecord(row);
+  }
+
+  insert(v: NewVideo): VideoRecord {
+    return toRecord(
+      this.insertStmt.get(v.path, v.contentHash, v.durationSec, v.fps, v.width, v.height, JSON.stringify(v.settings))!,
+    );
+  }
+
+  /** Returns false when no such video exists. */
+  finish(id: number, status: VideoStatus, stats: Record<string, unknown>): boolean {
+    return this.finishStmt.run(status, JSON.stringify(stats), id).changes === 1;
+  }
+
+  list(): VideoSummary[] {
+    return this.listStmt.all();
+  }
+}

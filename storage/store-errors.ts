@@ -1,0 +1,48 @@
+/** Errors a user can act on: each message is one line that names the store and what to do. */
+import type { ModelIdentity } from '../src/encoders/encoder.js';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export class ModelMismatchError extends StoreError {
+  override name = 'ModelMismatchError';
+
+  constructor(dir: string, stored: ModelIdentity, offered: ModelIdentity) {
+    const held = `store ${dir} holds vectors from model '${stored.name}' (${stored.dim}-d)`;
+    const sameShape = stored.name === offered.name && stored.dim === offered.dim;
+    super(
+      sameShape
+        ? `${held}; refusing model '${offered.name}' with other weights (fingerprint ${short(offered.fingerprint)}, stored ${short(stored.fingerprint)}). Use the model files the store was made with, or another --store.`
+        : `${held}; refusing model '${offered.name}' (${offered.dim}-d). Use --model ${stored.name}, or another --store.`,
+    );
+  }
+}
+
+function short(fingerprint: string): string {
+  return fingerprint.length > 12 ? `${fingerprint.slice(0, 12)}…` : fingerprint;
+}
+
+const SQLITE_MESSAGES: [RegExp, (dir: string, detail: string) => string][] = [
+  [/^SQLITE_NOTADB/, (dir) => `store ${dir} is not a vidmem store: file is not a database`],
+  [/^SQLITE_CORRUPT/, (dir, detail) => `store ${dir} is damaged (${detail}); restore it from a backup, or use another --store`],
+  [/^SQLITE_(BUSY|LOCKED)/, (dir) => `store ${dir} is busy: another vidmem process is writing to it; try again when it is done`],
+  [/^SQLITE_FULL/, (dir) => `store ${dir}: the disk is full`],
+  [/^SQLITE_(READONLY|CANTOPEN|PERM|AUTH|IOERR)/, (dir, detail) => `cannot use store ${dir}: ${detail}`],
+];
+
+const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'ENOTDIR']);
+
+/**
+ * Turns failures that come from the store's files (damage, locks, full disk, permissions) into
+ * StoreError; anything else is a bug and passes through unchanged.
+ */
+export function asStoreError(err: unknown, dir: string): unknown {
+  if (err instanceof StoreError || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err;
+  const sqlite = SQLITE_MESSAGES.find(([pattern]) => pattern.test(code));
+  if (sqlite) return new StoreError(sqlite[1](dir, err.message), { cause: err });
+  if (FS_CODES.has(code)) return new StoreError(`cannot use store ${dir}: ${err.message}`, { cause: err });
+  return err;
+}

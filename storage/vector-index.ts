@@ -1,0 +1,174 @@
+/**
+ * The clip-indicator index: an HNSW graph over clip indicators, labelled by clip id. It is a
+ * cache derived from SQLite, persisted as `indicators.hnsw` plus `indicators.json`, whose
+ * sha256 is checked before hnswlib ever sees the file: hnswlib trusts what it reads, and a
+ * damaged file can take the whole process down.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import type { ModelIdentity } from '../src/encoders/encoder.js';
+
+const INDEX_FILE = 'indicators.hnsw';
+const META_FILE = 'indicators.json';
+const META_VERSION = 1;
+
+const INITIAL_CAPACITY = 1024;
+const M = 16;
+const EF_CONSTRUCTION = 200;
+// A fixed seed makes a rebuild from the same rows produce the same graph, hence the same answers.
+const RANDOM_SEED = 100;
+const EF_SEARCH = 100;
+
+interface IndexMeta {
+  readonly version: number;
+  readonly model: ModelIdentity;
+  readonly count: number;
+  readonly maxClipId: number;
+  readonly sha256: string;
+}
+
+export interface IndexHit {
+  readonly label: number;
+  /** Cosine similarity, 1 for the same direction. */
+  readonly score: number;
+}
+
+export class VectorIndex {
+  private constructor(
+    private readonly hnsw: hnswlib.HierarchicalNSW,
+    readonly model: ModelIdentity,
+    private highestLabel: number,
+  ) {
+    hnsw.setEf(EF_SEARCH);
+  }
+
+  static create(model: ModelIdentity): VectorIndex {
+    // The 'cosine' space normalizes every vector it is given, stored or queried.
+    const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
+    hnsw.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, RANDOM_SEED);
+    return new VectorIndex(hnsw, model, 0);
+  }
+
+  /**
+   * The index persisted in `dir`, or null when it is missing, unreadable, damaged or made for
+   * another model: the caller rebuilds in each of those cases, so the reason does not matter.
+   */
+  static load(dir: string, model: ModelIdentity): VectorIndex | null {
+    const meta = readMeta(join(dir, META_FILE));
+    const file = join(dir, INDEX_FILE);
+    if (!meta || !sameModel(meta.model, model) || !existsSync(file) || sha256File(file) !== meta.sha256) return null;
+    const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
+    try {
+      hnsw.readIndexSync(file);
+    } catch {
+      return null;
+    }
+    if (hnsw.getCurrentCount() !== meta.count || hnsw.getNumDimensions() !== model.dim) return null;
+    return new VectorIndex(hnsw, model, meta.maxClipId);
+  }
+
+  get count(): number {
+    return this.hnsw.getCurrentCount();
+  }
+
+  /** The highest clip id indexed, 0 when empty: rows above it are what the index lacks. */
+  get maxLabel(): number {
+    return this.highestLabel;
+  }
+
+  add(label: number, vector: Float32Array): void {
+    const capacity = this.hnsw.getMaxElements();
+    if (this.hnsw.getCurrentCount() >= capacity) this.hnsw.resizeIndex(capacity * 2);
+    this.hnsw.addPoint(Array.from(vector), label);
+    this.highestLabel = Math.max(this.highestLabel, label);
+  }
+
+  /** Best first. `k` must not exceed the labels the filter lets through. */
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean): IndexHit[] {
+    const { distances, neighbors } = this.hnsw.searchKnn(Array.from(query), k, filter);
+    return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
+  }
+
+  /**
+   * Writes index then meta, each to a temporary file that is fsynced and renamed into place.
+   * A crash between the two renames leaves a meta whose checksum no longer matches: a rebuild.
+   */
+  save(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, INDEX_FILE);
+    this.hnsw.writeIndexSync(`${file}.tmp`);
+    fsyncFile(`${file}.tmp`);
+    const meta: IndexMeta = {
+      version: META_VERSION,
+      model: { name: this.model.name, dim: this.model.dim, fingerprint: this.model.fingerprint },
+      count: this.count,
+      maxClipId: this.highestLabel,
+      sha256: sha256File(`${file}.tmp`),
+    };
+    renameSync(`${file}.tmp`, file);
+    const metaFile = join(dir, META_FILE);
+    writeFileSync(`${metaFile}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
+    fsyncFile(`${metaFile}.tmp`);
+    renameSync(`${metaFile}.tmp`, metaFile);
+    fsyncDir(dir);
+  }
+}
+
+function readMeta(file: string): IndexMeta | null {
+  try {
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as Partial<IndexMeta>;
+    const valid =
+      meta.version === META_VERSION &&
+      typeof meta.model?.name === 'string' &&
+      typeof meta.model.dim === 'number' &&
+      typeof meta.model.fingerprint === 'string' &&
+      Number.isInteger(meta.count) &&
+      Number.isInteger(meta.maxClipId) &&
+      typeof meta.sha256 === 'string';
+    return valid ? (meta as IndexMeta) : null;
+  } catch {
+    return null;
+  }
+}
+
+function sameModel(a: ModelIdentity, b: ModelIdentity): boolean {
+  return a.name === b.name && a.dim === b.dim && a.fingerprint === b.fingerprint;
+}
+
+function sha256File(file: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes the renames durable; some platforms (Windows) cannot open a folder for that. */
+function fsyncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,510 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ModelIdentity } from '../src/encoders/encoder.js';
+import type { MemoryToken } from '../src/types.js';
+import { MemoryStore, ModelMismatchError, StoreError, type NewClipInput } from '../storage/memory-store.js';
+
+const MODEL: ModelIdentity = { name: 'palette', dim: 48, fingerprint: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' };
+const K = 4;
+
+/** Deterministic vectors, so every run ranks the same way. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function unit(random: () => number, dim = MODEL.dim): Float32Array {
+  const v = Float32Array.from({ length: dim }, () => random() * 2 - 1);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+/** `v` nudged a little: a query that should still find `v` first. */
+function near(v: Float32Array, random: () => number): Float32Array {
+  return v.map((x) => x + (random() - 0.5) * 0.05);
+}
+
+function clip(index: number, indicator: Float32Array, random: () => number, thumbnail = true): NewClipInput {
+  const start = index * 4;
+  const tokens: MemoryToken[] = Array.from({ length: K }, (_, k) => ({
+    vector: unit(random),
+    start: start + k * 0.5,
+    end: start + k * 0.5 + 2,
+    weight: 1 + k,
+  }));
+  return {
+    index,
+    start,
+    end: start + 4,
+    indicator,
+    tokens,
+    framesEncoded: 8,
+    framesRepeat: index % 3,
+    ...(thumbnail ? { thumbnailJpeg: Uint8Array.from([0xff, 0xd8, 0xff, index, 0xff, 0xd9]) } : {}),
+  };
+}
+
+const videoInput = (name: string) => ({
+  path: `/media/${name}.mp4`,
+  contentHash: createHash('sha256').update(name).digest('hex'),
+  durationSec: 600,
+  fps: 30,
+  width: 1280,
+  height: 720,
+  settings: { sampleFps: 2, clipSeconds: 4, k: K },
+});
+
+/** A store with two videos of `perVideo` clips each; returns the indicators by clip id. */
+function fill(dir: string, perVideo: number, seed = 1): { store: MemoryStore; indicators: Map<number, Float32Array>; videos: number[] } {
+  const random = rng(seed);
+  const store = MemoryStore.open(dir);
+  store.bindModel(MODEL);
+  const indicators = new Map<number, Float32Array>();
+  const videos: number[] = [];
+  for (const name of ['lecture', 'camera']) {
+    const video = store.beginVideo(videoInput(name));
+    videos.push(video.id);
+    for (let i = 0; i < perVideo; i++) {
+      const indicator = unit(random);
+      indicators.set(store.appendClip(video.id, clip(i, indicator, random)), indicator);
+    }
+  }
+  return { store, indicators, videos };
+}
+
+/**
+ * Every file with its mtime and hash, leaving out the -shm and empty -wal that SQLite creates
+ * for any reader of a WAL database: coordination files, not content.
+ */
+function treeState(dir: string): Record<string, string> {
+  const state: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    if (file.endsWith('-shm') || (file.endsWith('-wal') && statSync(file).size === 0)) continue;
+    state[file] = `${statSync(file).mtimeMs}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+  }
+  return state;
+}
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vidmem-store-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('MemoryStore contents', () => {
+  it('round-trips videos, clips, memory tokens and thumbnails', () => {
+    const store = MemoryStore.open(join(dir, 'store'));
+    expect(store.model()).toBeNull();
+    store.bindModel(MODEL);
+    expect(store.model()).toEqual(MODEL);
+
+    const video = store.beginVideo(videoInput('lecture'));
+    expect(video).toMatchObject({ path: '/media/lecture.mp4', status: 'ingesting', fps: 30, width: 1280, height: 720, stats: null });
+    expect(video.settings).toEqual({ sampleFps: 2, clipSeconds: 4, k: K });
+
+    const random = rng(7);
+    const inputs = [0, 1, 2].map((i) => clip(i, unit(random), random, i !== 1));
+    const ids = inputs.map((c) => store.appendClip(video.id, c));
+
+    const last = store.lastClip(video.id)!;
+    expect(last).toMatchObject({ index: 2, start: 8, end: 12 });
+    expect(last.tokens).toEqual(inputs[2]!.tokens);
+
+    store.finishVideo(video.id, 'complete', { clips: 3, framesEncoded: 24 });
+    store.close();
+
+    const reopened = MemoryStore.open(join(dir, 'store'), { create: false });
+    expect(reopened.findVideoByHash(video.contentHash)).toMatchObject({ id: video.id, status: 'complete', stats: { clips: 3, framesEncoded: 24 } });
+    expect(reopened.getVideo(video.id)!.settings).toEqual(video.settings);
+    expect(reopened.getVideo(999)).toBeUndefined();
+    expect(reopened.clipsOf(video.id)).toEqual(ids.map((id, i) => ({ id, index: i, start: i * 4, end: i * 4 + 4 })));
+    ids.forEach((id, i) => {
+      const memory = reopened.clipMemory(id)!;
+      expect(memory.indicator).toEqual(inputs[i]!.indicator);
+      expect(memory.tokens).toEqual(inputs[i]!.tokens);
+    });
+    expect(reopened.clipMemory(999)).toBeUndefined();
+
+    const [listed] = reopened.listVideos();
+    expect(listed).toMatchObject({ id: video.id, path: video.path, durationSec: 600, clips: 3, status: 'complete' });
+    expect(Date.parse(listed!.createdAt)).not.toBeNaN();
+
+    const hits = reopened.search(inputs[0]!.indicator, { top: 3 });
+    expect(hits[0]!.thumbnail).toBe(join(dir, 'store', 'thumbs', String(video.id), '0.jpg'));
+    expect(readFileSync(hits[0]!.thumbnail!)).toEqual(Buffer.from(inputs[0]!.thumbnailJpeg!));
+    expect(hits.find((h) => h.index === 1)!.thumbnail).toBeNull();
+    reopened.close();
+  });
+
+  it('ranks the matching clip first and filters by video', () => {
+    const { store, indicators, videos } = fill(dir, 30);
+    const random = rng(99);
+    for (const [id, indicator] of indicators) {
+      const [best] = store.search(near(indicator, random), { top: 5 });
+      expect(best!.clipId).toBe(id);
+      expect(best!.score).toBeGreaterThan(0.95);
+    }
+
+    const [lectureId, cameraId] = videos as [number, number];
+    const lectureClip = store.clipsOf(lectureId)[7]!;
+    const query = indicators.get(lectureClip.id)!;
+    const all = store.search(query, { top: 10 });
+    expect(all[0]).toMatchObject({ clipId: lectureClip.id, videoId: lectureId, videoPath: '/media/lecture.mp4', index: 7, start: 28, end: 32 });
+    expect(all[0]!.score).toBeCloseTo(1, 5);
+    expect(all.map((h) => h.score)).toEqual([...all.map((h) => h.score)].sort((a, b) => b - a));
+
+    const onlyCamera = store.search(query, { top: 10 , videoId: cameraId });
+    expect(onlyCamera).toHaveLength(10);
+    expect(onlyCamera.every((h) => h.videoId === cameraId)).toBe(true);
+    const cameraIds = new Set(store.clipsOf(cameraId).map((c) => c.id));
+    const exact = [...indicators]
+      .filter(([id]) => cameraIds.has(id))
+      .map(([id, v]) => ({ id, score: v.reduce((s, x, i) => s + x * query[i]!, 0) }))
+      .sort((a, b) => b.score - a.score);
+    expect(onlyCamera[0]!.clipId).toBe(exact[0]!.id);
+
+    expect(store.search(query, { top: 100, videoId: cameraId })).toHaveLength(30);
+    expect(store.search(query, { top: 5, videoId: 12345 })).toEqual([]);
+    expect(store.search(new Float32Array(MODEL.dim), { top: 5 })).toEqual([]);
+    expect(() => store.search(new Float32Array(512), { top: 5 })).toThrow(StoreError);
+    store.close();
+  });
+
+  it('searches an empty store without error', () => {
+    const store = MemoryStore.open(dir);
+    expect(store.search(unit(rng(1)), { top: 5 })).toEqual([]);
+    store.bindModel(MODEL);
+    expect(store.search(unit(rng(1)), { top: 5 })).toEqual([]);
+    store.close();
+  });
+
+  it('refuses a second model with a message naming both', () => {
+    const { store } = fill(dir, 3);
+    store.close();
+
+    const other = MemoryStore.open(dir);
+    const foo: ModelIdentity = { name: 'foo', dim: 512, fingerprint: 'abc' };
+    expect(() => other.bindModel(foo)).toThrow(ModelMismatchError);
+    expect(() => other.bindModel(foo)).toThrow(
+      `store ${dir} holds vectors from model 'palette' (48-d); refusing model 'foo' (512-d). Use --model palette, or another --store.`,
+    );
+    const reweighted = { ...MODEL, fingerprint: '0123456789abcdef0123' };
+    expect(() => other.bindModel(reweighted)).toThrow(/refusing model 'palette' with other weights \(fingerprint 0123456789ab…, stored 9f2c4e6a8b0d…\)/);
+    other.bindModel(MODEL);
+    expect(other.model()).toEqual(MODEL);
+    expect(other.listVideos().map((v) => v.clips)).toEqual([3, 3]);
+    other.close();
+  });
+
+  it('refuses bad clips before writing anything', () => {
+    const store = MemoryStore.open(dir);
+    store.bindModel(MODEL);
+    const video = store.beginVideo(videoInput('lecture'));
+    const random = rng(3);
+    const good = clip(0, unit(random), random);
+    store.appendClip(video.id, good);
+    const before = treeState(join(dir, 'thumbs'));
+
+    const bad: [string, NewClipInput][] = [
+      ['indicator has 512 values', clip(1, unit(random, 512), random)],
+      ['not a finite number', clip(1, unit(random).map((x, i) => (i === 3 ? NaN : x)), random)],
+      ['indicator is all zeros', clip(1, new Float32Array(MODEL.dim), random)],
+      ['token 2 has 47 values', { ...clip(1, unit(random), random), tokens: [...good.tokens.slice(0, 2), { vector: unit(random, 47), start: 0, end: 1, weight: 1 }] }],
+      ['bad time span', { ...clip(1, unit(random), random), end: -1 }],
+      ['index must be an integer', clip(1.5, unit(random), random)],
+      ['already stored', clip(0, unit(random), random)],
+    ];
+    for (const [message, input] of bad) expect(() => store.appendClip(video.id, input), message).toThrow(message);
+    expect(() => store.appendClip(999, clip(1, unit(random), random))).toThrow('has no video #999');
+    expect(() => store.beginVideo(videoInput('lecture'))).toThrow(/already stored as #1/);
+    expect(() => store.beginVideo({ ...videoInput('x'), durationSec: NaN })).toThrow('durationSec must be a finite number');
+
+    expect(treeState(join(dir, 'thumbs'))).toEqual(before);
+    expect(store.clipsOf(video.id)).toHaveLength(1);
+    expect(store.clipMemory(store.clipsOf(video.id)[0]!.id)!.tokens).toEqual(good.tokens);
+
+    store.finishVideo(video.id, 'complete', {});
+    expect(() => store.appendClip(video.id, clip(1, unit(random), random))).toThrow('is complete');
+    store.close();
+  });
+});
+
+describe('MemoryStore index recovery', () => {
+  const queries = Array.from({ length: 12 }, (_, i) => unit(rng(1000 + i)));
+  const answers = (store: MemoryStore) => queries.map((q) => store.search(q, { top: 8 }));
+
+  it('rebuilds a deleted index with the same answers', () => {
+    const { store } = fill(dir, 25);
+    const before = answers(store);
+    store.close();
+    rmSync(join(dir, 'index'), { recursive: true });
+
+    const reopened = MemoryStore.open(dir);
+    expect(answers(reopened)).toEqual(before);
+    reopened.close();
+    expect(existsSync(join(dir, 'index', 'indicators.hnsw'))).toBe(true);
+  });
+
+  it('detects a damaged index by its checksum and rebuilds it', () => {
+    const { store } = fill(dir, 25);
+    const before = answers(store);
+    store.close();
+    const file = join(dir, 'index', 'indicators.hnsw');
+    const bytes = readFileSync(file);
+    bytes.fill(0x5a, 200, 4000);
+    writeFileSync(file, bytes);
+
+    const reopened = MemoryStore.open(dir);
+    expect(answers(reopened)).toEqual(before);
+    reopened.close();
+    // Only a rebuilt index is rewritten on close: a loaded damaged one would still be there.
+    const meta = JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'));
+    expect(sha256(file)).toBe(meta.sha256);
+    expect(readFileSync(file).equals(bytes)).toBe(false);
+    expect(meta).toMatchObject({ model: MODEL, count: 50 });
+  });
+
+  it('rebuilds an index made for another model or with a garbled meta file', () => {
+    const { store } = fill(dir, 10);
+    const before = answers(store);
+    store.close();
+    writeFileSync(join(dir, 'index', 'indicators.json'), '{"version":1,');
+    const reopened = MemoryStore.open(dir, { readonly: true });
+    expect(answers(reopened)).toEqual(before);
+    reopened.close();
+  });
+
+  it('finds clips committed after the last flush, as a crash leaves them', () => {
+    const { store, indicators, videos } = fill(dir, 10);
+    store.flush();
+    const random = rng(5);
+    const late = new Map<number, Float32Array>();
+    for (let i = 10; i < 16; i++) {
+      const indicator = unit(random);
+      late.set(store.appendClip(videos[1]!, clip(i, indicator, random)), indicator);
+    }
+    // The files as they are at this moment, with the last clips only in SQLite's WAL.
+    const crashed = join(dir, 'crashed');
+    mkdirSync(crashed);
+    for (const name of ['vidmem.db', 'vidmem.db-wal', 'index', 'thumbs']) cpSync(join(dir, name), join(crashed, name), { recursive: true });
+    store.close();
+
+    const staleMeta = readFileSync(join(crashed, 'index', 'indicators.json'), 'utf8');
+    expect(JSON.parse(staleMeta).count).toBe(20);
+
+    const state = treeState(crashed);
+    const reader = MemoryStore.open(crashed, { readonly: true });
+    for (const [id, indicator] of [...indicators, ...late]) expect(reader.search(indicator, { top: 1 })[0]!.clipId).toBe(id);
+    reader.close();
+    expect(treeState(crashed)).toEqual(state);
+
+    const writer = MemoryStore.open(crashed);
+    for (const [id, indicator] of late) expect(writer.search(indicator, { top: 1 })[0]!.clipId).toBe(id);
+    writer.close();
+    expect(JSON.parse(readFileSync(join(crashed, 'index', 'indicators.json'), 'utf8')).count).toBe(26);
+  });
+
+  it('keeps a consistent, resumable store when the ingesting process is killed with SIGKILL', async () => {
+    const { stdout, killedAfter } = await ingestUntilKilled(dir, 60);
+    expect(stdout).toContain('flushed');
+    // The index on disk stopped at the flush; everything after it exists only in SQLite.
+    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8')).count).toBe(20);
+
+    const store = MemoryStore.open(dir);
+    const [video] = store.listVideos();
+    const clips = store.clipsOf(video!.id);
+    // Every append that returned was committed; the one in flight may or may not be.
+    expect(clips.length).toBeGreaterThanOrEqual(killedAfter + 1);
+    expect(clips.map((c) => c.index)).toEqual(clips.map((_, i) => i));
+    for (const c of clips) {
+      const memory = store.clipMemory(c.id)!;
+      expect(memory.tokens).toHaveLength(K);
+      expect(store.search(memory.indicator, { top: 1 })[0]).toMatchObject({ clipId: c.id, thumbnail: join(dir, 'thumbs', String(video!.id), `${c.index}.jpg`) });
+      expect(existsSync(store.search(memory.indicator, { top: 1 })[0]!.thumbnail!)).toBe(true);
+    }
+
+    const last = store.lastClip(video!.id)!;
+    expect(last.index).toBe(clips.length - 1);
+    const random = rng(77);
+    const resumed = store.appendClip(video!.id, { ...clip(last.index + 1, unit(random), random), thumbnailJpeg: Uint8Array.from([1, 2, 3]) });
+    expect(readFileSync(join(dir, 'thumbs', String(video!.id), `${last.index + 1}.jpg`))).toEqual(Buffer.from([1, 2, 3]));
+    store.finishVideo(video!.id, 'complete', {});
+    expect(store.search(store.clipMemory(resumed)!.indicator, { top: 1 })[0]!.clipId).toBe(resumed);
+    store.close();
+
+    const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare('SELECT count(*) FROM memory_tokens').pluck().get()).toBe((clips.length + 1) * K);
+    db.close();
+  });
+});
+
+describe('MemoryStore.open refusals', () => {
+  it('refuses a file that is not a database and leaves it untouched', () => {
+    const db = join(dir, 'vidmem.db');
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 251));
+    writeFileSync(db, garbage);
+    const before = treeState(dir);
+    for (const opts of [{}, { readonly: true }]) {
+      expect(() => MemoryStore.open(dir, opts)).toThrow(StoreError);
+      expect(() => MemoryStore.open(dir, opts)).toThrow(`store ${dir} is not a vidmem store: file is not a database`);
+    }
+    expect(treeState(dir)).toEqual(before);
+    expect(readdirSync(dir)).toEqual(['vidmem.db']);
+  });
+
+  it('reports a damaged database as a StoreError', () => {
+    const { store } = fill(dir, 100);
+    store.close();
+    const db = join(dir, 'vidmem.db');
+    const bytes = readFileSync(db);
+    bytes.fill(0x41, 4096 * 2);
+    writeFileSync(db, bytes);
+    const use = () => {
+      const damaged = MemoryStore.open(dir);
+      try {
+        damaged.listVideos();
+        damaged.search(unit(rng(1)), { top: 3 });
+      } finally {
+        damaged.close();
+      }
+    };
+    expect(use).toThrow(new StoreError(`store ${dir} is damaged (database disk image is malformed); restore it from a backup, or use another --store`));
+  });
+
+  it("refuses another program's SQLite database", () => {
+    const foreign = new Database(join(dir, 'vidmem.db'));
+    foreign.exec('CREATE TABLE recipes (name TEXT)');
+    foreign.close();
+    const before = sha256(join(dir, 'vidmem.db'));
+    expect(() => MemoryStore.open(dir)).toThrow('is not a vidmem store: vidmem.db holds other tables');
+    expect(sha256(join(dir, 'vidmem.db'))).toBe(before);
+  });
+
+  it('refuses a store written by a newer schema', () => {
+    MemoryStore.open(dir).close();
+    const db = new Database(join(dir, 'vidmem.db'));
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => MemoryStore.open(dir)).toThrow(/written by a newer vidmem \(schema 99, this one knows up to 1\)/);
+  });
+
+  it('refuses a store path that is a regular file', () => {
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'hello');
+    expect(() => MemoryStore.open(file)).toThrow(new StoreError(`store ${file} is a file, not a store folder`));
+    expect(() => MemoryStore.open(join(file, 'inner'))).toThrow(StoreError);
+    expect(readFileSync(file, 'utf8')).toBe('hello');
+  });
+
+  it('refuses a missing store when it may not create one, creating nothing', () => {
+    const missing = join(dir, 'nowhere');
+    expect(() => MemoryStore.open(missing, { readonly: true })).toThrow(`no store at ${missing}; ingest a video first`);
+    expect(() => MemoryStore.open(missing, { create: false })).toThrow(`no store at ${missing}; ingest a video first`);
+    mkdirSync(missing);
+    expect(() => MemoryStore.open(missing, { readonly: true })).toThrow(StoreError);
+    expect(readdirSync(missing)).toEqual([]);
+  });
+
+  it('never writes through a read-only store', () => {
+    const { store, videos } = fill(dir, 5);
+    store.close();
+    const before = treeState(dir);
+    const reader = MemoryStore.open(dir, { readonly: true });
+    expect(reader.listVideos()).toHaveLength(2);
+    expect(reader.search(unit(rng(4)), { top: 3 })).toHaveLength(3);
+    expect(() => reader.beginVideo(videoInput('new'))).toThrow('is open read-only');
+    expect(() => reader.appendClip(videos[0]!, clip(9, unit(rng(2)), rng(3)))).toThrow('is open read-only');
+    reader.flush();
+    reader.close();
+    expect(treeState(dir)).toEqual(before);
+  });
+});
+
+/**
+ * Runs an ingest in a child process (appending clips forever, flushing the index once after
+ * 20) and SIGKILLs it once `killAfter` appends have returned, at whatever it is doing then.
+ */
+async function ingestUntilKilled(store: string, killAfter: number): Promise<{ stdout: string; killedAfter: number }> {
+  const work = mkdtempSync(join(tmpdir(), 'vidmem-child-'));
+  const typescript = pathToFileURL(createRequire(import.meta.url).resolve('typescript')).href;
+  const storeModule = new URL('../storage/memory-store.ts', import.meta.url).href;
+  // Node 20 runs no TypeScript: these hooks compile the store's sources on the fly.
+  writeFileSync(
+    join(work, 'hooks.mjs'),
+    `import { readFile } from 'node:fs/promises';
+     import ts from ${JSON.stringify(typescript)};
+     export async function resolve(specifier, context, next) {
+       try { return await next(specifier, context); } catch (err) {
+         if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) return next(specifier.slice(0, -3) + '.ts', context);
+         throw err;
+       }
+     }
+     export async function load(url, context, next) {
+       if (!url.endsWith('.ts')) return next(url, context);
+       const { outputText } = ts.transpileModule(await readFile(new URL(url), 'utf8'), {
+         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+       });
+       return { format: 'module', source: outputText, shortCircuit: true };
+     }`,
+  );
+  writeFileSync(join(work, 'register.mjs'), `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
+  writeFileSync(
+    join(work, 'ingest.mjs'),
+    `import { MemoryStore } from ${JSON.stringify(storeModule)};
+     const dim = ${MODEL.dim};
+     const unit = () => { const v = Float32Array.from({ length: dim }, () => Math.random() - 0.5); const n = Math.hypot(...v); return v.map((x) => x / n); };
+     const store = MemoryStore.open(process.argv[2]);
+     store.bindModel(${JSON.stringify(MODEL)});
+     const video = store.beginVideo(${JSON.stringify(videoInput('camera'))});
+     for (let i = 0; ; i++) {
+       const tokens = Array.from({ length: ${K} }, (_, k) => ({ vector: unit(), start: i * 4, end: i * 4 + k + 1, weight: 1 }));
+       store.appendClip(video.id, { index: i, start: i * 4, end: i * 4 + 4, indicator: unit(), tokens, framesEncoded: 8, framesRepeat: 0,
+                                    thumbnailJpeg: new Uint8Array(4096).fill(i % 256) });
+       if (i === 19) { store.flush(); process.stdout.write('flushed\\n'); }
+       process.stdout.write(i + '\\n');
+     }`,
+  );
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  const child = spawn(process.execPath, ['--import', pathToFileURL(join(work, 'register.mjs')).href, join(work, 'ingest.mjs'), store], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let killedAfter = -1;
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+    const complete = stdout.split('\n').slice(0, -1);
+    const lastDone = Number(complete[complete.length - 1]);
+    if (killedAfter < 0 && lastDone >= killAfter) {
+      killedAfter = lastDone;
+      child.kill('SIGKILL');
+    }
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((done) => child.on('close', (_code, sig) => done(sig)));
+  rmSync(work, { recursive: true, force: true });
+  if (signal !== 'SIGKILL') throw new Error(`ingest child ended on its own: ${stderr}`);
+  // Appends may have returned after the last line the parent read before the kill landed.
+  return { stdout, killedAfter };
+}
