@@ -9,12 +9,12 @@ export class ModelMismatchError extends StoreError {
   override name = 'ModelMismatchError';
 
   constructor(dir: string, stored: ModelIdentity, offered: ModelIdentity) {
-    const held = `store ${dir} holds vectors from model '${stored.name}' (${stored.dim}-d)`;
-    const sameShape = stored.name === offered.name && stored.dim === offered.dim;
+    const refusal = `store ${dir} holds vectors from model '${stored.name}' (${stored.dim}-d); refusing model '${offered.name}' (${offered.dim}-d)`;
+    // Same name, other files: pointing at --model would not help, the weights differ.
     super(
-      sameShape
-        ? `${held}; refusing model '${offered.name}' with other weights (fingerprint ${short(offered.fingerprint)}, stored ${short(stored.fingerprint)}). Use the model files the store was made with, or another --store.`
-        : `${held}; refusing model '${offered.name}' (${offered.dim}-d). Use --model ${stored.name}, or another --store.`,
+      stored.name === offered.name
+        ? `${refusal} with other weights (fingerprint ${short(offered.fingerprint)}, stored ${short(stored.fingerprint)}). Use the model files the store was made with, or another --store.`
+        : `${refusal}. Use --model ${stored.name}, or another --store.`,
     );
   }
 }

@@ -172,7 +172,7 @@ describe('MemoryStore contents', () => {
     expect(all[0]!.score).toBeCloseTo(1, 5);
     expect(all.map((h) => h.score)).toEqual([...all.map((h) => h.score)].sort((a, b) => b - a));
 
-    const onlyCamera = store.search(query, { top: 10 , videoId: cameraId });
+    const onlyCamera = store.search(query, { top: 10, videoId: cameraId });
     expect(onlyCamera).toHaveLength(10);
     expect(onlyCamera.every((h) => h.videoId === cameraId)).toBe(true);
     const cameraIds = new Set(store.clipsOf(cameraId).map((c) => c.id));
@@ -208,7 +208,7 @@ describe('MemoryStore contents', () => {
       `store ${dir} holds vectors from model 'palette' (48-d); refusing model 'foo' (512-d). Use --model palette, or another --store.`,
     );
     const reweighted = { ...MODEL, fingerprint: '0123456789abcdef0123' };
-    expect(() => other.bindModel(reweighted)).toThrow(/refusing model 'palette' with other weights \(fingerprint 0123456789ab…, stored 9f2c4e6a8b0d…\)/);
+    expect(() => other.bindModel(reweighted)).toThrow(/refusing model 'palette' \(48-d\) with other weights \(fingerprint 0123456789ab…, stored 9f2c4e6a8b0d…\)/);
     other.bindModel(MODEL);
     expect(other.model()).toEqual(MODEL);
     expect(other.listVideos().map((v) => v.clips)).toEqual([3, 3]);

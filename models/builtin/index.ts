@@ -31,7 +31,7 @@ export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
   },
 };
 
-/** Files are produced one at a time, so a large graph is released before the next is built. */
+/** Files are built lazily, one at a time, so one large file's bytes can go before the next's. */
 async function writeFiles(dir: string, files: Iterable<[string, Uint8Array | object]>): Promise<void> {
   for (const [path, content] of files) {
     const target = join(dir, path);

@@ -16,53 +16,56 @@ interface Quantized {
   readonly zeroPoint: string;
 }
 
+/** Names onnxruntime gives the three tensors that stand for a quantized one. */
+function quantizedNames(name: string): Quantized {
+  return { values: `${name}_quantized`, scale: `${name}_scale`, zeroPoint: `${name}_zero_point` };
+}
+
 export function quantizeDynamic(model: onnx.IModelProto): onnx.IModelProto {
   const graph = model.graph ?? {};
-  const weights = new Map((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const initializers = new Map((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
   const added: onnx.ITensorProto[] = [];
-  const activations = new Map<string, Quantized>();
   const nodes: onnx.INodeProto[] = [];
+  // Each tensor is quantized once however many MatMuls read it (q, k and v share their input).
+  const quantized = new Map<string, Quantized>();
 
-  const quantizeWeight = (name: string, values: Float32Array): Quantized => {
+  const quantizeWeight = (name: string, values: Float32Array, dims: readonly number[]): Quantized => {
+    const names = quantizedNames(name);
     const { data, scale, zeroPoint } = toUint8(values);
-    const dims = (weights.get(name)?.dims ?? []).map(Number);
-    const quantized = { values: `${name}_quantized`, scale: `${name}_scale`, zeroPoint: `${name}_zero_point` };
     added.push(
-      tensorProto(quantized.values, 'uint8', dims, data),
-      tensorProto(quantized.scale, 'float32', [], Float32Array.of(scale)),
-      tensorProto(quantized.zeroPoint, 'uint8', [], Uint8Array.of(zeroPoint)),
+      tensorProto(names.values, 'uint8', dims, data),
+      tensorProto(names.scale, 'float32', [], Float32Array.of(scale)),
+      tensorProto(names.zeroPoint, 'uint8', [], Uint8Array.of(zeroPoint)),
     );
-    return quantized;
+    return names;
   };
 
-  // q, k and v read the same activation: it is quantized once, as onnxruntime does.
   const quantizeActivation = (name: string): Quantized => {
-    const known = activations.get(name);
-    if (known) return known;
-    const quantized = { values: `${name}_quantized`, scale: `${name}_scale`, zeroPoint: `${name}_zero_point` };
+    const names = quantizedNames(name);
     nodes.push(
-      nodeProto(`${name}_QuantizeLinear`, 'DynamicQuantizeLinear', [name], [
-        quantized.values,
-        quantized.scale,
-        quantized.zeroPoint,
-      ]),
+      nodeProto(`${name}_QuantizeLinear`, 'DynamicQuantizeLinear', [name], [names.values, names.scale, names.zeroPoint]),
     );
-    activations.set(name, quantized);
-    return quantized;
+    return names;
+  };
+
+  const once = (name: string, quantize: () => Quantized): Quantized => {
+    const known = quantized.get(name) ?? quantize();
+    quantized.set(name, known);
+    return known;
   };
 
   for (const node of graph.node ?? []) {
-    const [input, weightName] = node.input ?? [];
-    const weight = weightName === undefined ? undefined : weights.get(weightName);
-    const values = weight && weight.dims?.length === 2 ? float32Values(weight) : undefined;
-    if (node.opType !== 'MatMul' || input === undefined || !weightName || !values) {
+    const [input = '', weightName = ''] = node.input ?? [];
+    const weight = initializers.get(weightName);
+    const values = node.opType === 'MatMul' && weight?.dims?.length === 2 ? float32Values(weight) : undefined;
+    if (!weight || !values) {
       nodes.push(node);
       continue;
     }
-    const x = quantizeActivation(input);
-    const w = quantizeWeight(weightName, values);
+    const x = once(input, () => quantizeActivation(input));
+    const w = once(weightName, () => quantizeWeight(weightName, values, (weight.dims ?? []).map(Number)));
     const output = node.output?.[0] ?? '';
-    const name = node.name ?? output;
+    const name = node.name || output;
     const integer = `${output}_output_quantized`;
     const cast = `${integer}_cast_output`;
     const scale = `${x.scale}_mul_${w.scale}`;
@@ -74,6 +77,7 @@ export function quantizeDynamic(model: onnx.IModelProto): onnx.IModelProto {
     );
   }
 
+  // The float matrices that were quantized are read by nothing now.
   const read = new Set(nodes.flatMap((node) => node.input ?? []));
   const kept = (graph.initializer ?? []).filter((tensor) => read.has(tensor.name ?? ''));
   return { ...model, graph: { ...graph, node: nodes, initializer: [...kept, ...added] } };

@@ -1,7 +1,7 @@
 /**
- * `vit-b32-shape`: CLIP ViT-B/32's image tower with random weights. Same layers, shapes and
- * operator count as the real export, so encoder benchmarks measure an honest cost; the
- * embeddings mean nothing. Weights come from a seeded PRNG, so the files are reproducible.
+ * `vit-b32-shape`: CLIP ViT-B/32's image tower with random weights. Same layers and shapes as
+ * the real model, so encoder benchmarks measure an honest cost; the embeddings mean nothing.
+ * Weights come from a seeded PRNG, so the files are reproducible byte for byte.
  */
 import { encodeModel, float, GraphBuilder, int, ints } from '../onnx-graph.js';
 import { quantizeDynamic } from './quantize.js';
@@ -17,7 +17,7 @@ const PROJECTION = 512;
 const TOKENS = (IMAGE_SIZE / PATCH) ** 2 + 1;
 const LAYER_NORM_EPS = 1e-5;
 const SEED = 0x5eed_b32;
-/** The initializer scale of CLIP's linear layers; keeps activations finite through 12 layers. */
+/** CLIP's initializer scale: activations stay in a realistic range through 12 layers. */
 const WEIGHT_STD = 0.02;
 
 const IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073];
@@ -26,7 +26,7 @@ const IMAGE_STD = [0.26862954, 0.26130258, 0.27577711];
 export function* vitB32ShapeFiles(): Iterable<[string, Uint8Array | object]> {
   yield ['config.json', config()];
   yield ['preprocessor_config.json', preprocessorConfig()];
-  const model = visionGraph().toModel();
+  const model = new TowerBuilder().build().toModel();
   yield ['onnx/vision_model.onnx', encodeModel(model)];
   yield ['onnx/vision_model_quantized.onnx', encodeModel(quantizeDynamic(model))];
 }
@@ -69,10 +69,6 @@ function preprocessorConfig(): object {
     image_mean: IMAGE_MEAN,
     image_std: IMAGE_STD,
   };
-}
-
-function visionGraph(): GraphBuilder {
-  return new TowerBuilder().build();
 }
 
 /** Tensor names follow Hugging Face's CLIPVisionModelWithProjection parameters. */

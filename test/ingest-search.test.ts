@@ -1,0 +1,124 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderSegments, type Segment } from '../src/media/synthetic-video.js';
+import { tempDir, vidmem } from './helpers/cli.js';
+
+/** Known answers: each query's segment. 6 s segments straddle the 4 s clips on purpose. */
+const SEGMENTS: Segment[] = [
+  { seconds: 6, layout: { full: 'red' } },
+  { seconds: 6, layout: { left: 'blue', right: 'yellow' } },
+  { seconds: 6, layout: { full: 'green' } },
+  { seconds: 6, layout: { top: 'white', bottom: 'black' } },
+  { seconds: 6, layout: { left: 'red', right: 'cyan' } },
+  { seconds: 6, layout: { full: 'magenta' } },
+];
+
+const EXPECTED: Array<[query: string, start: number, end: number]> = [
+  ['red', 0, 6],
+  ['blue on the left', 6, 12],
+  ['green', 12, 18],
+  ['white at the top', 18, 24],
+  ['When is there red on the left?', 24, 30],
+  ['magenta', 30, 36],
+  ['cyan on the right', 24, 30],
+  ['black at the bottom', 18, 24],
+];
+
+interface SearchJson {
+  results: Array<{ videoId: number; start: number; end: number; score: number; thumbnail: string | null }>;
+}
+
+let dir: string;
+let video: string;
+let store: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  video = join(dir, 'colours.mp4');
+  store = join(dir, 'store');
+  await renderSegments(video, SEGMENTS, { motion: true });
+});
+
+describe('ingest then search', () => {
+  it('ingests with a JSON summary of what was decoded, encoded and skipped', async () => {
+    const result = await vidmem(['ingest', video, '--store', store, '--model', 'palette', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ videoId: 1, alreadyIngested: false });
+    expect(summary.durationSec).toBeCloseTo(36, 0);
+    expect(summary.clips).toBe(9);
+    expect(summary.framesDecoded).toBeGreaterThanOrEqual(35);
+    expect(summary.framesEncoded + summary.framesSkipped).toBe(summary.framesDecoded);
+    expect(summary.wallSec).toBeGreaterThan(0);
+  });
+
+  it.each(EXPECTED)('"%s" finds %i–%i s first', async (query, start, end) => {
+    const result = await vidmem(['search', query, '--store', store, '--json']);
+    expect(result.code).toBe(0);
+    const { results } = JSON.parse(result.stdout) as SearchJson;
+    expect(results.length).toBeGreaterThan(0);
+    expect(results[0].start).toBeCloseTo(start, 0);
+    expect(results[0].end).toBeCloseTo(end, 0);
+    expect(results[0].thumbnail).toMatch(/\.jpg$/);
+  });
+
+  it('prints moments as text with time ranges and thumbnails', async () => {
+    const result = await vidmem(['search', 'green', '--store', store, '--top', '2']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ 1\. 00:12–00:18 {2}score 0\.\d{3} {2}video 1 \(.*colours\.mp4\) {2}.*\.jpg$/m);
+  });
+
+  it('does not store the same file twice', async () => {
+    const again = await vidmem(['ingest', video, '--store', store, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ videoId: 1, alreadyIngested: true, clips: 9 });
+    const list = JSON.parse((await vidmem(['videos', '--store', store, '--json'])).stdout);
+    expect(list.videos).toHaveLength(1);
+  });
+
+  it('keeps many videos in one store and filters with --video', async () => {
+    const second = join(dir, 'second.mp4');
+    await renderSegments(second, [
+      { seconds: 4, layout: { full: 'blue' } },
+      { seconds: 4, layout: { full: 'red' } },
+    ], { motion: true });
+    const ingest = await vidmem(['ingest', second, '--store', store, '--sampling', 'fps', '--fps', '2', '--json']);
+    expect(ingest.code).toBe(0);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ videoId: 2, sampling: 'fps' });
+
+    const list = JSON.parse((await vidmem(['videos', '--store', store, '--json'])).stdout);
+    expect(list.videos.map((v: { id: number; clips: number; durationSec: number }) => [v.id, v.clips, Math.round(v.durationSec)])).toEqual([
+      [1, 9, 36],
+      [2, 2, 8],
+    ]);
+
+    const both = JSON.parse((await vidmem(['search', 'red', '--store', store, '--json'])).stdout) as SearchJson;
+    expect(new Set(both.results.map((r) => r.videoId))).toEqual(new Set([1, 2]));
+    const only = JSON.parse((await vidmem(['search', 'red', '--store', store, '--video', '2', '--json'])).stdout) as SearchJson;
+    expect(only.results.map((r) => r.videoId)).toEqual([2]);
+    expect(only.results[0]).toMatchObject({ start: 4, end: 8 });
+  });
+
+  it('refuses a --model that disagrees with the store', async () => {
+    const result = await vidmem(['search', 'red', '--store', store, '--model', 'vit-b32-shape']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/palette/);
+    expect(result.stderr).toMatch(/vit-b32-shape/);
+  });
+
+  it('says so when the query has no word the model knows', async () => {
+    const result = await vidmem(['search', 'a dog barking', '--store', store]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('vidmem: model \'palette\' knows none of the words in "a dog barking"\n');
+  });
+
+  it('copies of a file under another name are the same video', async () => {
+    const copy = join(dir, 'copy.mp4');
+    copyFileSync(video, copy);
+    const result = await vidmem(['ingest', copy, '--store', store, '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ videoId: 1, alreadyIngested: true });
+  });
+});
