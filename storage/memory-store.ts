@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/encoders/encoder.js';
 import type { MemoryToken } from '../src/types.js';
 import { migrate, schemaState } from './migrate.js';
+import { ChatRepository, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn } from './repositories/chat.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
 import { VideosRepository, type VideoRecord, type VideoSummary } from './repositories/videos.js';
@@ -23,6 +24,7 @@ import { VectorIndex } from './vector-index.js';
 
 export { ModelMismatchError, StoreError } from './store-errors.js';
 export type { VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
+export type { ChatSessionRecord, ChatTurnRecord, CitedMoment, NewChatTurn } from './repositories/chat.js';
 
 const DB_FILE = 'vidmem.db';
 const INDEX_DIR = 'index';
@@ -72,23 +74,28 @@ export interface ClipSummary {
   readonly end: number;
 }
 
-export interface SearchHit {
+/** A clip, where it is and what it looks like. */
+export interface StoredClip {
   readonly clipId: number;
   readonly videoId: number;
   readonly videoPath: string;
   readonly index: number;
   readonly start: number;
   readonly end: number;
-  /** Cosine similarity between the query and the clip indicator. */
-  readonly score: number;
   /** Absolute path of the clip's keyframe, null when none was stored. */
   readonly thumbnail: string | null;
+}
+
+export interface SearchHit extends StoredClip {
+  /** Cosine similarity between the query and the clip indicator. */
+  readonly score: number;
 }
 
 export class MemoryStore {
   private readonly models: ModelsRepository;
   private readonly videos: VideosRepository;
   private readonly clips: ClipsRepository;
+  private readonly chat: ChatRepository;
   /** Loaded on first use: listing videos should not pay for reading or rebuilding the index. */
   private index: VectorIndex | undefined;
   /** The in-memory index holds clips the persisted one lacks. */
@@ -103,6 +110,7 @@ export class MemoryStore {
     this.models = new ModelsRepository(db);
     this.videos = new VideosRepository(db);
     this.clips = new ClipsRepository(db);
+    this.chat = new ChatRepository(db);
   }
 
   static open(dir: string, opts: OpenOptions = {}): MemoryStore {
@@ -246,14 +254,60 @@ export class MemoryStore {
       const k = Math.min(Math.floor(opts.top), allowed ? allowed.size : index.count);
       if (!(k >= 1)) return [];
       const hits = index.search(query, k, allowed && ((label) => allowed.has(label)));
-      const where = this.clips.locate(hits.map((h) => h.label));
+      const where = this.clipsById(hits.map((h) => h.label));
       return hits.flatMap(({ label, score }) => {
         const clip = where.get(label);
-        if (!clip) return [];
-        const thumbnail = clip.thumbPath === null ? null : join(this.dir, clip.thumbPath);
-        const { videoId, videoPath, index: clipIndex, start, end } = clip;
-        return [{ clipId: label, videoId, videoPath, index: clipIndex, start, end, score, thumbnail }];
+        return clip ? [{ ...clip, score }] : [];
       });
+    });
+  }
+
+  /** Where the given clips are, keyed by clip id; ids no longer stored are absent. */
+  clipsById(clipIds: readonly number[]): Map<number, StoredClip> {
+    return this.guard(() => {
+      const stored = new Map<number, StoredClip>();
+      for (const [id, { videoId, videoPath, index, start, end, thumbPath }] of this.clips.locate(clipIds)) {
+        const thumbnail = thumbPath === null ? null : join(this.dir, thumbPath);
+        stored.set(id, { clipId: id, videoId, videoPath, index, start, end, thumbnail });
+      }
+      return stored;
+    });
+  }
+
+  /** The memory tokens of many clips in one read (a question weighs dozens), keyed by clip id. */
+  clipTokens(clipIds: readonly number[]): Map<number, MemoryToken[]> {
+    return this.guard(() => this.clips.tokensOf(clipIds));
+  }
+
+  /** A new chat session about one video, or about every video when `videoId` is null. */
+  startChat(videoId: number | null): ChatSessionRecord {
+    return this.guard(() => {
+      this.assertWritable();
+      if (videoId !== null && !this.videos.byId(videoId)) throw new StoreError(`store ${this.dir} has no video #${videoId}`);
+      return this.chat.createSession(videoId);
+    });
+  }
+
+  chatSession(id: number): ChatSessionRecord | undefined {
+    return this.guard(() => this.chat.session(id));
+  }
+
+  /** A session's turns, oldest first: all of them, or the latest `last`. */
+  chatTurns(sessionId: number, last?: number): ChatTurnRecord[] {
+    return this.guard(() => this.chat.lastTurns(sessionId, last ?? -1));
+  }
+
+  /** Records a completed turn with the moments it cited, in one transaction. */
+  addChatTurn(sessionId: number, turn: NewChatTurn): ChatTurnRecord {
+    return this.guard(() => {
+      this.assertWritable();
+      if (!this.chat.session(sessionId)) throw new StoreError(`store ${this.dir} has no chat session #${sessionId}`);
+      turn.evidence.forEach((e, k) => {
+        if (!isSpan(e.start, e.end) || !Number.isFinite(e.score)) {
+          throw new StoreError(`chat turn: cited moment ${k} has a bad time span ${e.start}–${e.end} or score ${e.score}`);
+        }
+      });
+      return this.chat.addTurn(sessionId, turn);
     });
   }
 

@@ -27,7 +27,7 @@ function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
   const filters = [keyframes ? null : `fps=${sampling.fps}`, scaleFilter, 'format=rgb24', 'showinfo'];
   const startAt = options.startAt ?? 0;
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'level+info',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info',
     ...(keyframes ? ['-skip_frame', 'nokey'] : []),
     ...(startAt > 0 ? ['-ss', (video.startTime + startAt).toFixed(3)] : []),
     // Source timestamps (not reset after -ss) keep sampled times identical when resuming.
@@ -96,7 +96,8 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
     });
 
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      const lines = (stderrTail + text).split('\n');
+      // ffmpeg ends some status lines with \r only; a frame's time must never hide behind one.
+      const lines = (stderrTail + text).split(/\r\n|\r|\n/);
       stderrTail = lines.pop() ?? '';
       for (const line of lines) {
         const time = SHOWINFO_TIME.exec(line);
@@ -119,8 +120,12 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
       if (finished) return;
       finished = true;
       emitReady();
-      if (code === 0) {
+      if (code === 0 && pixels.length === times.length) {
         subscriber.complete();
+        return;
+      }
+      if (code === 0) {
+        subscriber.error(new Error(`ffmpeg frame times out of step (${pixels.length} frames, ${times.length} times left over)`));
         return;
       }
       const reason = errors.at(-1) ?? (signal ? `killed by ${signal}` : `exit status ${code}`);

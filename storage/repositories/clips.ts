@@ -64,6 +64,7 @@ export class ClipsRepository {
   private readonly ofVideoStmt: Database.Statement<[number], ClipSpan>;
   private readonly idsOfVideoStmt: Database.Statement<[number], number>;
   private readonly tokensStmt: Database.Statement<[number], TokenRow>;
+  private readonly tokensOfStmt: Database.Statement<[string], TokenRow & { clip_id: number }>;
   private readonly indicatorStmt: Database.Statement<[number], Buffer>;
   private readonly countUpToStmt: Database.Statement<[number], number>;
   private readonly indicatorsAfterStmt: Database.Statement<[number], { id: number; indicator: Buffer }>;
@@ -91,6 +92,10 @@ export class ClipsRepository {
     this.ofVideoStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx`);
     this.idsOfVideoStmt = db.prepare('SELECT id FROM clips WHERE video_id = ?').pluck() as typeof this.idsOfVideoStmt;
     this.tokensStmt = db.prepare('SELECT vector, start_sec, end_sec, weight FROM memory_tokens WHERE clip_id = ? ORDER BY k');
+    this.tokensOfStmt = db.prepare(
+      `SELECT clip_id, vector, start_sec, end_sec, weight FROM memory_tokens
+       WHERE clip_id IN (SELECT value FROM json_each(?)) ORDER BY clip_id, k`,
+    );
     this.indicatorStmt = db.prepare('SELECT indicator FROM clips WHERE id = ?').pluck() as typeof this.indicatorStmt;
     this.countUpToStmt = db.prepare('SELECT count(*) FROM clips WHERE id <= ?').pluck() as typeof this.countUpToStmt;
     this.indicatorsAfterStmt = db.prepare('SELECT id, indicator FROM clips WHERE id > ? ORDER BY id');
@@ -125,6 +130,17 @@ export class ClipsRepository {
 
   tokens(clipId: number): MemoryToken[] {
     return this.tokensStmt.all(clipId).map(toToken);
+  }
+
+  /** The tokens of many clips in one query, keyed by clip id; clips without tokens are absent. */
+  tokensOf(ids: readonly number[]): Map<number, MemoryToken[]> {
+    const byClip = new Map<number, MemoryToken[]>();
+    for (const row of this.tokensOfStmt.all(JSON.stringify(ids))) {
+      const tokens = byClip.get(row.clip_id) ?? [];
+      tokens.push(toToken(row));
+      byClip.set(row.clip_id, tokens);
+    }
+    return byClip;
   }
 
   indicator(clipId: number): Float32Array | undefined {

@@ -1,0 +1,276 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DecodeRequest, Evidence } from '../src/decoders/decoder.js';
+import { OpenAiChatDecoder, openAiOptionsFromEnv, type OpenAiChatOptions } from '../src/decoders/openai-chat.js';
+import { UserError } from '../src/errors.js';
+import { encodeJpeg } from '../src/media/thumbnail.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+interface FakeLlm {
+  readonly url: string;
+  /** Parsed JSON bodies of the requests received, in order. */
+  readonly requests: Array<Record<string, any>>;
+  readonly headers: IncomingMessage['headers'][];
+}
+
+let server: Server | undefined;
+let dir: string;
+let thumbs: { red: string; blue: string };
+
+/** An OpenAI-compatible server on 127.0.0.1 whose behaviour each test scripts. */
+async function fakeLlm(handler: Handler): Promise<FakeLlm> {
+  const requests: FakeLlm['requests'] = [];
+  const headers: FakeLlm['headers'] = [];
+  server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    requests.push(JSON.parse(body));
+    headers.push(req.headers);
+    await handler(req, res, body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests, headers };
+}
+
+function sse(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+}
+
+function delta(content: string, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+}
+
+/** Replies with the given pieces as a complete stream. */
+function replyWith(pieces: readonly string[]): Handler {
+  return (_req, res) => {
+    sse(res);
+    for (const p of pieces) res.write(delta(p));
+    res.write(delta('', 'stop'));
+    res.end('data: [DONE]\n\n');
+  };
+}
+
+function evidence(): Evidence[] {
+  return [
+    { videoId: 1, videoPath: '/media/colours.mp4', start: 12, end: 20, score: 0.8312, thumbnail: thumbs.red, text: ['EXIT sign'] },
+    { videoId: 1, videoPath: '/media/colours.mp4', start: 3725, end: 3731, score: 0.4, thumbnail: thumbs.blue, text: [] },
+  ];
+}
+
+function request(overrides: Partial<DecodeRequest> = {}): DecodeRequest {
+  return {
+    question: 'When is it red?',
+    evidence: evidence(),
+    wholeVideo: false,
+    history: [
+      { role: 'user', content: 'What colour comes first?' },
+      { role: 'assistant', content: 'Red, at [00:00–00:06].' },
+    ],
+    ...overrides,
+  };
+}
+
+function decoder(url: string, options: Partial<OpenAiChatOptions> = {}): OpenAiChatDecoder {
+  return new OpenAiChatDecoder({ baseUrl: url, model: 'llava', images: true, timeoutMs: 2000, retries: 2, backoffMs: 20, ...options });
+}
+
+async function collect(stream: AsyncIterable<string>, into: string[] = []): Promise<string[]> {
+  for await (const piece of stream) into.push(piece);
+  return into;
+}
+
+/** The error a stream ends with, and how long it took to get there. */
+async function failure(stream: AsyncIterable<string>, pieces: string[] = []): Promise<{ error: Error; ms: number }> {
+  const t0 = performance.now();
+  try {
+    await collect(stream, pieces);
+  } catch (error) {
+    return { error: error as Error, ms: performance.now() - t0 };
+  }
+  throw new Error('the stream did not fail');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vidmem-llm-'));
+  const solid = (r: number, g: number, b: number) => Uint8Array.from({ length: 8 * 8 * 3 }, (_, i) => [r, g, b][i % 3]!);
+  thumbs = { red: join(dir, 'red.jpg'), blue: join(dir, 'blue.jpg') };
+  writeFileSync(thumbs.red, await encodeJpeg(solid(255, 0, 0), 8, 8));
+  writeFileSync(thumbs.blue, await encodeJpeg(solid(0, 0, 255), 8, 8));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+afterEach(async () => {
+  if (!server) return;
+  server.closeAllConnections();
+  server.close();
+  await once(server, 'close');
+  server = undefined;
+});
+
+describe('OpenAI-compatible decoder', () => {
+  it('yields the deltas as they arrive, in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const llm = await fakeLlm(async (_req, res) => {
+      sse(res);
+      res.write(': keep-alive comment\n\n');
+      res.write(delta('It is red '));
+      // Everything after the first piece waits until the client has shown that it got it.
+      await gate;
+      res.write(delta('at [00:12'));
+      res.write(delta('–00:20].'));
+      res.write(delta('', 'stop'));
+      res.end('data: [DONE]\n\n');
+    });
+    const pieces: string[] = [];
+    for await (const piece of decoder(llm.url).answer(request())) {
+      pieces.push(piece);
+      if (pieces.length === 1) release();
+    }
+    expect(pieces).toEqual(['It is red ', 'at [00:12', '–00:20].']);
+    expect(llm.requests).toHaveLength(1);
+    expect(llm.requests[0]!.stream).toBe(true);
+    expect(llm.requests[0]!.model).toBe('llava');
+  });
+
+  it('sends the question, the timestamped memories, the history and the keyframes as images', async () => {
+    const llm = await fakeLlm(replyWith(['ok']));
+    await collect(decoder(llm.url, { apiKey: 'sk-test' }).answer(request()));
+    const { messages } = llm.requests[0]!;
+    expect(llm.headers[0]!.authorization).toBe('Bearer sk-test');
+    expect(messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(messages[0].content).toMatch(/cite .*\[mm:ss–mm:ss\]/);
+    expect(messages[2].content).toBe('Red, at [00:00–00:06].');
+    const parts = messages[3].content as Array<{ type: string; text?: string; image_url?: { url: string } }>;
+    const text = parts.find((p) => p.type === 'text')!.text!;
+    expect(text).toContain('Question: When is it red?');
+    expect(text).toContain('[00:12–00:20] colours.mp4 (video 1), relevance 0.83, keyframe: image 1');
+    expect(text).toContain('[1:02:05–1:02:11] colours.mp4 (video 1), relevance 0.40, keyframe: image 2');
+    expect(text).toContain('known text: "EXIT sign"');
+    const images = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url!.url);
+    expect(images).toEqual([thumbs.red, thumbs.blue].map((f) => `data:image/jpeg;base64,${readFileSync(f).toString('base64')}`));
+  });
+
+  it('sends text only with images: false', async () => {
+    const llm = await fakeLlm(replyWith(['ok']));
+    await collect(decoder(llm.url, { images: false }).answer(request({ wholeVideo: true })));
+    const user = llm.requests[0]!.messages.at(-1);
+    expect(typeof user.content).toBe('string');
+    expect(user.content).toContain('[00:12–00:20] colours.mp4');
+    expect(user.content).toContain('about the whole video');
+    expect(user.content).not.toContain('keyframe');
+    expect(JSON.stringify(llm.requests[0])).not.toContain('image_url');
+  });
+
+  it('gives up with a clear line when the server never answers', async () => {
+    const llm = await fakeLlm(() => {
+      // Holds the request open without a byte of reply.
+    });
+    const { error, ms } = await failure(decoder(llm.url, { timeoutMs: 300 }).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions did not answer within 0.3 s (VIDMEM_LLM_TIMEOUT sets the limit)`);
+    expect(ms).toBeLessThan(1500);
+    // A silent server is not retried: the user would wait several times the limit.
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('gives up when the reply stalls mid-stream, keeping what arrived', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      sse(res);
+      res.write(delta('It is'));
+    });
+    const pieces: string[] = [];
+    const { error, ms } = await failure(decoder(llm.url, { timeoutMs: 300 }).answer(request()), pieces);
+    expect(pieces).toEqual(['It is']);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/stopped sending for 0\.3 s mid-answer$/);
+    expect(ms).toBeLessThan(1500);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('retries 5xx and 429, then answers', async () => {
+    let calls = 0;
+    const llm = await fakeLlm((req, res, body) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"loading model"}}');
+      } else if (calls === 2) {
+        res.writeHead(429, { 'retry-after': '0' }).end('slow down');
+      } else {
+        replyWith(['red at ', '[00:12–00:20]'])(req, res, body);
+      }
+    });
+    expect((await collect(decoder(llm.url).answer(request()))).join('')).toBe('red at [00:12–00:20]');
+    expect(llm.requests).toHaveLength(3);
+  });
+
+  it('stops retrying after the bounded number of attempts', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      res.writeHead(500).end('{"error":"CUDA out of memory"}');
+    });
+    const { error } = await failure(decoder(llm.url, { retries: 2 }).answer(request()));
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions failed: HTTP 500: CUDA out of memory (gave up after 3 attempts)`);
+    expect(llm.requests).toHaveLength(3);
+  });
+
+  it('surfaces a 4xx with its status and the server message, without retrying', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'model "llava" not found, try pulling it first', type: 'api_error' } }));
+    });
+    const { error } = await failure(decoder(llm.url).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions rejected the request: HTTP 404: model "llava" not found, try pulling it first`);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('does not retry once text was streamed', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      sse(res);
+      res.write(delta('It is'));
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const pieces: string[] = [];
+    const { error } = await failure(decoder(llm.url).answer(request()), pieces);
+    expect(pieces).toEqual(['It is']);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/broke off mid-answer/);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('says so in one line when nothing listens at the URL', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as AddressInfo).port;
+    probe.close();
+    await once(probe, 'close');
+    const url = `http://127.0.0.1:${port}/v1`;
+    const { error, ms } = await failure(decoder(url, { retries: 1 }).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`cannot reach the LLM at ${url}/chat/completions: connection refused (gave up after 2 attempts)`);
+    expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe('openAiOptionsFromEnv', () => {
+  it('is null without a URL, and --llm wins over the environment', () => {
+    expect(openAiOptionsFromEnv({}, {})).toBeNull();
+    const env = { VIDMEM_LLM_URL: 'http://a:1/v1', VIDMEM_LLM_MODEL: 'qwen2.5vl', VIDMEM_LLM_API_KEY: 'k', VIDMEM_LLM_TIMEOUT: '30' };
+    expect(openAiOptionsFromEnv({ llm: 'http://b:2/v1', images: false }, env)).toMatchObject({
+      baseUrl: 'http://b:2/v1', model: 'qwen2.5vl', apiKey: 'k', images: false, timeoutMs: 30_000,
+    });
+  });
+
+  it('refuses a missing model or a bad URL in one line', () => {
+    expect(() => openAiOptionsFromEnv({ llm: 'http://b:2/v1' }, {})).toThrow(/set VIDMEM_LLM_MODEL/);
+    expect(() => openAiOptionsFromEnv({ llm: 'localhost:11434' }, { VIDMEM_LLM_MODEL: 'm' })).toThrow(UserError);
+  });
+});
