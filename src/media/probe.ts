@@ -55,11 +55,15 @@ function parseRate(rate: string | undefined): number {
   return Number.isFinite(value) ? value : 0;
 }
 
-/** The last meaningful line ffprobe printed, e.g. "moov atom not found". */
-function ffprobeReason(stderr: string): string {
+/**
+ * The most specific thing ffprobe said: a demuxer's own complaint ("moov atom not found") comes
+ * before its generic summary ("Invalid data found when processing input").
+ */
+function ffprobeReason(stderr: string, path: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const last = lines.at(-1) ?? 'unknown error';
-  return last.replace(/^.*?:\s(?=[A-Z])/, '');
+  const specific = lines.find((l) => /^\[[^\]]+ @ [^\]]+\]/.test(l));
+  const line = specific ?? lines.at(-1) ?? 'unknown error';
+  return line.replace(/^\[[^\]]+ @ [^\]]+\]\s*/, '').replace(`${path}: `, '');
 }
 
 export async function probeVideo(path: string): Promise<VideoInfo> {
@@ -68,7 +72,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
     '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path,
   ]);
   if (result.code !== 0) {
-    throw new MediaError(`${path}: not a readable video (${ffprobeReason(result.stderr)})`);
+    throw new MediaError(`${path}: not a readable video (${ffprobeReason(result.stderr, path)})`);
   }
   const parsed = JSON.parse(result.stdout) as FfprobeOutput;
   const video = parsed.streams?.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0);

@@ -1,0 +1,38 @@
+/**
+ * The files of a CLIP-family dual encoder in the Hugging Face ONNX layout that transformers.js
+ * uses (Xenova/*, onnx-community/*): what must be there for a given dtype, and what may be.
+ */
+
+/** transformers.js' naming of precision variants: `onnx/<part>_model<suffix>.onnx`. */
+export const DTYPE_SUFFIX = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' } as const;
+export type Dtype = keyof typeof DTYPE_SUFFIX;
+export const DTYPES = Object.keys(DTYPE_SUFFIX) as Dtype[];
+
+/** transformers.js' default on Node: full precision unless asked otherwise. */
+export const DEFAULT_DTYPE: Dtype = 'fp32';
+
+export type Tower = 'vision' | 'text';
+
+export function onnxPath(tower: Tower, dtype: Dtype): string {
+  return `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
+}
+
+export interface ModelFile {
+  readonly path: string;
+  /** Optional files are fetched when the repo has them; their absence is no error. */
+  readonly required: boolean;
+}
+
+export const CONFIG_FILE: ModelFile = { path: 'config.json', required: true };
+
+export function clipModelFiles(dtype: Dtype): ModelFile[] {
+  return [
+    CONFIG_FILE,
+    { path: 'preprocessor_config.json', required: true },
+    { path: 'tokenizer.json', required: true },
+    { path: 'tokenizer_config.json', required: true },
+    { path: 'special_tokens_map.json', required: false },
+    { path: onnxPath('vision', dtype), required: true },
+    { path: onnxPath('text', dtype), required: true },
+  ];
+}

@@ -1,0 +1,41 @@
+/** What memory selection decides, kept whole so every answer can show why it used what it used. */
+import type { QuestionKind } from './question-kind.js';
+import type { Candidate } from './score-candidates.js';
+
+export type Verdict =
+  /** Selected: its memory goes to the decoder. */
+  | 'kept'
+  /** Part of a kept or ranked moment that a better clip next to it leads. */
+  | 'merged'
+  /** Next to or overlapping a better moment, without being nearly as good. */
+  | 'suppressed'
+  /** The moments ranked above it already hold most of the probability mass. */
+  | 'below-mass'
+  /** Its tokens would not fit in the budget. */
+  | 'over-budget'
+  /** Nothing of what was asked (score ≤ 0). */
+  | 'no-match';
+
+export interface Decision {
+  readonly candidate: Candidate;
+  readonly verdict: Verdict;
+  readonly reason: string;
+}
+
+/** One selected moment: the clip whose memory is used, and the stretch of video it stands for. */
+export interface SelectedMemory {
+  readonly clip: Candidate;
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+}
+
+export interface Selection {
+  readonly kind: QuestionKind;
+  /** Selected moments in time order (video by video). */
+  readonly selected: readonly SelectedMemory[];
+  /** Every clip considered, best first for a moment question, in time order for a whole-video one. */
+  readonly decisions: readonly Decision[];
+  readonly tokensUsed: number;
+  readonly budget: number;
+}
