@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { FrameBudget } from '../src/flow/frame-budget.js';
+import { decodeFrames } from '../src/media/decode-frames.js';
+import { probeVideo } from '../src/media/probe.js';
+import { renderSegments } from '../src/media/synthetic-video.js';
+import { clipWindows } from '../src/operators/clip-window.js';
+import { markRepeats } from '../src/operators/mark-repeats.js';
+import type { EncodedFrame, Frame } from '../src/types.js';
+import { tempDir } from './helpers/cli.js';
+
+function encoded(time: number, repeat: boolean, value = 1): EncodedFrame {
+  return { index: Math.round(time), time, embedding: Float32Array.of(value, 0), repeat, rgb: null, width: 1, height: 1 };
+}
+
+describe('clipWindows', () => {
+  it('cuts at multiples of the clip length and folds static windows into the clip before', async () => {
+    const frames = [
+      ...[0, 1, 2, 3].map((t) => encoded(t, false)),
+      ...[4, 5, 6, 7, 8, 9, 10, 11].map((t) => encoded(t, true)),
+      ...[12, 13].map((t) => encoded(t, false)),
+    ];
+    const clips = await lastValueFrom(from(frames).pipe(clipWindows({ clipSeconds: 4, frameInterval: 1, videoEnd: 13.5 }), toArray()));
+    expect(clips.map((c) => [c.index, c.start, c.end, c.frames.length, c.repeatFrames])).toEqual([
+      [0, 0, 12, 4, 8],
+      [1, 12, 13.5, 2, 0],
+    ]);
+  });
+
+  it('numbers clips from firstIndex and cuts at scene changes when asked', async () => {
+    const frames = [encoded(8, false, 1), encoded(9, false, 1), encoded(10, false, -1), encoded(11, false, -1)];
+    const clips = await lastValueFrom(
+      from(frames).pipe(
+        clipWindows({ clipSeconds: 4, frameInterval: 1, videoEnd: 12, firstIndex: 2, sceneCut: { threshold: 0.5, minSeconds: 1 } }),
+        toArray(),
+      ),
+    );
+    expect(clips.map((c) => [c.index, c.start, c.end])).toEqual([
+      [2, 8, 10],
+      [3, 10, 12],
+    ]);
+  });
+});
+
+describe('markRepeats', () => {
+  const frame = (index: number, fill: number, patch = 0): Frame => {
+    const rgb = new Uint8Array(64 * 64 * 3).fill(fill);
+    rgb.fill(255, 0, patch);
+    return { index, time: index, width: 64, height: 64, rgb };
+  };
+
+  it('skips near-identical frames but not a small object that moved', async () => {
+    const frames = [frame(0, 100), frame(1, 101), frame(2, 100, 64 * 3 * 4), frame(3, 100, 64 * 3 * 4)];
+    const out = await lastValueFrom(from(frames).pipe(markRepeats(0.5), toArray()));
+    expect(out.map((f) => f.repeat)).toEqual([false, true, false, true]);
+    expect(out[1].rgb.length).toBe(0);
+  });
+
+  it('encodes every frame with threshold 0', async () => {
+    const out = await lastValueFrom(from([frame(0, 1), frame(1, 1)]).pipe(markRepeats(0), toArray()));
+    expect(out.map((f) => f.repeat)).toEqual([false, false]);
+  });
+});
+
+describe('decodeFrames backpressure', () => {
+  it('pauses ffmpeg while the budget is spent and resumes when frames are released', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'bp.mp4');
+    await renderSegments(path, [{ seconds: 30, layout: { full: 'blue' } }], { motion: true, width: 160, height: 120 });
+    const video = await probeVideo(path);
+    const budget = new FrameBudget(6);
+    const received: Frame[] = [];
+    let completed = false;
+    const subscription = decodeFrames(video, {
+      sampling: { kind: 'fps', fps: 10 },
+      width: 32,
+      height: 32,
+      scaleFilter: 'scale=32:32',
+      budget,
+    }).subscribe({ next: (f) => received.push(f), complete: () => (completed = true) });
+    // Nobody releases: ffmpeg could decode all 300 frames in this time, but must stop at the budget.
+    await sleep(1500);
+    expect(received.length).toBeGreaterThanOrEqual(6);
+    expect(received.length).toBeLessThanOrEqual(6 + 4);
+    expect(completed).toBe(false);
+    // Releasing as frames arrive lets the rest through.
+    for (let i = 0; i < 400 && !completed; i++) {
+      budget.release(budget.used);
+      await sleep(5);
+    }
+    subscription.unsubscribe();
+    expect(completed).toBe(true);
+    expect(received.length).toBe(300);
+    expect(received.map((f) => f.index)).toEqual(received.map((_, i) => i));
+  });
+});
