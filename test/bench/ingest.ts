@@ -96,6 +96,12 @@ const runs: Array<[string, string, string[]]> = [
   ['vit-b32-shape fp32, 1 fps', tenMinutes, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8']],
   ['vit-b32-shape fp32, 1 fps, every frame decoded', tenMinutes, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8', '--sampling', 'fps']],
 ];
+// Real footage, when the shared media folder sits beside the checkout: a fixed street camera.
+const street = resolve(ROOT, '..', 'shared', 'media', 'opencv', 'vtest.avi');
+if (existsSync(street)) {
+  runs.push(['palette, 1 fps, street camera (vtest.avi)', street, ['--model', 'palette', '--fps', '1']]);
+  runs.push(['vit-b32-shape fp32, 1 fps, street camera (vtest.avi)', street, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8']]);
+}
 for (const [label, file, args] of runs) {
   process.stderr.write(`running: ${label}\n`);
   rows.push(await ingest(label, file, args));
