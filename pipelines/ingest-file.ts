@@ -84,7 +84,10 @@ async function chooseSampling(video: VideoInfo, settings: IngestSettings): Promi
 
 interface Plan {
   readonly video: VideoInfo;
-  readonly videoId: number;
+  /** The video's row, if it has one yet. */
+  readonly videoId: () => number | undefined;
+  /** Creates the row with the first clip, so a file that yields nothing leaves no trace. */
+  readonly register: () => number;
   readonly settings: IngestSettings;
   readonly sampling: Sampling;
   readonly startAt: number;
@@ -93,7 +96,7 @@ interface Plan {
   readonly clipsBefore: number;
 }
 
-/** Finds or registers the video; a partly ingested one resumes after its last stored clip. */
+/** Finds the video in the store; a partly ingested one resumes after its last stored clip. */
 async function plan(path: string, context: IngestContext, requested: IngestSettings): Promise<Plan | IngestSummary> {
   const video = await probeVideo(path);
   const hash = await contentHash(path);
@@ -110,16 +113,17 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
   // A resumed ingest keeps the settings it started with, or its clips would not line up.
   const settings = known ? ({ ...requested, ...known.settings } as IngestSettings) : requested;
   const sampling = await chooseSampling(video, settings);
-  const record =
-    known ??
-    store.beginVideo({
+  let videoId = known?.id;
+  const register = (): number =>
+    (videoId ??= store.beginVideo({
       path, contentHash: hash, durationSec: video.durationSec, fps: video.fps, width: video.width, height: video.height,
       settings: { ...settings },
-    });
-  const lastClip = store.lastClip(record.id);
+    }).id);
+  const lastClip = known ? store.lastClip(known.id) : undefined;
   return {
     video,
-    videoId: record.id,
+    videoId: () => videoId,
+    register,
     settings,
     sampling,
     startAt: lastClip?.end ?? 0,
@@ -160,7 +164,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     const store = async (memory: ClipMemory): Promise<IngestProgress> => {
       const { clip, keyframe } = memory;
       const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
-      context.store.appendClip(p.videoId, {
+      context.store.appendClip(p.register(), {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
         framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, thumbnailJpeg: thumbnail,
       });
@@ -208,14 +212,16 @@ function finish(
 ): IngestSummary {
   const covered = counts.position;
   const stats = { framesDecoded: counts.decoded, framesEncoded: counts.encoded, wallSec };
+  const videoId = p.videoId();
+  if (videoId === undefined) throw new MediaError(`${p.video.path}: no frame could be decoded (corrupt file?)`);
   if (p.video.durationSec - covered > tolerance(p)) {
-    context.store.finishVideo(p.videoId, 'incomplete', stats);
-    const what = counts.clips === 0 ? 'nothing could be decoded' : `decoding stopped at ${covered.toFixed(1)} s of ${p.video.durationSec.toFixed(1)} s; the ${counts.clips} clips before that are stored`;
-    throw new MediaError(`${p.video.path}: file is truncated or corrupt (${what})`);
+    context.store.finishVideo(videoId, 'incomplete', stats);
+    const where = `decoding stopped at ${covered.toFixed(1)} s of ${p.video.durationSec.toFixed(1)} s`;
+    throw new MediaError(`${p.video.path}: file is truncated or corrupt (${where}; the ${counts.clips} clips before that are stored)`);
   }
-  context.store.finishVideo(p.videoId, 'complete', stats);
+  context.store.finishVideo(videoId, 'complete', stats);
   return {
-    type: 'done', videoId: p.videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
+    type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
     framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.decoded - counts.encoded,
     wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };

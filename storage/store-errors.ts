@@ -1,8 +1,14 @@
 /** Errors a user can act on: each message is one line that names the store and what to do. */
 import type { ModelIdentity } from '../src/encoders/encoder.js';
+import { UserError } from '../src/errors.js';
 
-export class StoreError extends Error {
+export class StoreError extends UserError {
   override name = 'StoreError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message);
+    if (options) this.cause = options.cause;
+  }
 }
 
 export class ModelMismatchError extends StoreError {

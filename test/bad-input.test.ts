@@ -16,6 +16,7 @@ function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
   const lines = result.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^vidmem: /);
+  expect(lines[0]).not.toMatch(/internal error/);
   expect(lines[0]).toMatch(pattern);
   expect(result.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
 }
@@ -124,5 +125,24 @@ describe('bad command lines', () => {
     const result = await vidmem(['ingest', 'x.mp4', '--fps', 'fast']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--fps must be a positive number, got 'fast'/);
+  });
+});
+
+describe('ffmpeg binaries chosen by the environment', () => {
+  it('a wrong VIDMEM_FFPROBE or VIDMEM_FFMPEG is named in one line', async () => {
+    const good = join(dir, 'good.mp4');
+    const other = join(dir, 'other-store');
+    expectOneLineFailure(
+      await vidmem(['ingest', good, '--store', other, '--model', 'palette'], { env: { VIDMEM_FFPROBE: '/nonexistent/ffprobe' } }),
+      /cannot run ffprobe \/nonexistent\/ffprobe \(from VIDMEM_FFPROBE\): ENOENT/,
+    );
+    expectOneLineFailure(
+      await vidmem(['ingest', good, '--store', other, '--model', 'palette'], { env: { VIDMEM_FFMPEG: '/nonexistent/ffmpeg' } }),
+      /cannot run ffmpeg \/nonexistent\/ffmpeg \(from VIDMEM_FFMPEG\): ENOENT/,
+    );
+    // A file that yielded no clip leaves no half-registered video behind.
+    expect(JSON.parse((await vidmem(['videos', '--store', other, '--json'])).stdout)).toEqual({ videos: [] });
+    const doctor = await vidmem(['doctor', '--json'], { env: { VIDMEM_FFMPEG: '/nonexistent/ffmpeg' } });
+    expect(JSON.parse(doctor.stdout).ffmpeg).toMatchObject({ path: '/nonexistent/ffmpeg', origin: 'env' });
   });
 });

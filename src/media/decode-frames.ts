@@ -113,7 +113,9 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
 
     child.on('error', (err) => {
       finished = true;
-      subscriber.error(new MediaError(`cannot run ffmpeg (${ffmpegBinary().path}): ${err.message}`));
+      const binary = ffmpegBinary();
+      const origin = binary.origin === 'env' ? ' (from VIDMEM_FFMPEG)' : '';
+      subscriber.error(new MediaError(`cannot run ffmpeg ${binary.path}${origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
     });
 
     child.on('close', (code, signal) => {

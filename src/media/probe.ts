@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { MediaError } from '../errors.js';
 import { ffprobeBinary } from './ffmpeg-binaries.js';
-import { runProcess } from './run-process.js';
+import { runProcess, type ProcessResult } from './run-process.js';
 
 export interface VideoInfo {
   readonly path: string;
@@ -66,11 +66,20 @@ function ffprobeReason(stderr: string, path: string): string {
   return line.replace(/^\[[^\]]+ @ [^\]]+\]\s*/, '').replace(`${path}: `, '');
 }
 
+/** ffprobe, with a missing or broken binary (a wrong VIDMEM_FFPROBE) reported as such. */
+async function ffprobe(args: readonly string[]): Promise<ProcessResult> {
+  const binary = ffprobeBinary();
+  try {
+    return await runProcess(binary.path, args);
+  } catch (err) {
+    const origin = binary.origin === 'env' ? ' (from VIDMEM_FFPROBE)' : '';
+    throw new MediaError(`cannot run ffprobe ${binary.path}${origin}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export async function probeVideo(path: string): Promise<VideoInfo> {
   const sizeBytes = await checkFile(path);
-  const result = await runProcess(ffprobeBinary().path, [
-    '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path,
-  ]);
+  const result = await ffprobe(['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path]);
   if (result.code !== 0) {
     throw new MediaError(`${path}: not a readable video (${ffprobeReason(result.stderr, path)})`);
   }
@@ -98,7 +107,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
  * (no decoding). Decides whether keyframe-only sampling is dense enough for the requested rate.
  */
 export async function keyframeInterval(path: string, windowSec = 30): Promise<number> {
-  const result = await runProcess(ffprobeBinary().path, [
+  const result = await ffprobe([
     '-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${windowSec}`,
     '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', path,
   ]);
