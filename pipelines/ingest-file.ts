@@ -152,12 +152,12 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
   return defer(() => {
     const started = performance.now();
     const budget = new FrameBudget(Math.max(64, context.batchSize * 4));
-    const counts = { decoded: 0, encoded: 0, clips: p.clipsBefore, position: p.startAt };
+    const counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt };
     const frameInterval = p.sampling.kind === 'fps' ? 1 / p.sampling.fps : p.settings.clipSeconds;
     const elapsed = (): number => (performance.now() - started) / 1000;
     const progress = (): IngestProgress => ({
       type: 'progress', path: p.video.path, durationSec: p.video.durationSec, position: counts.position,
-      framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.decoded - counts.encoded,
+      framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
       clips: counts.clips, elapsedSec: elapsed(), speed: (counts.position - p.startAt) / Math.max(elapsed(), 1e-6),
     });
 
@@ -183,6 +183,9 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     }).pipe(
       tap(() => (counts.decoded += 1)),
       markRepeats(p.settings.repeatThreshold, budget),
+      tap((frame) => {
+        if (frame.repeat) counts.skipped += 1;
+      }),
       encodeFrames(context.encoder, { batchSize: context.batchSize, budget, onEncoded: (n) => (counts.encoded += n) }),
       clipWindows({
         clipSeconds: p.settings.clipSeconds,
@@ -207,7 +210,7 @@ function tolerance(p: Plan): number {
 function finish(
   p: Plan,
   context: IngestContext,
-  counts: { decoded: number; encoded: number; clips: number; position: number },
+  counts: { decoded: number; encoded: number; skipped: number; clips: number; position: number },
   wallSec: number,
 ): IngestSummary {
   const covered = counts.position;
@@ -222,7 +225,7 @@ function finish(
   context.store.finishVideo(videoId, 'complete', stats);
   return {
     type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
-    framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.decoded - counts.encoded,
+    framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
     wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };
 }

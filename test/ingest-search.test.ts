@@ -121,4 +121,18 @@ describe('ingest then search', () => {
     const result = await vidmem(['ingest', copy, '--store', store, '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ videoId: 1, alreadyIngested: true });
   });
+
+  it('a static camera skips the encoder and stores one clip per scene', async () => {
+    const still = join(dir, 'still.mp4');
+    await renderSegments(still, [
+      { seconds: 12, layout: { full: 'white' } },
+      { seconds: 12, layout: { left: 'green', right: 'black' } },
+    ]);
+    const result = await vidmem(['ingest', still, '--store', join(dir, 'still-store'), '--model', 'palette', '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ clips: 2, framesDecoded: 24, framesEncoded: 2, framesSkipped: 22 });
+    const search = await vidmem(['search', 'green on the left', '--store', join(dir, 'still-store'), '--json']);
+    expect(JSON.parse(search.stdout).results[0]).toMatchObject({ start: 12, end: 24 });
+  });
 });

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { basename } from 'node:path';
 import type { IngestProgress } from '../../pipelines/ingest-file.js';
 import { formatTimestamp } from './format.js';
 
@@ -15,7 +16,7 @@ export function ingestProgress(enabled: boolean, label: string): ProgressView {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} {bar} {percentage}% | {time}/{total} | {speed}× real time | {clips} clips | {skipped} frames skipped`,
+      format: `${basename(label)} {bar} {percentage}% | {time}/{videoLength} | {speed}× real time | {clips} clips | {skipped} frames skipped`,
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -26,7 +27,7 @@ export function ingestProgress(enabled: boolean, label: string): ProgressView {
     update(event) {
       const payload = {
         time: formatTimestamp(event.position),
-        total: formatTimestamp(event.durationSec),
+        videoLength: formatTimestamp(event.durationSec),
         speed: event.speed.toFixed(1),
         clips: event.clips,
         skipped: event.framesSkipped,
