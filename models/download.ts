@@ -8,11 +8,9 @@
  * on a flaky link; so vidmem fetches model files itself, over fetch, in the hub's URL layout.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashFileInto } from './sha256.js';
@@ -52,7 +50,6 @@ const MAX_REDIRECTS = 10;
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export async function downloadFile(url: string, target: string, options: DownloadOptions = {}): Promise<Downloaded> {
-  await mkdir(dirname(target), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     try {
       return await attemptDownload(url, target, options);
@@ -157,25 +154,33 @@ async function attemptDownload(url: string, target: string, options: DownloadOpt
       ? numberHeader(response.headers.get('content-range')?.match(/\/(\d+)$/)?.[1] ?? null)
       : numberHeader(response.headers.get('content-length')));
 
+  // Created only now, so that a failed first request leaves no empty model folder behind.
+  await mkdir(dirname(target), { recursive: true });
   const hash = offset > 0 ? await hashFileInto(part, createHash('sha256')) : createHash('sha256');
   let loaded = offset;
   options.onProgress?.(loaded, total);
+  // Each chunk is written before the next is read, so whatever arrived survives a dropped
+  // connection (or a killed process) and the next attempt resumes after it.
+  const file = await open(part, offset > 0 ? 'a' : 'w');
+  // A full disk is no reason to try again; a dropped connection is.
+  let diskError: Error | undefined;
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as ReadableStream<Uint8Array>),
-      async function* count(source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          loaded += chunk.length;
-          options.onProgress?.(loaded, total);
-          yield chunk;
-        }
-      },
-      createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', flush: true }),
-    );
+    for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+      await file.write(chunk).catch((err: Error) => {
+        diskError = err;
+        throw err;
+      });
+      hash.update(chunk);
+      loaded += chunk.length;
+      options.onProgress?.(loaded, total);
+    }
+    await file.sync();
   } catch (err) {
+    if (diskError) throw new DownloadError('failed', url, `cannot write ${part}: ${diskError.message}`);
     const cause = (err as { cause?: Error }).cause;
     throw new Interrupted(`connection lost after ${loaded} bytes (${cause?.message ?? (err as Error).message})`);
+  } finally {
+    await file.close();
   }
   if (total !== undefined && loaded < total) throw new Interrupted(`connection closed after ${loaded} of ${total} bytes`);
   if (total !== undefined && loaded > total) {

@@ -4,7 +4,7 @@
  */
 
 /** transformers.js' naming of precision variants: `onnx/<part>_model<suffix>.onnx`. */
-export const DTYPE_SUFFIX = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' } as const;
+const DTYPE_SUFFIX = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' } as const;
 export type Dtype = keyof typeof DTYPE_SUFFIX;
 export const DTYPES = Object.keys(DTYPE_SUFFIX) as Dtype[];
 

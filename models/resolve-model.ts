@@ -1,55 +1,96 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { UserError } from '../src/errors.js';
 import { BUILTIN_MODELS } from './builtin/index.js';
 import { cacheDir } from './cache-dir.js';
+import { hubFolder, ensureHubFiles, type ProgressCallback } from './hub-model.js';
+import { isHubRepoId, offlineByEnvironment } from './hub.js';
+import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
+import { clipModelFiles, DEFAULT_DTYPE, type Dtype, type ModelFile } from './model-files.js';
+import { sha256File } from './sha256.js';
 
-export interface ResolvedModel {
-  /** The name stores record: the built-in name, or the folder's absolute path. */
+/** Where a model name points. For a hub model the folder may still be incomplete or absent. */
+export interface ModelRef {
+  /** The name stores record: the built-in name, the repo id, or the folder's absolute path. */
   readonly name: string;
   readonly folder: string;
-  readonly source: 'builtin' | 'local';
+  readonly source: 'builtin' | 'local' | 'hub';
 }
 
 export interface ResolveOptions {
   readonly cacheDir?: string;
+  /** Which precision's ONNX files a hub model needs (default fp32). */
+  readonly dtype?: Dtype;
+  /** Never use the network; default from VIDMEM_OFFLINE / HF_HUB_OFFLINE. */
+  readonly offline?: boolean;
+  /** Only these files of a hub model (default: all a CLIP model needs for the dtype). */
+  readonly files?: readonly ModelFile[];
   /** Told once before a built-in model is generated (it takes a moment the first time). */
   readonly onGenerate?: (name: string, folder: string) => void;
+  /** Download progress of hub files, like transformers.js' progress_callback. */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** Bumped whenever a generator's output changes, so caches made by older code are regenerated. */
-const BUILTIN_FORMAT = '1';
-
-async function ensureBuiltin(name: string, options: ResolveOptions): Promise<string> {
-  const folder = join(options.cacheDir ?? cacheDir(), 'builtin', name);
-  const marker = join(folder, '.vidmem-generated');
-  if (existsSync(marker)) return folder;
-  options.onGenerate?.(name, folder);
-  // Generate beside the final folder and rename, so a crash never leaves a half-written model.
-  const staging = `${folder}.tmp-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  await BUILTIN_MODELS[name].generate(staging);
-  await writeFile(join(staging, '.vidmem-generated'), `${BUILTIN_FORMAT}\n`);
-  await rm(folder, { recursive: true, force: true });
-  await rename(staging, folder);
-  return folder;
-}
+const BUILTIN_FORMAT = '2';
 
 /**
- * A model name resolves to a folder of files, as in transformers.js: a built-in name (generated
- * into the cache on first use) or a local folder in the Hugging Face ONNX layout.
+ * As in transformers.js, a name is a local folder if one exists; vidmem's built-in names come
+ * first, and anything shaped `org/name` is otherwise a Hugging Face repo.
  */
-export async function resolveModel(name: string, options: ResolveOptions = {}): Promise<ResolvedModel> {
-  if (Object.hasOwn(BUILTIN_MODELS, name)) {
-    return { name, folder: await ensureBuiltin(name, options), source: 'builtin' };
-  }
+export function modelRef(name: string, cache = cacheDir()): ModelRef {
+  if (Object.hasOwn(BUILTIN_MODELS, name)) return { name, folder: join(cache, 'builtin', name), source: 'builtin' };
   const folder = resolve(name);
   if (existsSync(folder)) {
     if (!statSync(folder).isDirectory()) throw new UserError(`model ${name}: is a file; give the model's folder`);
     return { name: folder, folder, source: 'local' };
   }
+  if (isHubRepoId(name)) return { name, folder: hubFolder(cache, name), source: 'hub' };
   const builtins = Object.keys(BUILTIN_MODELS).join(', ');
-  throw new UserError(`unknown model '${name}': not a built-in model (${builtins}) and no such folder`);
+  throw new UserError(
+    `unknown model '${name}': not a built-in model (${builtins}), not a folder, and not a Hugging Face repo id such as Xenova/clip-vit-base-patch32`,
+  );
+}
+
+/** Generates a built-in model, or fetches a hub model's missing files; local folders are as they are. */
+export async function ensureModel(ref: ModelRef, options: ResolveOptions = {}): Promise<void> {
+  if (ref.source === 'builtin') {
+    await ensureBuiltin(ref, options);
+  } else if (ref.source === 'hub') {
+    const dtype = options.dtype ?? DEFAULT_DTYPE;
+    await ensureHubFiles(ref.name, options.files ?? clipModelFiles(dtype), {
+      cacheDir: options.cacheDir ?? cacheDir(),
+      offline: options.offline ?? offlineByEnvironment(),
+      onProgress: options.onProgress,
+      dtypeFlag: dtype === DEFAULT_DTYPE ? '' : ` --dtype ${dtype}`,
+    });
+  }
+}
+
+/** A model name → a folder of files in the Hugging Face ONNX layout, ready to load. */
+export async function resolveModel(name: string, options: ResolveOptions = {}): Promise<ModelRef> {
+  const ref = modelRef(name, options.cacheDir);
+  await ensureModel(ref, options);
+  return ref;
+}
+
+async function ensureBuiltin(ref: ModelRef, options: ResolveOptions): Promise<void> {
+  if ((await readManifest(ref.folder))?.format === BUILTIN_FORMAT) return;
+  options.onGenerate?.(ref.name, ref.folder);
+  // Generate beside the final folder and rename, so a crash never leaves a half-written model.
+  const staging = `${ref.folder}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await BUILTIN_MODELS[ref.name]!.generate(staging);
+  const manifest: Manifest = { source: 'builtin', name: ref.name, format: BUILTIN_FORMAT, files: {}, absent: [] };
+  for (const entry of await readdir(staging, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = relative(staging, join(entry.parentPath, entry.name));
+    recordFile(manifest, staging, file, { size: statSync(join(staging, file)).size, sha256: await sha256File(join(staging, file)) });
+  }
+  // Written last: its presence is what says the folder is complete.
+  await writeManifest(staging, manifest);
+  await rm(ref.folder, { recursive: true, force: true });
+  await rename(staging, ref.folder);
 }

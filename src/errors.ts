@@ -7,8 +7,9 @@ export class UserError extends Error {
     message: string,
     /** Process exit status the CLI uses for this failure. */
     readonly exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UserError';
   }
 }

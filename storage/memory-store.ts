@@ -20,7 +20,7 @@ import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
 import { VideosRepository, type VideoRecord, type VideoSummary } from './repositories/videos.js';
 import { asStoreError, ModelMismatchError, StoreError } from './store-errors.js';
-import { VectorIndex } from './vector-index.js';
+import { VectorIndex, type IndexHit } from './vector-index.js';
 
 export { ModelMismatchError, StoreError } from './store-errors.js';
 export type { VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
@@ -84,6 +84,17 @@ export interface StoredClip {
   readonly end: number;
   /** Absolute path of the clip's keyframe, null when none was stored. */
   readonly thumbnail: string | null;
+}
+
+/** An index hit and where it sits in its video, nothing more. */
+export interface RankedClip {
+  readonly clipId: number;
+  readonly videoId: number;
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  /** Cosine similarity between the query and the clip indicator. */
+  readonly score: number;
 }
 
 export interface SearchHit extends StoredClip {
@@ -233,6 +244,11 @@ export class MemoryStore {
     return this.guard(() => this.clips.ofVideo(videoId));
   }
 
+  /** A video's clips that share some time with start–end, in order. */
+  clipsOverlapping(videoId: number, start: number, end: number): ClipSummary[] {
+    return this.guard(() => this.clips.overlapping(videoId, start, end));
+  }
+
   clipMemory(clipId: number): { tokens: MemoryToken[]; indicator: Float32Array } | undefined {
     return this.guard(() => {
       const indicator = this.clips.indicator(clipId);
@@ -246,18 +262,26 @@ export class MemoryStore {
    */
   search(query: Float32Array, opts: { top: number; videoId?: number }): SearchHit[] {
     return this.guard(() => {
-      const index = this.vectorIndex();
-      if (!index) return [];
-      checkVector(`query`, query, index.model);
-      if (query.every((x) => x === 0)) return [];
-      const allowed = opts.videoId === undefined ? undefined : this.clips.idsOfVideo(opts.videoId);
-      const k = Math.min(Math.floor(opts.top), allowed ? allowed.size : index.count);
-      if (!(k >= 1)) return [];
-      const hits = index.search(query, k, allowed && ((label) => allowed.has(label)));
+      const hits = this.nearestLabels(query, opts);
       const where = this.clipsById(hits.map((h) => h.label));
       return hits.flatMap(({ label, score }) => {
         const clip = where.get(label);
         return clip ? [{ ...clip, score }] : [];
+      });
+    });
+  }
+
+  /**
+   * Like search, but only where each hit sits in its video: cheap enough to look deep into the
+   * index and decide which hits deserve a closer look.
+   */
+  nearestClips(query: Float32Array, opts: { top: number; videoId?: number }): RankedClip[] {
+    return this.guard(() => {
+      const hits = this.nearestLabels(query, opts);
+      const where = this.clips.positions(hits.map((h) => h.label));
+      return hits.flatMap(({ label, score }) => {
+        const at = where.get(label);
+        return at ? [{ clipId: label, ...at, score }] : [];
       });
     });
   }
@@ -309,6 +333,18 @@ export class MemoryStore {
       });
       return this.chat.addTurn(sessionId, turn);
     });
+  }
+
+  /** Index labels (clip ids) nearest the query, best first. */
+  private nearestLabels(query: Float32Array, opts: { top: number; videoId?: number }): IndexHit[] {
+    const index = this.vectorIndex();
+    if (!index) return [];
+    checkVector(`query`, query, index.model);
+    if (query.every((x) => x === 0)) return [];
+    const allowed = opts.videoId === undefined ? undefined : this.clips.idsOfVideo(opts.videoId);
+    const k = Math.min(Math.floor(opts.top), allowed ? allowed.size : index.count);
+    if (!(k >= 1)) return [];
+    return index.search(query, k, allowed && ((label) => allowed.has(label)));
   }
 
   /** Persists the index if it holds anything the files on disk lack. */

@@ -5,9 +5,8 @@ import { UserError } from '../src/errors.js';
 export class StoreError extends UserError {
   override name = 'StoreError';
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message);
-    if (options) this.cause = options.cause;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 1, options);
   }
 }
 

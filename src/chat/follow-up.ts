@@ -3,11 +3,12 @@
  * could match, so on its own it would select nothing useful:
  *
  * - a follow-up (a temporal cue such as "after that", "next", "before that", or an opener such as
- *   "and …", "what about …") is selected with the previous turn's query joined to it, so "and on
- *   the left?" after "when is it red?" looks for red on the left;
+ *   "and …", "but …") is selected with the previous turn's query joined to it, so "and on the
+ *   left?" after "when is it red?" looks for red on the left. "What about blue?" replaces the
+ *   topic rather than refining it, so it stands on its own;
  * - a temporal follow-up is answered from the moments right after (or before) the previous answer's
  *   main moment, its best-scoring citation: what comes next is rarely what matches the earlier
- *   question, so the time line, not similarity, picks those memories;
+ *   question, so the timeline, not similarity, picks those memories;
  * - any other question stands on its own.
  */
 import type { CitedMoment } from '../../storage/memory-store.js';
@@ -29,10 +30,10 @@ export interface TurnPlan {
 
 const THAT = '(?:that|this|it|those|these|them)';
 const CUES: ReadonlyArray<[Direction, RegExp]> = [
-  ['after', new RegExp(`\\b(?:after\\s+${THAT}|afterwards?|later(?:\\s+on)?|subsequently|and\\s+then|then\\s+what|(?:comes|came|happens|happened)\\s+next)\\b|\\b(?:after|next)\\s*[?.!]*$`, 'i')],
+  ['after', new RegExp(`\\b(?:after\\s+${THAT}|afterwards?|subsequently|and\\s+then|then\\s+what|(?:comes|came|happens|happened)\\s+next)\\b|\\b(?:after|next|later(?:\\s+on)?)\\s*[?.!]*$`, 'i')],
   ['before', new RegExp(`\\b(?:before\\s+${THAT}|beforehand|earlier|previously|prior\\s+to\\s+${THAT})\\b|\\bbefore\\s*[?.!]*$`, 'i')],
 ];
-const OPENER = /^\s*(?:and|but|also|so|then|what\s+about|how\s+about)\b/i;
+const OPENER = /^\s*(?:and|but|also|so|then)\b/i;
 
 export function temporalCue(question: string): Direction | undefined {
   return CUES.find(([, pattern]) => pattern.test(question))?.[0];

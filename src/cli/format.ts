@@ -12,3 +12,8 @@ export function formatTimestamp(seconds: number): string {
 export function formatRange(start: number, end: number): string {
   return `${formatTimestamp(start)}–${formatTimestamp(end)}`;
 }
+
+/** "351.4 MB", in the decimal megabytes the Hugging Face hub lists file sizes in. */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { askCommand } from './commands/ask.js';
+import { chatCommand } from './commands/chat.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { ingestCommand } from './commands/ingest.js';
+import { modelsCommand } from './commands/models.js';
 import { searchCommand } from './commands/search.js';
 import { videosCommand } from './commands/videos.js';
 
@@ -15,7 +18,10 @@ const program = new Command('vidmem')
   .addCommand(demoCommand())
   .addCommand(ingestCommand())
   .addCommand(searchCommand())
+  .addCommand(askCommand())
+  .addCommand(chatCommand())
   .addCommand(videosCommand())
+  .addCommand(modelsCommand())
   .addCommand(doctorCommand());
 
 for (const command of program.commands) command.exitOverride();

@@ -27,8 +27,8 @@ export interface OpenAiChatOptions {
   readonly backoffMs?: number;
 }
 
-export const DEFAULT_LLM_TIMEOUT_MS = 120_000;
-export const DEFAULT_LLM_RETRIES = 2;
+const DEFAULT_LLM_TIMEOUT_MS = 120_000;
+const DEFAULT_LLM_RETRIES = 2;
 const DEFAULT_BACKOFF_MS = 500;
 /** A server asking for a longer pause (Retry-After) gets this much; the user is waiting. */
 const MAX_BACKOFF_MS = 10_000;
@@ -52,13 +52,7 @@ export function openAiOptionsFromEnv(
 ): OpenAiChatOptions | null {
   const baseUrl = flags.llm ?? env.VIDMEM_LLM_URL;
   if (!baseUrl) return null;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new UserError(`the LLM URL must be an http(s) URL such as http://127.0.0.1:11434/v1, got '${baseUrl}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  if (!/^https?:$/.test(URL.canParse(baseUrl) ? new URL(baseUrl).protocol : '')) {
     throw new UserError(`the LLM URL must be an http(s) URL such as http://127.0.0.1:11434/v1, got '${baseUrl}'`);
   }
   const model = env.VIDMEM_LLM_MODEL;

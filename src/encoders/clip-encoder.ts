@@ -1,40 +1,55 @@
-import { basename, dirname } from 'node:path';
-import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
+import { folderFileSha256 } from '../../models/manifest.js';
+import { DEFAULT_DTYPE, onnxPath, type Dtype, type Tower } from '../../models/model-files.js';
 import { UserError } from '../errors.js';
 import { normalize } from '../vector-math.js';
+import { createSession, type SessionSettings } from './devices.js';
 import type { ImageInput, ModelIdentity, TextEncoder, VisionEncoder } from './encoder.js';
-import { onnxFile, readModelFolder, scaleFilter, sha256File, type Dtype, type ModelFolder, type Preprocessor } from './model-folder.js';
+import { onnxFile, readModelFolder, scaleFilter, type ModelFolder, type Preprocessor } from './model-folder.js';
+import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
 
-export interface EncoderOptions {
+export interface EncoderOptions extends SessionSettings {
   /** The name recorded in the store (what the user typed, or the built-in name). */
   readonly name: string;
   readonly dtype?: Dtype;
-  readonly executionProviders?: readonly string[];
-  /** Intra-op threads; 0 lets onnxruntime choose. */
-  readonly threads?: number;
 }
 
-async function createSession(path: string, options: EncoderOptions): Promise<ort.InferenceSession> {
-  try {
-    return await ort.InferenceSession.create(path, {
-      executionProviders: [...(options.executionProviders ?? ['cpu'])],
-      graphOptimizationLevel: 'all',
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    });
-  } catch (err) {
-    throw new UserError(`cannot load ${path}: ${(err as Error).message.split('\n')[0]}`);
+/** The tower's embedding output: CLIP exports name it, SigLIP exports pool into pooler_output. */
+const EMBEDDING_OUTPUTS: Record<Tower, readonly string[]> = {
+  vision: ['image_embeds', 'pooler_output'],
+  text: ['text_embeds', 'pooler_output'],
+};
+
+interface OpenTower {
+  readonly session: ort.InferenceSession;
+  readonly output: string;
+  readonly identity: ModelIdentity;
+}
+
+/**
+ * Opens one tower and settles what the store will record about it. The fingerprint is always the
+ * vision graph's, so that text and image vectors of one model at one precision agree.
+ */
+async function openTower(model: ModelFolder, tower: Tower, options: EncoderOptions): Promise<OpenTower> {
+  const dtype = options.dtype ?? DEFAULT_DTYPE;
+  // Checked first: opening the text tower alone still needs the vision graph for the fingerprint.
+  onnxFile(model.folder, 'vision', dtype);
+  const session = await createSession(onnxFile(model.folder, tower, dtype), options);
+  const output = EMBEDDING_OUTPUTS[tower].find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
+  const shape = session.outputMetadata.find((meta) => meta.name === output);
+  const graphDim = shape?.isTensor ? shape.shape.at(-1) : undefined;
+  const dim = model.dim ?? (typeof graphDim === 'number' ? graphDim : null);
+  if (dim === null) {
+    await session.release();
+    throw new UserError(`model folder ${model.folder}: neither config.json (projection_dim) nor the graph's ${output} says how wide embeddings are`);
   }
-}
-
-async function identityOf(model: ModelFolder, options: EncoderOptions): Promise<ModelIdentity> {
-  const fingerprint = await sha256File(onnxFile(model.folder, 'vision', options.dtype));
-  return { name: options.name, dim: model.dim, fingerprint };
+  const fingerprint = await folderFileSha256(model.folder, onnxPath('vision', dtype));
+  return { session, output, identity: { name: options.name, dim, fingerprint } };
 }
 
 function rowsOf(tensor: ort.Tensor, dim: number, what: string): Float32Array[] {
   const [count, width] = tensor.dims;
-  if (width !== dim) throw new UserError(`${what} has width ${width}, but config.json says projection_dim ${dim}`);
+  if (width !== dim) throw new UserError(`${what} has width ${width}, but the model's embeddings are ${dim} wide`);
   const data = tensor.data as Float32Array;
   return Array.from({ length: count }, (_, i) => normalize(data.subarray(i * dim, (i + 1) * dim)));
 }
@@ -45,14 +60,17 @@ function normalizationTables(p: Preprocessor): Float32Array[] {
 }
 
 class OnnxVisionEncoder implements VisionEncoder {
+  readonly identity: ModelIdentity;
+  private readonly session: ort.InferenceSession;
   private readonly tables: Float32Array[];
 
   constructor(
-    readonly identity: ModelIdentity,
+    private readonly tower: OpenTower,
     readonly input: ImageInput,
-    private readonly session: ort.InferenceSession,
     preprocessor: Preprocessor,
   ) {
+    this.identity = tower.identity;
+    this.session = tower.session;
     this.tables = normalizationTables(preprocessor);
   }
 
@@ -71,8 +89,7 @@ class OnnxVisionEncoder implements VisionEncoder {
     });
     const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', pixels, [frames.length, 3, height, width]) };
     const output = await this.session.run(feeds);
-    const embeds = output.image_embeds ?? output[this.session.outputNames[0]];
-    return rowsOf(embeds, this.identity.dim, 'image_embeds');
+    return rowsOf(output[this.tower.output]!, this.identity.dim, this.tower.output);
   }
 
   dispose(): Promise<void> {
@@ -82,26 +99,25 @@ class OnnxVisionEncoder implements VisionEncoder {
 
 export async function openVisionEncoder(folder: string, options: EncoderOptions): Promise<VisionEncoder> {
   const model = await readModelFolder(folder);
-  const session = await createSession(onnxFile(folder, 'vision', options.dtype), options);
   const p = model.preprocessor;
   const input: ImageInput = { width: p.width, height: p.height, scaleFilter: scaleFilter(p) };
-  return new OnnxVisionEncoder(await identityOf(model, options), input, session, p);
+  return new OnnxVisionEncoder(await openTower(model, 'vision', options), input, p);
 }
 
-type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
-
 class OnnxTextEncoder implements TextEncoder {
+  readonly identity: ModelIdentity;
+  private readonly session: ort.InferenceSession;
+
   constructor(
-    readonly identity: ModelIdentity,
-    private readonly tokenizer: Tokenizer,
-    private readonly session: ort.InferenceSession,
-  ) {}
+    private readonly tower: OpenTower,
+    private readonly tokenizer: TextTokenizer,
+  ) {
+    this.identity = tower.identity;
+    this.session = tower.session;
+  }
 
   async encodeTexts(texts: readonly string[]): Promise<Float32Array[]> {
-    const encoded = this.tokenizer([...texts], { padding: true, truncation: true }) as unknown as Record<
-      string,
-      { data: BigInt64Array; dims: number[] }
-    >;
+    const encoded = this.tokenizer.tokenize(texts);
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of this.session.inputNames) {
       const source = encoded[name];
@@ -109,8 +125,7 @@ class OnnxTextEncoder implements TextEncoder {
       feeds[name] = new ort.Tensor('int64', BigInt64Array.from(source.data), source.dims);
     }
     const output = await this.session.run(feeds);
-    const embeds = output.text_embeds ?? output[this.session.outputNames[0]];
-    return rowsOf(embeds, this.identity.dim, 'text_embeds');
+    return rowsOf(output[this.tower.output]!, this.identity.dim, this.tower.output);
   }
 
   dispose(): Promise<void> {
@@ -118,21 +133,9 @@ class OnnxTextEncoder implements TextEncoder {
   }
 }
 
-/** Tokenizer files are read by transformers.js, from the folder only (never the hub). */
-async function loadTokenizer(folder: string): Promise<Tokenizer> {
-  transformersEnv.allowRemoteModels = false;
-  transformersEnv.allowLocalModels = true;
-  transformersEnv.localModelPath = `${dirname(folder)}/`;
-  try {
-    return await AutoTokenizer.from_pretrained(basename(folder));
-  } catch (err) {
-    throw new UserError(`model folder ${folder}: cannot load its tokenizer (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
 export async function openTextEncoder(folder: string, options: EncoderOptions): Promise<TextEncoder> {
   const model = await readModelFolder(folder);
   if (model.benchmarkOnly) throw new UserError(`model ${options.name} is an image-only benchmark graph and cannot encode text`);
-  const session = await createSession(onnxFile(folder, 'text', options.dtype), options);
-  return new OnnxTextEncoder(await identityOf(model, options), await loadTokenizer(folder), session);
+  const tokenizer = await loadTokenizer(folder, model);
+  return new OnnxTextEncoder(await openTower(model, 'text', options), tokenizer);
 }

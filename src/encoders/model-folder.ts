@@ -1,16 +1,19 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { folderFileSha256 } from '../../models/manifest.js';
+import { DEFAULT_DTYPE, DTYPES, onnxPath, type Dtype, type Tower } from '../../models/model-files.js';
 import { UserError } from '../errors.js';
 
 /** The parts of a Hugging Face CLIP-layout folder (config.json, preprocessor_config.json) we use. */
 export interface ModelFolder {
   readonly folder: string;
-  /** Embedding width of image_embeds / text_embeds. */
-  readonly dim: number;
+  /** Embedding width of image_embeds / text_embeds when config.json says; else the graph decides. */
+  readonly dim: number | null;
   readonly preprocessor: Preprocessor;
   readonly benchmarkOnly: boolean;
+  /** SigLIP was trained on text padded to its full context (64 tokens); its embeddings assume it. */
+  readonly padToMaxLength: boolean;
 }
 
 export interface Preprocessor {
@@ -73,38 +76,48 @@ export function scaleFilter(p: Preprocessor): string {
   return `scale=${s}:${s}:force_original_aspect_ratio=increase:flags=bicubic,crop=${p.width}:${p.height}`;
 }
 
+/**
+ * The embedding width config.json declares: CLIP's projection_dim. SigLIP has no projection and
+ * its config often omits the (default) hidden size, so null means "ask the graph".
+ */
+function configDim(config: Record<string, unknown>): number | null {
+  const visionConfig = (config.vision_config ?? {}) as Record<string, unknown>;
+  const dim = Number(config.projection_dim ?? visionConfig.projection_dim ?? NaN);
+  return Number.isInteger(dim) && dim > 0 ? dim : null;
+}
+
+export async function readModelDim(folder: string): Promise<number | null> {
+  return configDim(await readJson(folder, 'config.json'));
+}
+
 export async function readModelFolder(folder: string): Promise<ModelFolder> {
   if (!existsSync(folder)) throw new UserError(`model folder ${folder} does not exist`);
   const config = await readJson(folder, 'config.json');
   const preprocessor = parsePreprocessor(await readJson(folder, 'preprocessor_config.json'));
-  const visionConfig = (config.vision_config ?? {}) as Record<string, unknown>;
-  const dim = Number(config.projection_dim ?? visionConfig.projection_dim ?? NaN);
-  if (!Number.isInteger(dim) || dim <= 0) {
-    throw new UserError(`model folder ${folder}: config.json has no projection_dim (not a CLIP-family model?)`);
-  }
   const vidmem = (config.vidmem ?? {}) as Record<string, unknown>;
-  return { folder, dim, preprocessor, benchmarkOnly: vidmem.benchmarkOnly === true };
+  return {
+    folder,
+    dim: configDim(config),
+    preprocessor,
+    benchmarkOnly: vidmem.benchmarkOnly === true,
+    padToMaxLength: config.model_type === 'siglip',
+  };
 }
 
-/** transformers.js file naming of quantized exports: `onnx/<part>_model<suffix>.onnx`. */
-export const DTYPE_SUFFIX = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' } as const;
-export type Dtype = keyof typeof DTYPE_SUFFIX;
-
-export function onnxFile(folder: string, part: 'vision' | 'text', dtype: Dtype = 'fp32'): string {
-  const path = join(folder, 'onnx', `${part}_model${DTYPE_SUFFIX[dtype]}.onnx`);
-  if (!existsSync(path)) {
-    throw new UserError(`model folder ${folder} has no onnx/${part}_model${DTYPE_SUFFIX[dtype]}.onnx` +
-      (dtype === 'fp32' ? '' : ` (no ${dtype} variant; try --dtype fp32)`));
+/** The ONNX graph of one tower at one precision; a clear error when the folder lacks it. */
+export function onnxFile(folder: string, tower: Tower, dtype: Dtype = DEFAULT_DTYPE): string {
+  const file = onnxPath(tower, dtype);
+  if (!existsSync(join(folder, file))) {
+    throw new UserError(`model folder ${folder} has no ${file}` + (dtype === DEFAULT_DTYPE ? '' : ` (no ${dtype} variant; try --dtype ${DEFAULT_DTYPE})`));
   }
-  return path;
+  return join(folder, file);
 }
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** Which precision of the folder's vision graph has this sha256 (a store's model fingerprint). */
+export async function dtypeWithFingerprint(folder: string, fingerprint: string): Promise<Dtype | undefined> {
+  for (const dtype of DTYPES) {
+    const file = onnxPath('vision', dtype);
+    if (existsSync(join(folder, file)) && (await folderFileSha256(folder, file)) === fingerprint) return dtype;
+  }
+  return undefined;
 }

@@ -46,11 +46,8 @@ export function adaptiveSelection(moments: readonly NmsMoment[], options: Adapti
     const candidate = moment.lead;
     const p = probabilities[i];
     if (held >= options.mass) {
-      decisions.push({
-        candidate,
-        verdict: 'below-mass',
-        reason: `the ${i} moment(s) above hold ${percent(held)} of the probability mass; this one ${percent(p)}`,
-      });
+      const above = i === 1 ? 'the moment above holds' : `the ${i} moments above hold`;
+      decisions.push({ candidate, verdict: 'below-mass', reason: `${above} ${percent(held)} of the probability mass; this one ${percent(p)}` });
       return;
     }
     held += p;
@@ -65,7 +62,7 @@ export function adaptiveSelection(moments: readonly NmsMoment[], options: Adapti
     }
     tokensUsed += tokens;
     selected.push({ clip: candidate, start: moment.start, end: moment.end, score: candidate.score });
-    const merged = moment.members.length > 0 ? `; covers ${moment.members.length + 1} clips` : '';
+    const merged = moment.clips > 1 ? `; covers ${moment.clips} clips` : '';
     decisions.push({
       candidate,
       verdict: 'kept',

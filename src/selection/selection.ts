@@ -7,7 +7,7 @@ export type Verdict =
   | 'kept'
   /** Part of a kept or ranked moment that a better clip next to it leads. */
   | 'merged'
-  /** Next to or overlapping a better moment, without being nearly as good. */
+  /** Next to a better moment, without being nearly as good. */
   | 'suppressed'
   /** The moments ranked above it already hold most of the probability mass. */
   | 'below-mass'
@@ -36,6 +36,8 @@ export interface Selection {
   readonly selected: readonly SelectedMemory[];
   /** Every clip considered, best first for a moment question, in time order for a whole-video one. */
   readonly decisions: readonly Decision[];
+  /** Hits the index gave before they were thinned to the candidates (0 for a whole-video question). */
+  readonly indexHits: number;
   readonly tokensUsed: number;
   readonly budget: number;
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { cacheDir } from '../../../models/cache-dir.js';
+import { probeProviders, type ProviderStatus } from '../../encoders/devices.js';
 import { ffmpegBinary, ffprobeBinary, type Binary } from '../../media/ffmpeg-binaries.js';
 import { runProcess } from '../../media/run-process.js';
 import { VERSION } from '../../version.js';
@@ -28,7 +29,7 @@ export interface DoctorReport {
   ffmpeg: { path: string; origin: string; version: string };
   ffprobe: { path: string; origin: string; version: string };
   onnxruntime: string;
-  executionProviders: Array<{ name: string; bundled: boolean }>;
+  executionProviders: ProviderStatus[];
   sqlite: string;
   betterSqlite3: string;
   hnswlib: string;
@@ -47,7 +48,7 @@ export async function doctorReport(): Promise<DoctorReport> {
     ffmpeg: { ...ffmpeg, version: await binaryVersion(ffmpeg) },
     ffprobe: { ...ffprobe, version: await binaryVersion(ffprobe) },
     onnxruntime: ort.env.versions.node ?? packageVersion('onnxruntime-node'),
-    executionProviders: ort.listSupportedBackends(),
+    executionProviders: await probeProviders(),
     sqlite,
     betterSqlite3: packageVersion('better-sqlite3'),
     hnswlib: packageVersion('hnswlib-node'),
@@ -66,8 +67,8 @@ export function doctorCommand(): Command {
         return;
       }
       const providers = r.executionProviders
-        .map((p) => `${p.name}${p.bundled ? '' : ' (not bundled: needs onnxruntime-node installed with its CUDA files)'}`)
-        .join(', ');
+        .map((p) => `${p.name.padEnd(9)} ${p.works ? 'works' : `unavailable: ${p.reason}${p.hint ? ` (${p.hint})` : ''}`}`)
+        .join('\n              ');
       const lines = [
         `vidmem        ${r.vidmem} on Node ${r.node}`,
         `ffmpeg        ${r.ffmpeg.version}`,

@@ -4,31 +4,28 @@ import { DEFAULT_INGEST, ingestFile, type IngestSettings, type IngestSummary, ty
 import { MemoryStore } from '../../../storage/memory-store.js';
 import { TokenMergeDistiller, DEFAULT_TOKEN_MERGE } from '../../memory/token-merge-distiller.js';
 import { formatTimestamp } from '../format.js';
-import { chooseModel, loadVisionEncoder } from '../open-model.js';
+import { addModelOptions } from '../model-options.js';
+import { chooseModel, DEFAULT_MODEL, loadVisionEncoder, type ModelChoice } from '../open-model.js';
 import { ingestProgress } from '../progress.js';
 import { positiveInteger, positiveNumber, storeOption } from '../store-option.js';
 
-interface IngestFlags {
+interface IngestFlags extends ModelChoice {
   store: string;
-  model?: string;
   fps: number;
   sampling: SamplingMode;
   clipSeconds: number;
   sceneCuts: boolean;
   tokens: number;
   batch: number;
-  threads?: number;
   repeatThreshold: number;
   json: boolean;
 }
 
-export interface IngestRun {
+export interface IngestRun extends ModelChoice {
   readonly store: string;
-  readonly model?: string;
   readonly settings: IngestSettings;
   readonly tokens: number;
   readonly batch: number;
-  readonly threads?: number;
   readonly showProgress: boolean;
 }
 
@@ -36,8 +33,8 @@ export interface IngestRun {
 export async function runIngest(files: readonly string[], run: IngestRun): Promise<IngestSummary[]> {
   const store = MemoryStore.open(run.store);
   try {
-    const model = await chooseModel(store, { model: run.model, threads: run.threads, quiet: !run.showProgress });
-    const encoder = await loadVisionEncoder(model, { threads: run.threads });
+    const model = await chooseModel(store, { ...run, quiet: !run.showProgress });
+    const encoder = await loadVisionEncoder(model, run);
     const distiller = new TokenMergeDistiller({ ...DEFAULT_TOKEN_MERGE, tokens: run.tokens });
     const summaries: IngestSummary[] = [];
     try {
@@ -75,11 +72,10 @@ function describe(summary: IngestSummary): string {
 }
 
 export function ingestCommand(): Command {
-  return new Command('ingest')
+  return addModelOptions(new Command('ingest'), `vision-language model: a Hugging Face repo id, a model folder or a built-in name (default: the store's model, else ${DEFAULT_MODEL}; --model palette works offline)`)
     .description('watch video files clip by clip and store their memories')
     .argument('<files...>', 'video files to ingest')
     .addOption(storeOption())
-    .option('-m, --model <name>', 'vision-language model: a built-in name or a model folder (default: the store\'s model, else palette)')
     .option('--fps <n>', 'frames sampled per second of video', positiveNumber('--fps'), DEFAULT_INGEST.fps)
     .addOption(
       new Option('--sampling <mode>', 'fps: decode every frame and sample at --fps; keyframes: decode keyframes only (much faster); auto: keyframes when they are at least --fps dense')
@@ -90,13 +86,15 @@ export function ingestCommand(): Command {
     .option('--scene-cuts', 'also end clips at scene changes', false)
     .option('--tokens <k>', 'memory tokens per clip', positiveInteger('--tokens'), DEFAULT_TOKEN_MERGE.tokens)
     .option('--batch <n>', 'frames per encoder call', positiveInteger('--batch'), 16)
-    .option('--threads <n>', 'encoder threads (default: onnxruntime decides)', positiveInteger('--threads'))
     .option('--repeat-threshold <d>', 'percent of pixels that must change for a frame to be encoded; below it the frame counts as static and reuses the last embedding (0 encodes every frame)', Number, DEFAULT_INGEST.repeatThreshold)
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .action(async (files: string[], flags: IngestFlags) => {
       const summaries = await runIngest(files, {
         store: flags.store,
         model: flags.model,
+        dtype: flags.dtype,
+        device: flags.device,
+        offline: flags.offline,
         settings: {
           fps: flags.fps,
           sampling: flags.sampling,

@@ -3,23 +3,23 @@ import { relative } from 'node:path';
 import { MemoryStore } from '../../../storage/memory-store.js';
 import { findMoments, type Moment } from '../../search/find-moments.js';
 import { formatRange } from '../format.js';
-import { chooseModel, loadTextEncoder } from '../open-model.js';
+import { addModelOptions } from '../model-options.js';
+import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
 import { positiveInteger, storeOption } from '../store-option.js';
 
-interface SearchFlags {
+interface SearchFlags extends ModelChoice {
   store: string;
   video?: number;
   top: number;
-  model?: string;
   json: boolean;
 }
 
 /** Text query → moments, with the model the store was built with. Shared by `search` and `demo`. */
-export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number; model?: string }): Promise<Moment[]> {
+export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number } & ModelChoice): Promise<Moment[]> {
   const store = MemoryStore.open(storeDir, { create: false, readonly: true });
   try {
-    const model = await chooseModel(store, { model: options.model, quiet: true });
-    const text = await loadTextEncoder(model, {});
+    const model = await chooseModel(store, options);
+    const text = await loadTextEncoder(model, options);
     try {
       store.bindModel(text.identity);
       return await findMoments(store, text, query, { top: options.top, videoId: options.videoId });
@@ -45,16 +45,15 @@ export function printMoments(moments: readonly Moment[]): void {
 }
 
 export function searchCommand(): Command {
-  return new Command('search')
+  return addModelOptions(new Command('search'), "must match the model the store was built with (default: that model)")
     .description('find the moments that match a text query')
     .argument('<text>', 'what to look for, e.g. "red on the left"')
     .addOption(storeOption())
     .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
     .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), 5)
-    .option('-m, --model <name>', 'must match the model the store was built with (default: that model)')
     .option('--json', 'print {"results":[…]} with times in seconds', false)
     .action(async (text: string, flags: SearchFlags) => {
-      const moments = await searchStore(flags.store, text, { top: flags.top, videoId: flags.video, model: flags.model });
+      const moments = await searchStore(flags.store, text, { ...flags, top: flags.top, videoId: flags.video, quiet: flags.json });
       if (flags.json) {
         const results = moments.map((m) => ({
           videoId: m.videoId, path: m.videoPath, start: round(m.start), end: round(m.end), score: round(m.score, 4), thumbnail: m.thumbnail,

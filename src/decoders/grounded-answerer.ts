@@ -1,0 +1,80 @@
+/**
+ * The offline decoder: an answer phrased only from the evidence — which moments, when, how
+ * confidently, the text known about them and their keyframes. It has no language model, so it
+ * says nothing about what a moment shows beyond what the store recorded.
+ */
+import { basename } from 'node:path';
+import { formatRange, formatTimestamp } from '../cli/format.js';
+import type { DecodeRequest, Decoder, Evidence } from './decoder.js';
+
+/** Score relative to the best moment's → how the moment is described. */
+const CONFIDENCE: ReadonlyArray<readonly [ratio: number, words: string]> = [
+  [0.95, 'about as strong a match'],
+  [0.85, 'a close match'],
+  [0.7, 'a partial match'],
+  [0, 'a weak match'],
+];
+
+function confidence(score: number, best: number): string {
+  if (score >= best) return 'the best match';
+  const ratio = best > 0 ? score / best : 0;
+  return CONFIDENCE.find(([min]) => ratio >= min)![1];
+}
+
+function where(e: Evidence): string {
+  return `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`;
+}
+
+function* details(e: Evidence): Generator<string> {
+  for (const text of e.text) yield `    text: ${JSON.stringify(text)}\n`;
+  if (e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
+}
+
+function* momentAnswer(request: DecodeRequest): Generator<string> {
+  const { evidence, question } = request;
+  if (evidence.length === 0) {
+    yield `No stored memory matches "${question}".\n`;
+    return;
+  }
+  const best = evidence.reduce((a, b) => (b.score > a.score ? b : a));
+  if (evidence.length === 1) {
+    yield `The moment that matches "${question}" is ${where(best)} (score ${best.score.toFixed(3)}).\n`;
+    yield* details(best);
+    return;
+  }
+  yield `${evidence.length} moments match "${question}"; the best is ${where(best)} (score ${best.score.toFixed(3)}). In time order:\n`;
+  for (const e of evidence) {
+    yield `  ${where(e)}: ${confidence(e.score, best.score)} (score ${e.score.toFixed(3)})\n`;
+    yield* details(e);
+  }
+}
+
+function* timelineAnswer(request: DecodeRequest): Generator<string> {
+  const videos = new Map<number, Evidence[]>();
+  for (const e of request.evidence) videos.set(e.videoId, [...(videos.get(e.videoId) ?? []), e]);
+  if (videos.size === 0) {
+    yield 'No memories are stored for this video yet.\n';
+    return;
+  }
+  for (const moments of videos.values()) {
+    const name = basename(moments[0].videoPath);
+    const end = formatTimestamp(Math.max(...moments.map((e) => e.end)));
+    yield `Overview of ${name} up to ${end}, from ${moments.length} memories spread over its timeline (each covers the video up to its end):\n`;
+    for (const e of moments) {
+      yield `  [${formatRange(e.start, e.end)}]\n`;
+      yield* details(e);
+    }
+  }
+  yield 'The built-in answerer knows when these moments are and what was recorded about them, not what they show; an LLM (--llm) can describe them.\n';
+}
+
+export class GroundedAnswerer implements Decoder {
+  readonly name = 'grounded';
+
+  async *answer(request: DecodeRequest, signal?: AbortSignal): AsyncIterable<string> {
+    for (const piece of request.wholeVideo ? timelineAnswer(request) : momentAnswer(request)) {
+      signal?.throwIfAborted();
+      yield piece;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Where encoder graphs run. onnxruntime-node 1.30 ships the CPU provider and, on Linux, WebGPU
+ * (through Dawn and Vulkan); CUDA works once its provider libraries are installed. Whether a
+ * provider works is only known by creating a session with it, so that is what `auto` and
+ * `vidmem doctor` do.
+ */
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from '../../models/onnx-graph.js';
+import { UserError } from '../errors.js';
+
+export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type Device = (typeof DEVICES)[number];
+
+export interface SessionSettings {
+  readonly device?: Device;
+  /** Intra-op threads; unset lets onnxruntime choose. */
+  readonly threads?: number;
+  /** Where `auto` says, once, that it fell back to the CPU (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** GPU providers `auto` tries, fastest first (transformers.js' order on Linux). */
+const GPU_PROVIDERS = ['cuda', 'webgpu'];
+
+const HINTS: Record<string, string> = {
+  cuda: 'install onnxruntime-node with its CUDA files (npm install onnxruntime-node --onnxruntime-node-install=cuda12; needs CUDA 12 and cuDNN 9)',
+  webgpu: 'WebGPU needs a GPU that Dawn reaches through Vulkan (libvulkan1 and a GPU driver)',
+};
+
+/** The provider `auto` settled on in this process: later sessions go straight to it. */
+let autoProvider: string | undefined;
+
+/** onnxruntime prints provider failures itself; vidmem reports them in one line of its own. */
+function quietOrt(): void {
+  ort.env.logLevel = process.env.VIDMEM_DEBUG ? 'warning' : 'fatal';
+}
+
+/**
+ * On Linux, Dawn reaches GPUs only through the Vulkan loader, and without it prints a warning of
+ * its own straight to stderr; asking the dynamic linker first keeps that noise away.
+ */
+function vulkanMissing(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    process.dlopen({ exports: {} }, 'libvulkan.so.1');
+  } catch (err) {
+    // Any other complaint ("did not self-register") means the library itself loaded.
+    const message = (err as Error).message;
+    if (message.includes('cannot open shared object')) return message;
+  }
+  return undefined;
+}
+
+async function create(model: string | Uint8Array, provider: string, threads?: number): Promise<ort.InferenceSession> {
+  const missing = provider === 'webgpu' ? vulkanMissing() : undefined;
+  if (missing) throw new Error(missing);
+  quietOrt();
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: process.env.VIDMEM_DEBUG ? 2 : 4,
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+/** The useful part of onnxruntime's message: provider failures come after a source path and an assertion. */
+function providerFailure(err: unknown): string {
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+  return line.match(/Failed to .*/)?.[0] ?? line;
+}
+
+function listed(): Set<string> {
+  return new Set(ort.listSupportedBackends().map((backend) => backend.name));
+}
+
+export async function createSession(path: string, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
+  const device = settings.device ?? 'cpu';
+  const log = settings.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (device !== 'auto') {
+    if (device !== 'cpu' && !listed().has(device)) {
+      throw new UserError(`--device ${device}: this build of onnxruntime-node has no ${device} provider on ${process.platform}/${process.arch}`);
+    }
+    try {
+      return await create(path, device, settings.threads);
+    } catch (err) {
+      if (device === 'cpu') throw new UserError(`cannot load ${path}: ${providerFailure(err)}`);
+      throw new UserError(`cannot load ${path} on ${device}: ${providerFailure(err)}; ${HINTS[device]}, or use --device cpu`);
+    }
+  }
+
+  const available = listed();
+  const candidates = autoProvider ? [autoProvider] : GPU_PROVIDERS.filter((name) => available.has(name));
+  const failures: string[] = [];
+  for (const provider of candidates.filter((name) => name !== 'cpu')) {
+    try {
+      const session = await create(path, provider, settings.threads);
+      autoProvider = provider;
+      return session;
+    } catch (err) {
+      failures.push(`${provider} unavailable (${providerFailure(err)})`);
+    }
+  }
+  try {
+    const session = await create(path, 'cpu', settings.threads);
+    if (autoProvider !== 'cpu') log(`vidmem: ${failures.length ? failures.join(', ') : 'no GPU provider in this onnxruntime-node'}; using cpu`);
+    autoProvider = 'cpu';
+    return session;
+  } catch (err) {
+    throw new UserError(`cannot load ${path}: ${providerFailure(err)}`);
+  }
+}
+
+export interface ProviderStatus {
+  readonly name: string;
+  /** Shipped inside onnxruntime-node (CUDA's libraries are installed separately). */
+  readonly bundled: boolean;
+  readonly works: boolean;
+  readonly reason?: string;
+  readonly hint?: string;
+}
+
+/** One Relu: the smallest graph a provider must accept, so that trying it costs nothing. */
+function probeGraph(): Uint8Array {
+  const g = new GraphBuilder({ name: 'vidmem-provider-probe' });
+  const x = g.input('x', 'float32', [1]);
+  g.output(g.node('Relu', [x], {}, 'y'), 'float32', [1]);
+  return g.toBytes();
+}
+
+/** Every provider onnxruntime-node lists, tried with a tiny session. */
+export async function probeProviders(): Promise<ProviderStatus[]> {
+  const graph = probeGraph();
+  const statuses: ProviderStatus[] = [];
+  for (const { name, bundled } of ort.listSupportedBackends()) {
+    try {
+      await (await create(graph, name)).release();
+      statuses.push({ name, bundled, works: true });
+    } catch (err) {
+      statuses.push({ name, bundled, works: false, reason: providerFailure(err), ...(HINTS[name] ? { hint: HINTS[name] } : {}) });
+    }
+  }
+  return statuses;
+}
