@@ -4,12 +4,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { paletteFiles } from './palette.js';
+import { PALETTE_DIM, paletteFiles } from './palette.js';
 import { vitB32ShapeFiles } from './vit-b32-shape.js';
 
 export interface BuiltinModel {
   name: string;
   description: string;
+  /** Width of its embeddings, known without generating anything. */
+  dim: number;
   /** Writes every file of the model into `dir` (created, with `dir/onnx/`, if missing). */
   generate(dir: string): Promise<void>;
 }
@@ -17,6 +19,7 @@ export interface BuiltinModel {
 export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
   palette: {
     name: 'palette',
+    dim: PALETTE_DIM,
     description:
       'Deterministic colour-and-layout encoder (8 colours x 6 regions, 48 dims): ' +
       'queries like "red on the left" find frames where that is true.',
@@ -24,6 +27,7 @@ export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
   },
   'vit-b32-shape': {
     name: 'vit-b32-shape',
+    dim: 512,
     description:
       'Random weights with the shape and cost of CLIP ViT-B/32\'s image tower (512 dims, ' +
       'fp32 and q8); for benchmarks only, its embeddings mean nothing.',

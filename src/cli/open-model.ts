@@ -3,6 +3,7 @@ import type { ModelIdentity, TextEncoder, VisionEncoder } from '../encoders/enco
 import { openTextEncoder, openVisionEncoder } from '../encoders/clip-encoder.js';
 import type { Device } from '../encoders/devices.js';
 import { dtypeWithFingerprint, readModelDim } from '../encoders/model-folder.js';
+import { BUILTIN_MODELS } from '../../models/builtin/index.js';
 import { offlineByEnvironment } from '../../models/hub.js';
 import { CONFIG_FILE, DEFAULT_DTYPE, type Dtype } from '../../models/model-files.js';
 import { ensureModel, modelRef, type ModelRef, type ResolveOptions } from '../../models/resolve-model.js';
@@ -61,9 +62,13 @@ export async function chooseModel(store: MemoryStore | null, choice: ModelChoice
  * the width, so a hub model costs one small file here, not its weights.
  */
 async function refuseOther(storeDir: string, recorded: ModelIdentity, ref: ModelRef, options: ResolveOptions): Promise<void> {
-  // A built-in model generated only to be refused is not worth a notice: the refusal is the news.
-  await ensureModel(ref, { ...options, files: [CONFIG_FILE], onGenerate: undefined });
-  const dim = await readModelDim(ref.folder);
+  let dim: number | null;
+  if (ref.source === 'builtin') {
+    dim = BUILTIN_MODELS[ref.name].dim;
+  } else {
+    await ensureModel(ref, { ...options, files: [CONFIG_FILE] });
+    dim = await readModelDim(ref.folder);
+  }
   // Without a declared width the store's own check refuses the model once it is loaded.
   if (dim !== null) throw new ModelMismatchError(storeDir, recorded, { name: ref.name, dim, fingerprint: '' });
 }
