@@ -481,9 +481,9 @@ function checkClip(videoId: number, c: NewClipInput, model: ModelIdentity): void
   for (const [name, n] of [['framesEncoded', c.framesEncoded], ['framesRepeat', c.framesRepeat]] as const) {
     if (!Number.isInteger(n) || n < 0) fail(`${name} must be an integer ≥ 0, got ${n}`);
   }
+  // An all-zero indicator is allowed: a frame may hold nothing a model knows (a grey scene for
+  // palette); hnswlib's cosine space leaves it at distance 1 from every query.
   checkVector(`${what}: indicator`, c.indicator, model);
-  // A zero vector has no direction: cosine search could never rank it.
-  if (c.indicator.every((x) => x === 0)) fail('indicator is all zeros');
   c.tokens.forEach((t, k) => {
     checkVector(`${what}: token ${k}`, t.vector, model);
     if (!isSpan(t.start, t.end)) fail(`token ${k} has a bad time span ${t.start}–${t.end}`);

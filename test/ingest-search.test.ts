@@ -135,4 +135,20 @@ describe('ingest then search', () => {
     const search = await vidmem(['search', 'green on the left', '--store', join(dir, 'still-store'), '--json']);
     expect(JSON.parse(search.stdout).results[0]).toMatchObject({ start: 12, end: 24 });
   });
+
+  it('a scene with nothing the model knows is stored and matches nothing', async () => {
+    const grey = join(dir, 'grey.mp4');
+    await renderSegments(grey, [
+      { seconds: 8, layout: { full: 'gray' } },
+      { seconds: 8, layout: { full: 'blue' } },
+    ], { motion: true });
+    const greyStore = join(dir, 'grey-store');
+    const result = await vidmem(['ingest', grey, '--store', greyStore, '--model', 'palette', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const blue = JSON.parse((await vidmem(['search', 'blue', '--store', greyStore, '--json'])).stdout);
+    expect(blue.results).toEqual([expect.objectContaining({ start: 8, end: 16 })]);
+    const red = await vidmem(['search', 'red', '--store', greyStore]);
+    expect(red.stdout).toBe('no moments found\n');
+  });
 });

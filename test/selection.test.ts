@@ -24,7 +24,7 @@ const SEGMENTS: Segment[] = [
   { seconds: 15, layout: { full: 'black' } },
   { seconds: 24, layout: { full: 'red' } }, // 48–72, clips 12–17
   { seconds: 14, layout: { full: 'white' } },
-  { seconds: 3, layout: { top: 'green', bottom: 'magenta' } }, // 86–89
+  { seconds: 3, layout: { top: 'lime', bottom: 'magenta' } }, // 86–89; ffmpeg's "green" is #008000, the palette's is lime
   { seconds: 31, layout: { full: 'black' } },
 ];
 const CLIPS = 30;

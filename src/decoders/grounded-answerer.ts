@@ -59,7 +59,12 @@ function* timelineAnswer(request: DecodeRequest): Generator<string> {
   for (const moments of videos.values()) {
     const name = basename(moments[0].videoPath);
     const end = formatTimestamp(Math.max(...moments.map((e) => e.end)));
-    yield `Overview of ${name} up to ${end}, from ${moments.length} memories spread over its timeline (each covers the video up to its end):\n`;
+    // One pick per video is always its last clip.
+    const memories =
+      moments.length === 1
+        ? 'its last memory, which covers all of it'
+        : `${moments.length} memories spread over its timeline (each covers the video up to its end)`;
+    yield `Overview of ${name} up to ${end}, from ${memories}:\n`;
     for (const e of moments) {
       yield `  [${formatRange(e.start, e.end)}]\n`;
       yield* details(e);

@@ -1,6 +1,6 @@
 import { formatRange } from '../cli/format.js';
 import { UserError } from '../errors.js';
-import type { MemoryStore } from '../../storage/memory-store.js';
+import type { ClipSummary, MemoryStore } from '../../storage/memory-store.js';
 import { dot } from '../vector-math.js';
 import { adaptiveSelection } from './adaptive-selection.js';
 import { candidatePool } from './candidate-pool.js';
@@ -9,7 +9,7 @@ import { questionKind } from './question-kind.js';
 import { scoreCandidate, type Candidate } from './score-candidates.js';
 import type { Decision, Selection } from './selection.js';
 import { temporalNms } from './temporal-nms.js';
-import { spreadOverTimeline } from './timeline-selection.js';
+import { allocatePicks, spreadOverTimeline } from './timeline-selection.js';
 
 export interface SelectOptions {
   /** Only this video's memories. */
@@ -126,17 +126,28 @@ function selectMoments(store: MemoryStore, question: Question, options: SelectOp
 
 /**
  * Evenly spread memories for a question about the whole video, as many as the budget holds. The
- * number of clips follows the tokens the videos' last clips hold (what a full memory holds);
- * should a pick hold more, the spread is redone with one clip fewer.
+ * number of clips follows the tokens the longest video's last clip holds (what a full memory
+ * holds); should the picks hold more, the spread is redone with one clip fewer.
  */
 function selectTimeline(store: MemoryStore, question: Question, options: SelectOptions): Selection {
-  const videos = options.videoId === undefined ? store.listVideos().map((v) => v.id) : [options.videoId];
-  const timelines = videos.map((videoId) => ({ videoId, clips: store.clipsOf(videoId) })).filter((t) => t.clips.length > 0);
-  const lastTokens = store.clipTokens(timelines.map((t) => t.clips.at(-1)!.id));
-  const perClip = Math.max(1, ...[...lastTokens.values()].map((t) => t.length));
-  const total = timelines.reduce((n, t) => n + t.clips.length, 0);
+  const clipsOf = new Map<number, ClipSummary[]>();
+  const timeline = (videoId: number): ClipSummary[] => {
+    if (!clipsOf.has(videoId)) clipsOf.set(videoId, store.clipsOf(videoId));
+    return clipsOf.get(videoId)!;
+  };
+  const videos = (
+    options.videoId === undefined
+      ? store.listVideos().map((v) => ({ id: v.id, clips: v.clips }))
+      : [{ id: options.videoId, clips: timeline(options.videoId).length }]
+  ).filter((v) => v.clips > 0);
+  const longest = videos.reduce<(typeof videos)[number] | undefined>((a, v) => (a && a.clips >= v.clips ? a : v), undefined);
+  const perClip = Math.max(1, longest ? (store.lastClip(longest.id)?.tokens.length ?? 1) : 1);
+  const total = videos.reduce((n, v) => n + v.clips, 0);
   for (let count = Math.min(total, Math.floor(options.budget / perClip)); count > 0; count--) {
-    const picks = spreadOverTimeline(timelines, count);
+    const allocation = allocatePicks(videos.map((v) => v.clips), count);
+    const picks = videos.flatMap((v, i) =>
+      allocation[i] > 0 ? spreadOverTimeline(timeline(v.id), allocation[i]).map((pick) => ({ videoId: v.id, ...pick })) : [],
+    );
     const places = store.clipsById(picks.map((p) => p.clip.id));
     const memories = picks.map((p) => store.clipMemory(p.clip.id));
     const tokensUsed = memories.reduce((n, m) => n + (m?.tokens.length ?? 0), 0);
