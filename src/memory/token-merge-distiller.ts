@@ -5,17 +5,19 @@ import type { Distiller, DistilledClip } from './distiller.js';
 export interface TokenMergeOptions {
   /** Memory tokens kept per clip (K). */
   readonly tokens: number;
-  /** Weight kept by older memory each clip, so recent content dominates a merge without erasing the past. */
+  /** Weight older memory keeps each clip: how fast the past yields its slots to the present. */
   readonly decay: number;
-  /** Similarity given up per clip-length of time between two tokens: nearby moments merge first. */
-  readonly timePenalty: number;
 }
 
-export const DEFAULT_TOKEN_MERGE: TokenMergeOptions = { tokens: 8, decay: 0.9, timePenalty: 0.02 };
+export const DEFAULT_TOKEN_MERGE: TokenMergeOptions = { tokens: 8, decay: 0.9 };
 
-/** Seconds between two spans (0 when they overlap or touch). */
-function gap(a: MemoryToken, b: MemoryToken): number {
-  return Math.max(0, Math.max(a.start, b.start) - Math.min(a.end, b.end));
+/**
+ * Ward's linkage on unit vectors: the spread a merge adds, w₁w₂/(w₁+w₂)·‖v₁−v₂‖². Near-duplicates
+ * and light tokens (old, decayed memory) are cheap to merge; heavy, distinct ones are not, so a
+ * short new event keeps a token of its own while the distant past is consolidated.
+ */
+function mergeCost(a: MemoryToken, b: MemoryToken): number {
+  return ((a.weight * b.weight) / (a.weight + b.weight)) * Math.max(0, 2 - 2 * dot(a.vector, b.vector));
 }
 
 function merge(a: MemoryToken, b: MemoryToken): MemoryToken {
@@ -28,10 +30,9 @@ function merge(a: MemoryToken, b: MemoryToken): MemoryToken {
 }
 
 /**
- * Training-free memory propagation: ToMe-style greedy merging of (decayed previous memory ∪ the
- * clip's frame tokens) down to K tokens. The most similar pair merges first, with a small penalty
- * for time between them, so distinct content from long ago survives as its own token until
- * something closer has to share a slot.
+ * Training-free memory propagation: the decayed previous memory and the clip's frame tokens are
+ * merged greedily (cheapest merge first) down to K tokens, so each clip's memory summarizes the
+ * video up to its end, with time-aware weights deciding what of the past survives.
  */
 export class TokenMergeDistiller implements Distiller {
   readonly name = 'token-merge';
@@ -51,16 +52,15 @@ export class TokenMergeDistiller implements Distiller {
       ...previous.map((t) => ({ ...t, weight: t.weight * this.options.decay })),
       ...own,
     ];
-    const clipLength = Math.max(clip.end - clip.start, 1e-6);
     while (pool.length > this.options.tokens) {
-      let best = -Infinity;
+      let cheapest = Infinity;
       let bi = 0;
       let bj = 1;
       for (let i = 0; i < pool.length; i++) {
         for (let j = i + 1; j < pool.length; j++) {
-          const score = dot(pool[i].vector, pool[j].vector) - (this.options.timePenalty * gap(pool[i], pool[j])) / clipLength;
-          if (score > best) {
-            best = score;
+          const cost = mergeCost(pool[i], pool[j]);
+          if (cost < cheapest) {
+            cheapest = cost;
             bi = i;
             bj = j;
           }
