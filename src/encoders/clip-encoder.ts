@@ -63,6 +63,13 @@ class OnnxVisionEncoder implements VisionEncoder {
   readonly identity: ModelIdentity;
   private readonly session: ort.InferenceSession;
   private readonly tables: Float32Array[];
+  /**
+   * One pixel buffer reused across calls: a fresh 5 MB array per batch is garbage the collector
+   * lets pile up by the hundreds of megabytes on a long video. A call that overlaps another gets
+   * its own.
+   */
+  private pixels = new Float32Array(0);
+  private pixelsInUse = false;
 
   constructor(
     private readonly tower: OpenTower,
@@ -77,7 +84,16 @@ class OnnxVisionEncoder implements VisionEncoder {
   async encodeImages(frames: readonly Uint8Array[]): Promise<Float32Array[]> {
     const { width, height } = this.input;
     const plane = width * height;
-    const pixels = new Float32Array(frames.length * 3 * plane);
+    const size = frames.length * 3 * plane;
+    const shared = !this.pixelsInUse;
+    let pixels: Float32Array;
+    if (shared) {
+      if (this.pixels.length < size) this.pixels = new Float32Array(size);
+      pixels = this.pixels.subarray(0, size);
+      this.pixelsInUse = true;
+    } else {
+      pixels = new Float32Array(size);
+    }
     const [r, g, b] = this.tables;
     frames.forEach((rgb, n) => {
       const base = n * 3 * plane;
@@ -88,8 +104,14 @@ class OnnxVisionEncoder implements VisionEncoder {
       }
     });
     const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', pixels, [frames.length, 3, height, width]) };
-    const output = await this.session.run(feeds);
-    return rowsOf(output[this.tower.output]!, this.identity.dim, this.tower.output);
+    try {
+      const output = await this.session.run(feeds);
+      const rows = rowsOf(output[this.tower.output]!, this.identity.dim, this.tower.output);
+      for (const tensor of Object.values(output)) tensor.dispose();
+      return rows;
+    } finally {
+      if (shared) this.pixelsInUse = false;
+    }
   }
 
   dispose(): Promise<void> {

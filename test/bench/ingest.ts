@@ -95,6 +95,8 @@ const runs: Array<[string, string, string[]]> = [
   ['palette, 1 fps (2-min video)', twoMinutes, ['--model', 'palette', '--fps', '1']],
   ['vit-b32-shape fp32, 1 fps', tenMinutes, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8']],
   ['vit-b32-shape fp32, 1 fps, every frame decoded', tenMinutes, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8', '--sampling', 'fps']],
+  ['vit-b32-shape fp32, 1 fps (2-min video)', twoMinutes, ['--model', 'vit-b32-shape', '--fps', '1', '--batch', '8']],
+  ['vit-b32-shape q8, 1 fps', tenMinutes, ['--model', 'vit-b32-shape', '--dtype', 'q8', '--fps', '1', '--batch', '8']],
 ];
 // Real footage, when the shared media folder sits beside the checkout: a fixed street camera.
 const street = resolve(ROOT, '..', 'shared', 'media', 'opencv', 'vtest.avi');
