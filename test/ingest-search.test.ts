@@ -67,7 +67,7 @@ describe('ingest then search', () => {
   it('prints moments as text with time ranges and thumbnails', async () => {
     const result = await vidmem(['search', 'green', '--store', store, '--top', '2']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^ 1\. 00:12–00:18 {2}score 0\.\d{3} {2}video 1 \(.*colours\.mp4\) {2}.*\.jpg$/m);
+    expect(result.stdout).toMatch(/^ 1\. 00:12–00:18 {2}score 0\.\d{3} {2}video 1 \/\S*colours\.mp4 {2}\/\S*\.jpg$/m);
   });
 
   it('does not store the same file twice', async () => {

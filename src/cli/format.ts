@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /** [h:]mm:ss for a time in seconds: minutes and seconds, hours only past the first hour. */
 export function formatTimestamp(seconds: number): string {
   const total = Math.max(0, Math.floor(seconds + 1e-6));
@@ -16,4 +18,10 @@ export function formatRange(start: number, end: number): string {
 /** "351.4 MB", in the decimal megabytes the Hugging Face hub lists file sizes in. */
 export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** A path as short as it can be read unambiguously: relative below the working folder, else absolute. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

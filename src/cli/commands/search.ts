@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { relative } from 'node:path';
 import { MemoryStore } from '../../../storage/memory-store.js';
 import { findMoments, type Moment } from '../../search/find-moments.js';
-import { formatRange } from '../format.js';
+import { displayPath, formatRange } from '../format.js';
 import { addModelOptions } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
 import { positiveInteger, storeOption } from '../store-option.js';
@@ -37,9 +36,9 @@ export function printMoments(moments: readonly Moment[]): void {
     return;
   }
   moments.forEach((m, i) => {
-    const thumb = m.thumbnail ? `  ${relative(process.cwd(), m.thumbnail)}` : '';
+    const thumb = m.thumbnail ? `  ${displayPath(m.thumbnail)}` : '';
     process.stdout.write(
-      `${String(i + 1).padStart(2)}. ${formatRange(m.start, m.end)}  score ${m.score.toFixed(3)}  video ${m.videoId} (${m.videoPath})${thumb}\n`,
+      `${String(i + 1).padStart(2)}. ${formatRange(m.start, m.end)}  score ${m.score.toFixed(3)}  video ${m.videoId} ${displayPath(m.videoPath)}${thumb}\n`,
     );
   });
 }
