@@ -7,9 +7,11 @@ export interface TokenMergeOptions {
   readonly tokens: number;
   /** Weight older memory keeps each clip: how fast the past yields its slots to the present. */
   readonly decay: number;
+  /** False distills each clip from its own frames only: the ablation that shows what propagation adds. */
+  readonly propagate: boolean;
 }
 
-export const DEFAULT_TOKEN_MERGE: TokenMergeOptions = { tokens: 8, decay: 0.9 };
+export const DEFAULT_TOKEN_MERGE: TokenMergeOptions = { tokens: 8, decay: 0.9, propagate: true };
 
 /**
  * Ward's linkage on unit vectors: the spread a merge adds, w₁w₂/(w₁+w₂)·‖v₁−v₂‖². Near-duplicates
@@ -48,8 +50,9 @@ export class TokenMergeDistiller implements Distiller {
       own.map((t) => t.vector),
       own.map((t) => t.weight),
     );
+    const past = this.options.propagate ? previous : [];
     const pool: MemoryToken[] = [
-      ...previous.map((t) => ({ ...t, weight: t.weight * this.options.decay })),
+      ...past.map((t) => ({ ...t, weight: t.weight * this.options.decay })),
       ...own,
     ];
     while (pool.length > this.options.tokens) {

@@ -117,10 +117,13 @@ export async function makeHaystack(dir: string, needleCount: number, seed: numbe
   return { video, needles, segments };
 }
 
-/** Ingests with the default settings (1 frame a second, 4 s clips, 8 memory tokens) and the palette model. */
-export async function ingestHaystack(haystack: Haystack, storeDir: string): Promise<{ clips: number; wallSec: number }> {
+/**
+ * Ingests with the default settings (1 frame a second, 4 s clips, 8 memory tokens) and the palette
+ * model; `propagate: false` distills every clip from its own frames only.
+ */
+export async function ingestHaystack(haystack: Haystack, storeDir: string, propagate = true): Promise<{ clips: number; wallSec: number }> {
   const [summary] = await runIngest([haystack.video], {
-    store: storeDir, model: 'palette', settings: DEFAULT_INGEST, tokens: 8, batch: 16, showProgress: false,
+    store: storeDir, model: 'palette', settings: DEFAULT_INGEST, tokens: 8, batch: 16, showProgress: false, propagate,
   });
   return { clips: summary.clips, wallSec: summary.wallSec };
 }

@@ -181,11 +181,19 @@ async function main(): Promise<void> {
   mkdirSync(haystackDir, { recursive: true });
   const haystack = await makeHaystack(haystackDir, needleCount, 4);
   const storeDir = join(haystackDir, 'store');
+  const isolatedDir = join(haystackDir, 'store-no-propagation');
   rmSync(storeDir, { recursive: true, force: true });
+  rmSync(isolatedDir, { recursive: true, force: true });
   const ingested = await ingestHaystack(haystack, storeDir);
+  await ingestHaystack(haystack, isolatedDir, false);
   const store = MemoryStore.open(storeDir, { create: false, readonly: true });
+  const isolated = MemoryStore.open(isolatedDir, { create: false, readonly: true });
   try {
-    const rows = await measureRecall(haystack, store, text);
+    // The same video distilled without carrying memory forward: what propagation adds.
+    const withoutPropagation = (await measureRecall(haystack, isolated, text))
+      .filter((r) => r.scoring.includes('memory'))
+      .map((r) => ({ ...r, scoring: `${r.scoring}, no propagation` }));
+    const rows = [...(await measureRecall(haystack, store, text)), ...withoutPropagation];
     const lengths = haystack.needles.map((n) => n.end - n.start);
     process.stdout.write(
       `Needle in a haystack: ${HAYSTACK_SECONDS / 60} min at 160×120, ${needleCount} needles of ${Math.min(...lengths)}–${Math.max(...lengths)} s ` +
@@ -204,6 +212,7 @@ async function main(): Promise<void> {
     );
   } finally {
     store.close();
+    isolated.close();
     await text.dispose();
   }
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_INGEST } from '../../../pipelines/ingest-file.js';
 import { renderSegments, type Segment } from '../../media/synthetic-video.js';
 import { DEFAULT_TOKEN_MERGE } from '../../memory/token-merge-distiller.js';
-import { formatRange } from '../format.js';
+import { displayPath, formatRange } from '../format.js';
 import { runIngest } from './ingest.js';
 import { printMoments, searchStore } from './search.js';
 
@@ -39,7 +39,7 @@ export function demoCommand(): Command {
       const video = join(dir, 'sample.mp4');
       const store = join(dir, 'store');
       let t = 0;
-      process.stdout.write(`Sample video ${video}:\n`);
+      process.stdout.write(`Sample video ${displayPath(video)}:\n`);
       for (const segment of DEMO_SEGMENTS) {
         process.stdout.write(`  ${formatRange(t, t + segment.seconds)}  ${describeLayout(segment)}\n`);
         t += segment.seconds;
@@ -54,12 +54,16 @@ export function demoCommand(): Command {
         showProgress: true,
       });
       process.stdout.write(
-        `\nIngested into ${store}: ${summary.clips} clips, ${summary.framesEncoded} frames encoded` +
+        `\nIngested into ${displayPath(store)}: ${summary.clips} clips, ${summary.framesEncoded} frames encoded` +
           `${summary.alreadyIngested ? ' (already there from an earlier run)' : ` in ${summary.wallSec.toFixed(2)} s`}\n`,
       );
       for (const query of DEMO_QUERIES) {
-        process.stdout.write(`\nvidmem search "${query}" --store ${store} --top 3\n`);
+        process.stdout.write(`\nvidmem search "${query}" --store ${displayPath(store)} --top 3\n`);
         printMoments(await searchStore(store, query, { top: 3 }));
       }
+      process.stdout.write(
+        `\nNext: vidmem ask "When is there red on the left?" --store ${displayPath(store)}` +
+          ` · vidmem chat --store ${displayPath(store)} · vidmem ingest <your video> --model palette --store <dir>\n`,
+      );
     });
 }

@@ -25,6 +25,8 @@ export interface IngestRun extends ModelChoice {
   readonly store: string;
   readonly settings: IngestSettings;
   readonly tokens: number;
+  /** Carry each clip's memory into the next (default); false only for ablations. */
+  readonly propagate?: boolean;
   readonly batch: number;
   readonly showProgress: boolean;
 }
@@ -35,7 +37,7 @@ export async function runIngest(files: readonly string[], run: IngestRun): Promi
   try {
     const model = await chooseModel(store, { ...run, quiet: !run.showProgress });
     const encoder = await loadVisionEncoder(model, run);
-    const distiller = new TokenMergeDistiller({ ...DEFAULT_TOKEN_MERGE, tokens: run.tokens });
+    const distiller = new TokenMergeDistiller({ ...DEFAULT_TOKEN_MERGE, tokens: run.tokens, propagate: run.propagate ?? true });
     const summaries: IngestSummary[] = [];
     try {
       for (const file of files) {
