@@ -55,3 +55,16 @@ export interface ClipMemory {
   /** The frame that best represents the clip, used for its thumbnail. */
   readonly keyframe: EncodedFrame;
 }
+
+/** A stretch of one stored video that matched something: what search and answers report. */
+export interface Moment {
+  readonly videoId: number;
+  readonly videoPath: string;
+  /** Seconds from the start of the video. */
+  readonly start: number;
+  readonly end: number;
+  /** Relevance (cosine-like, higher is better). */
+  readonly score: number;
+  /** Keyframe JPEG of the moment, absolute path, when the store has one. */
+  readonly thumbnail: string | null;
+}

@@ -16,9 +16,9 @@ import type { ModelIdentity } from '../src/encoders/encoder.js';
 import type { MemoryToken } from '../src/types.js';
 import { migrate, schemaState } from './migrate.js';
 import { ChatRepository, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn } from './repositories/chat.js';
-import { ClipsRepository } from './repositories/clips.js';
+import { ClipsRepository, type NewClip } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
-import { VideosRepository, type VideoRecord, type VideoSummary } from './repositories/videos.js';
+import { VideosRepository, type NewVideo, type VideoRecord, type VideoSummary } from './repositories/videos.js';
 import { asStoreError, ModelMismatchError, StoreError } from './store-errors.js';
 import { VectorIndex, type IndexHit } from './vector-index.js';
 
@@ -39,26 +39,11 @@ export interface OpenOptions {
   readonly readonly?: boolean;
 }
 
-export interface NewVideoInput {
-  readonly path: string;
-  readonly contentHash: string;
-  readonly durationSec: number;
-  readonly fps: number;
-  readonly width: number;
-  readonly height: number;
-  readonly settings: Record<string, unknown>;
-}
+/** A video as `beginVideo` takes it. */
+export type NewVideoInput = NewVideo;
 
-export interface NewClipInput {
-  readonly index: number;
-  readonly start: number;
-  readonly end: number;
-  readonly indicator: Float32Array;
-  readonly tokens: readonly MemoryToken[];
-  readonly framesEncoded: number;
-  readonly framesRepeat: number;
-  readonly thumbnailJpeg?: Uint8Array;
-}
+/** A clip as `appendClip` takes it: the store picks the thumbnail's path and writes its bytes. */
+export type NewClipInput = Omit<NewClip, 'videoId' | 'thumbPath'> & { readonly thumbnailJpeg?: Uint8Array };
 
 export interface LastClip {
   readonly index: number;

@@ -10,21 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelIdentity } from '../src/encoders/encoder.js';
 import type { MemoryToken } from '../src/types.js';
 import { MemoryStore, ModelMismatchError, StoreError, type NewClipInput } from '../storage/memory-store.js';
+import { seededRandom } from '../src/seeded-random.js';
 
 const MODEL: ModelIdentity = { name: 'palette', dim: 48, fingerprint: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' };
 const K = 4;
-
-/** Deterministic vectors, so every run ranks the same way. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unit(random: () => number, dim = MODEL.dim): Float32Array {
   const v = Float32Array.from({ length: dim }, () => random() * 2 - 1);
@@ -69,7 +58,7 @@ const videoInput = (name: string) => ({
 
 /** A store with two videos of `perVideo` clips each; returns the indicators by clip id. */
 function fill(dir: string, perVideo: number, seed = 1): { store: MemoryStore; indicators: Map<number, Float32Array>; videos: number[] } {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const store = MemoryStore.open(dir);
   store.bindModel(MODEL);
   const indicators = new Map<number, Float32Array>();
@@ -121,7 +110,7 @@ describe('MemoryStore contents', () => {
     expect(video).toMatchObject({ path: '/media/lecture.mp4', status: 'ingesting', fps: 30, width: 1280, height: 720, stats: null });
     expect(video.settings).toEqual({ sampleFps: 2, clipSeconds: 4, k: K });
 
-    const random = rng(7);
+    const random = seededRandom(7);
     const inputs = [0, 1, 2].map((i) => clip(i, unit(random), random, i !== 1));
     const ids = inputs.map((c) => store.appendClip(video.id, c));
 
@@ -157,7 +146,7 @@ describe('MemoryStore contents', () => {
 
   it('ranks the matching clip first and filters by video', () => {
     const { store, indicators, videos } = fill(dir, 30);
-    const random = rng(99);
+    const random = seededRandom(99);
     for (const [id, indicator] of indicators) {
       const [best] = store.search(near(indicator, random), { top: 5 });
       expect(best!.clipId).toBe(id);
@@ -191,9 +180,9 @@ describe('MemoryStore contents', () => {
 
   it('searches an empty store without error', () => {
     const store = MemoryStore.open(dir);
-    expect(store.search(unit(rng(1)), { top: 5 })).toEqual([]);
+    expect(store.search(unit(seededRandom(1)), { top: 5 })).toEqual([]);
     store.bindModel(MODEL);
-    expect(store.search(unit(rng(1)), { top: 5 })).toEqual([]);
+    expect(store.search(unit(seededRandom(1)), { top: 5 })).toEqual([]);
     store.close();
   });
 
@@ -219,7 +208,7 @@ describe('MemoryStore contents', () => {
     const store = MemoryStore.open(dir);
     store.bindModel(MODEL);
     const video = store.beginVideo(videoInput('lecture'));
-    const random = rng(3);
+    const random = seededRandom(3);
     const good = clip(0, unit(random), random);
     store.appendClip(video.id, good);
     const before = treeState(join(dir, 'thumbs'));
@@ -248,7 +237,7 @@ describe('MemoryStore contents', () => {
 });
 
 describe('MemoryStore index recovery', () => {
-  const queries = Array.from({ length: 12 }, (_, i) => unit(rng(1000 + i)));
+  const queries = Array.from({ length: 12 }, (_, i) => unit(seededRandom(1000 + i)));
   const answers = (store: MemoryStore) => queries.map((q) => store.search(q, { top: 8 }));
 
   it('rebuilds a deleted index with the same answers', () => {
@@ -295,7 +284,7 @@ describe('MemoryStore index recovery', () => {
   it('finds clips committed after the last flush, as a crash leaves them', () => {
     const { store, indicators, videos } = fill(dir, 10);
     store.flush();
-    const random = rng(5);
+    const random = seededRandom(5);
     const late = new Map<number, Float32Array>();
     for (let i = 10; i < 16; i++) {
       const indicator = unit(random);
@@ -343,7 +332,7 @@ describe('MemoryStore index recovery', () => {
 
     const last = store.lastClip(video!.id)!;
     expect(last.index).toBe(clips.length - 1);
-    const random = rng(77);
+    const random = seededRandom(77);
     const resumed = store.appendClip(video!.id, { ...clip(last.index + 1, unit(random), random), thumbnailJpeg: Uint8Array.from([1, 2, 3]) });
     expect(readFileSync(join(dir, 'thumbs', String(video!.id), `${last.index + 1}.jpg`))).toEqual(Buffer.from([1, 2, 3]));
     store.finishVideo(video!.id, 'complete', {});
@@ -382,7 +371,7 @@ describe('MemoryStore.open refusals', () => {
       const damaged = MemoryStore.open(dir);
       try {
         damaged.listVideos();
-        damaged.search(unit(rng(1)), { top: 3 });
+        damaged.search(unit(seededRandom(1)), { top: 3 });
       } finally {
         damaged.close();
       }
@@ -430,9 +419,9 @@ describe('MemoryStore.open refusals', () => {
     const before = treeState(dir);
     const reader = MemoryStore.open(dir, { readonly: true });
     expect(reader.listVideos()).toHaveLength(2);
-    expect(reader.search(unit(rng(4)), { top: 3 })).toHaveLength(3);
+    expect(reader.search(unit(seededRandom(4)), { top: 3 })).toHaveLength(3);
     expect(() => reader.beginVideo(videoInput('new'))).toThrow('is open read-only');
-    expect(() => reader.appendClip(videos[0]!, clip(9, unit(rng(2)), rng(3)))).toThrow('is open read-only');
+    expect(() => reader.appendClip(videos[0]!, clip(9, unit(seededRandom(2)), seededRandom(3)))).toThrow('is open read-only');
     reader.flush();
     reader.close();
     expect(treeState(dir)).toEqual(before);

@@ -5,6 +5,7 @@
  */
 import { encodeModel, float, GraphBuilder, int, ints } from '../onnx-graph.js';
 import { quantizeDynamic } from './quantize.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 const IMAGE_SIZE = 224;
 const PATCH = 32;
@@ -185,13 +186,7 @@ function size(dims: readonly number[]): number {
  * would cost seconds more and change nothing a benchmark can see.
  */
 function uniformSampler(seed: number): (count: number, std: number) => Float32Array {
-  let state = seed | 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return (count, std) => {
     // Uniform on [−a, a] has standard deviation a/√3.
     const width = 2 * Math.sqrt(3) * std;

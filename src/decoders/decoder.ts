@@ -4,16 +4,10 @@
  * which one is answering.
  */
 
-/** One selected moment, as the decoder sees it. Times in seconds. */
-export interface Evidence {
-  readonly videoId: number;
-  readonly videoPath: string;
-  readonly start: number;
-  readonly end: number;
-  /** Relevance to the question (cosine-like, higher is better). */
-  readonly score: number;
-  /** Keyframe JPEG of the moment, absolute path, when the store has one. */
-  readonly thumbnail: string | null;
+import type { Moment } from '../types.js';
+
+/** One selected moment, as the decoder sees it. */
+export interface Evidence extends Moment {
   /** What is known about the moment as text (OCR, subtitles, speech), when text channels exist. */
   readonly text: readonly string[];
 }

@@ -1,17 +1,11 @@
 import type { TextEncoder } from '../encoders/encoder.js';
 import { UserError } from '../errors.js';
-import type { MemoryToken } from '../types.js';
+import type { MemoryToken, Moment } from '../types.js';
 import { dot, norm } from '../vector-math.js';
 import type { MemoryStore } from '../../storage/memory-store.js';
 
-export interface Moment {
-  readonly videoId: number;
-  readonly videoPath: string;
-  readonly start: number;
-  readonly end: number;
-  readonly score: number;
-  /** Keyframe of the best clip in the moment. */
-  readonly thumbnail: string | null;
+/** A search result: the moment and the clips it joins (its thumbnail is the best clip's). */
+export interface FoundMoment extends Moment {
   readonly clipIds: number[];
 }
 
@@ -49,7 +43,7 @@ function narrow(
  * neighbouring clips of the same video whose matching part scores nearly as well are joined, so one event is reported once with its whole range
  * instead of filling the list with its pieces.
  */
-export async function findMoments(store: MemoryStore, text: TextEncoder, query: string, options: FindOptions): Promise<Moment[]> {
+export async function findMoments(store: MemoryStore, text: TextEncoder, query: string, options: FindOptions): Promise<FoundMoment[]> {
   const [vector] = await text.encodeTexts([query]);
   if (norm(vector) === 0) {
     throw new UserError(`model '${text.identity.name}' knows none of the words in "${query}"`);
@@ -57,7 +51,7 @@ export async function findMoments(store: MemoryStore, text: TextEncoder, query: 
   // A zero or negative cosine means the clip has nothing of what was asked.
   const hits = store.search(vector, { top: options.top * 4, videoId: options.videoId }).filter((h) => h.score > 0);
   const joinRatio = options.joinRatio ?? 0.95;
-  const moments: Array<{ -readonly [K in keyof Moment]: Moment[K] } & { first: number; last: number; focus: number }> = [];
+  const moments: Array<{ -readonly [K in keyof FoundMoment]: FoundMoment[K] } & { first: number; last: number; focus: number }> = [];
   for (const hit of hits) {
     const { start, end, focus } = narrow(hit, store.clipMemory(hit.clipId)?.tokens ?? [], vector);
     const moment = moments.find(

@@ -1,5 +1,6 @@
 /** The `chat_sessions`, `chat_turns` and `chat_evidence` tables: conversations and what they cited. */
 import type Database from 'better-sqlite3';
+import type { Moment } from '../../src/types.js';
 
 export interface ChatSessionRecord {
   readonly id: number;
@@ -11,12 +12,8 @@ export interface ChatSessionRecord {
 }
 
 /** A moment a turn cited. Times in seconds. */
-export interface CitedMoment {
-  readonly videoId: number;
-  readonly start: number;
-  readonly end: number;
-  readonly score: number;
-}
+/** What a chat turn remembers of each moment it cited. */
+export type CitedMoment = Pick<Moment, 'videoId' | 'start' | 'end' | 'score'>;
 
 export interface NewChatTurn {
   readonly question: string;

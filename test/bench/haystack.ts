@@ -15,7 +15,7 @@ import type { TextEncoder } from '../../src/encoders/encoder.js';
 import { renderSegments, type Layout, type Segment } from '../../src/media/synthetic-video.js';
 import { DEFAULT_SELECT, selectMemories } from '../../src/selection/select-memories.js';
 import type { MemoryStore } from '../../storage/memory-store.js';
-import { seededRandom } from './synthetic-store.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 export const HAYSTACK_SECONDS = 3600;
 const FPS = 2;

@@ -12,6 +12,7 @@ import type { ModelIdentity } from '../../src/encoders/encoder.js';
 import type { MemoryToken } from '../../src/types.js';
 import { normalize } from '../../src/vector-math.js';
 import { MemoryStore } from '../../storage/memory-store.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 export const CLIP_SECONDS = 4;
 export const CLIPS_PER_VIDEO = 900;
@@ -26,18 +27,6 @@ export interface BuiltStore {
   /** True when the time limit stopped the build before `requested` clips. */
   readonly cut: boolean;
   readonly requested: number;
-}
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32): every run builds the same stores. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** How much of each region a colour covers in a full frame, a left/right or a top/bottom split. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { MemoryStore } from '../../../storage/memory-store.js';
-import { findMoments, type Moment } from '../../search/find-moments.js';
+import { findMoments, type FoundMoment } from '../../search/find-moments.js';
 import { displayPath, formatRange } from '../format.js';
 import { addModelOptions } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
@@ -14,7 +14,7 @@ interface SearchFlags extends ModelChoice {
 }
 
 /** Text query → moments, with the model the store was built with. Shared by `search` and `demo`. */
-export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number } & ModelChoice): Promise<Moment[]> {
+export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number } & ModelChoice): Promise<FoundMoment[]> {
   const store = MemoryStore.open(storeDir, { create: false, readonly: true });
   try {
     const model = await chooseModel(store, options);
@@ -30,7 +30,7 @@ export async function searchStore(storeDir: string, query: string, options: { to
   }
 }
 
-export function printMoments(moments: readonly Moment[]): void {
+export function printMoments(moments: readonly FoundMoment[]): void {
   if (moments.length === 0) {
     process.stdout.write('no moments found\n');
     return;
