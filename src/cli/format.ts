@@ -25,3 +25,8 @@ export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
+
+/** A number as JSON output gives it: seconds to the millisecond, scores to four places. */
+export function roundTo(value: number, digits = 3): number {
+  return Number(value.toFixed(digits));
+}

@@ -3,8 +3,7 @@ import type Database from 'better-sqlite3';
 
 export type VideoStatus = 'ingesting' | 'complete' | 'incomplete';
 
-export interface VideoRecord {
-  readonly id: number;
+export interface NewVideo {
   readonly path: string;
   readonly contentHash: string;
   readonly durationSec: number;
@@ -12,21 +11,16 @@ export interface VideoRecord {
   readonly fps: number;
   readonly width: number;
   readonly height: number;
-  readonly status: VideoStatus;
   readonly settings: Record<string, unknown>;
+}
+
+/** A stored video: what was registered, plus where its ingest stands. */
+export interface VideoRecord extends NewVideo {
+  readonly id: number;
+  readonly status: VideoStatus;
   readonly stats: Record<string, unknown> | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-export interface NewVideo {
-  readonly path: string;
-  readonly contentHash: string;
-  readonly durationSec: number;
-  readonly fps: number;
-  readonly width: number;
-  readonly height: number;
-  readonly settings: Record<string, unknown>;
 }
 
 export interface VideoSummary {

@@ -8,7 +8,7 @@ import { chooseDecoder } from '../../decoders/choose-decoder.js';
 import { explainSelection } from '../../selection/explain.js';
 import { DEFAULT_SELECT } from '../../selection/select-memories.js';
 import type { Selection } from '../../selection/selection.js';
-import { formatRange } from '../format.js';
+import { formatRange, roundTo } from '../format.js';
 import { addModelOptions } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
 import { positiveInteger, storeOption } from '../store-option.js';
@@ -29,8 +29,6 @@ interface Answered {
   readonly evidence: readonly Evidence[];
 }
 
-const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
-
 function explainJson(selection: Selection): object {
   return {
     kind: selection.kind,
@@ -38,9 +36,9 @@ function explainJson(selection: Selection): object {
     tokensUsed: selection.tokensUsed,
     budget: selection.budget,
     decisions: selection.decisions.map(({ candidate: c, verdict, reason }) => ({
-      clipId: c.clipId, videoId: c.videoId, index: c.index, start: round(c.start), end: round(c.end),
-      focusStart: round(c.focusStart), focusEnd: round(c.focusEnd), indicator: round(c.indicatorScore, 4),
-      memory: round(c.memoryScore, 4), combined: round(c.score, 4), tokens: c.tokens.length, via: c.via, verdict, reason,
+      clipId: c.clipId, videoId: c.videoId, index: c.index, start: roundTo(c.start), end: roundTo(c.end),
+      focusStart: roundTo(c.focusStart), focusEnd: roundTo(c.focusEnd), indicator: roundTo(c.indicatorScore, 4),
+      memory: roundTo(c.memoryScore, 4), combined: roundTo(c.score, 4), tokens: c.tokens.length, via: c.via, verdict, reason,
     })),
   };
 }
@@ -93,7 +91,7 @@ export function askCommand(): Command {
         const result = {
           answer,
           evidence: evidence.map((e) => ({
-            videoId: e.videoId, video: e.videoPath, start: round(e.start), end: round(e.end), score: round(e.score, 4), thumbnail: e.thumbnail,
+            videoId: e.videoId, video: e.videoPath, start: roundTo(e.start), end: roundTo(e.end), score: roundTo(e.score, 4), thumbnail: e.thumbnail,
           })),
           selected: selection.selected.length,
           ...(flags.explain ? { explain: explainJson(selection) } : {}),

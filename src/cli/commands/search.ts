@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { MemoryStore } from '../../../storage/memory-store.js';
 import { findMoments, type FoundMoment } from '../../search/find-moments.js';
-import { displayPath, formatRange } from '../format.js';
+import { displayPath, formatRange, roundTo } from '../format.js';
 import { addModelOptions } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
 import { positiveInteger, storeOption } from '../store-option.js';
@@ -55,15 +55,11 @@ export function searchCommand(): Command {
       const moments = await searchStore(flags.store, text, { ...flags, top: flags.top, videoId: flags.video, quiet: flags.json });
       if (flags.json) {
         const results = moments.map((m) => ({
-          videoId: m.videoId, path: m.videoPath, start: round(m.start), end: round(m.end), score: round(m.score, 4), thumbnail: m.thumbnail,
+          videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
         }));
         process.stdout.write(`${JSON.stringify({ results })}\n`);
       } else {
         printMoments(moments);
       }
     });
-}
-
-function round(value: number, digits = 3): number {
-  return Number(value.toFixed(digits));
 }
