@@ -146,3 +146,15 @@ describe('ffmpeg binaries chosen by the environment', () => {
     expect(JSON.parse(doctor.stdout).ffmpeg).toMatchObject({ path: '/nonexistent/ffmpeg', origin: 'env' });
   });
 });
+
+describe('several files at once', () => {
+  it('a bad file among good ones is reported in one line and the others are ingested', async () => {
+    const other = join(dir, 'other.mp4');
+    await renderSegments(other, [{ seconds: 4, layout: { full: 'magenta' } }], { motion: true });
+    const result = await vidmem(['ingest', join(dir, 'missing.mp4'), other, '--store', store, '--json']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^vidmem: .*missing\.mp4: no such file\n$/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ path: other, clips: 1, alreadyIngested: false });
+    await expectStoreIntact();
+  });
+});

@@ -7,18 +7,15 @@ export function storeOption(): Option {
     .default('vidmem-store');
 }
 
-export function positiveNumber(name: string) {
+/** A commander parser for a numeric option, with the rule it breaks in its error. */
+function numberParser(name: string, accepts: (n: number) => boolean, what: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
+    if (value.trim() === '' || !accepts(n)) throw new InvalidArgumentError(`${name} must be ${what}, got '${value}'`);
     return n;
   };
 }
 
-export function positiveInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got '${value}'`);
-    return n;
-  };
-}
+export const positiveNumber = (name: string) => numberParser(name, (n) => Number.isFinite(n) && n > 0, 'a positive number');
+export const positiveInteger = (name: string) => numberParser(name, (n) => Number.isInteger(n) && n > 0, 'a positive whole number');
+export const nonNegativeNumber = (name: string) => numberParser(name, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0');

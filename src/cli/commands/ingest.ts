@@ -7,7 +7,8 @@ import { formatTimestamp } from '../format.js';
 import { addModelOptions } from '../model-options.js';
 import { chooseModel, DEFAULT_MODEL, loadVisionEncoder, type ModelChoice } from '../open-model.js';
 import { ingestProgress } from '../progress.js';
-import { positiveInteger, positiveNumber, storeOption } from '../store-option.js';
+import { UserError } from '../../errors.js';
+import { nonNegativeNumber, positiveInteger, positiveNumber, storeOption } from '../store-option.js';
 
 interface IngestFlags extends ModelChoice {
   store: string;
@@ -29,6 +30,8 @@ export interface IngestRun extends ModelChoice {
   readonly propagate?: boolean;
   readonly batch: number;
   readonly showProgress: boolean;
+  /** A file that fails with a user-facing error is reported here and the rest go on; without it, the run stops. */
+  readonly onFailure?: (error: UserError) => void;
 }
 
 /** Ingests files one after another into one store; shared by `ingest` and `demo`. */
@@ -47,6 +50,9 @@ export async function runIngest(files: readonly string[], run: IngestRun): Promi
             tap((event) => event.type === 'progress' && progress.update(event)),
           );
           summaries.push((await lastValueFrom(events$)) as IngestSummary);
+        } catch (err) {
+          if (!(err instanceof UserError) || !run.onFailure) throw err;
+          run.onFailure(err);
         } finally {
           progress.stop();
         }
@@ -76,7 +82,7 @@ function describe(summary: IngestSummary): string {
 export function ingestCommand(): Command {
   return addModelOptions(new Command('ingest'), `vision-language model: a Hugging Face repo id, a model folder or a built-in name (default: the store's model, else ${DEFAULT_MODEL}; --model palette works offline)`)
     .description('watch video files clip by clip and store their memories')
-    .argument('<files...>', 'video files to ingest')
+    .argument('<files...>', 'video files to ingest; one that fails is reported and the others go on')
     .addOption(storeOption())
     .option('--fps <n>', 'frames sampled per second of video', positiveNumber('--fps'), DEFAULT_INGEST.fps)
     .addOption(
@@ -88,7 +94,7 @@ export function ingestCommand(): Command {
     .option('--scene-cuts', 'also end clips at scene changes', false)
     .option('--tokens <k>', 'memory tokens per clip', positiveInteger('--tokens'), DEFAULT_TOKEN_MERGE.tokens)
     .option('--batch <n>', 'frames per encoder call', positiveInteger('--batch'), 16)
-    .option('--repeat-threshold <d>', 'percent of pixels that must change for a frame to be encoded; below it the frame counts as static and reuses the last embedding (0 encodes every frame)', Number, DEFAULT_INGEST.repeatThreshold)
+    .option('--repeat-threshold <percent>', 'percent of pixels that must change for a frame to be encoded; below it the frame counts as static and reuses the last embedding (0 encodes every frame)', nonNegativeNumber('--repeat-threshold'), DEFAULT_INGEST.repeatThreshold)
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .action(async (files: string[], flags: IngestFlags) => {
       const summaries = await runIngest(files, {
@@ -108,6 +114,10 @@ export function ingestCommand(): Command {
         batch: flags.batch,
         threads: flags.threads,
         showProgress: !flags.json,
+        onFailure: (error) => {
+          process.stderr.write(`vidmem: ${error.message}\n`);
+          process.exitCode ??= error.exitCode;
+        },
       });
       for (const summary of summaries) {
         if (flags.json) {
