@@ -57,6 +57,8 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let finished = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let waiting = false;
     const times: number[] = [];
     const pixels: Uint8Array[] = [];
     let partial = Buffer.alloc(frameBytes);
@@ -65,18 +67,40 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
     const errors: string[] = [];
     let stderrTail = '';
 
+    const settle = (): void => {
+      finished = true;
+      const { code, signal } = exit!;
+      if (code === 0 && pixels.length === times.length) return subscriber.complete();
+      if (code === 0) {
+        return subscriber.error(new Error(`ffmpeg frame times out of step (${pixels.length} frames, ${times.length} times left over)`));
+      }
+      const reason = errors.at(-1) ?? (signal ? `killed by ${signal}` : `exit status ${code}`);
+      subscriber.error(new MediaError(`${video.path}: decoding failed (${reason})`));
+    };
+
+    /**
+     * Emits decoded frames while the budget allows. When it is spent, the frames already read
+     * (at most one pipe chunk) wait here, stdout is paused, and ffmpeg blocks on the full pipe.
+     */
     const emitReady = (): void => {
       while (times.length > 0 && pixels.length > 0) {
-        const time = Math.max(0, times.shift()! - video.startTime);
-        subscriber.next({ index: index++, time, width, height, rgb: pixels.shift()! });
-        if (budget) {
-          budget.take();
-          if (budget.exhausted && !child.stdout.isPaused()) {
+        if (budget?.exhausted) {
+          if (!waiting) {
+            waiting = true;
             child.stdout.pause();
-            budget.whenAvailable(() => child.stdout.resume());
+            budget.whenAvailable(() => {
+              waiting = false;
+              child.stdout.resume();
+              emitReady();
+            });
           }
+          return;
         }
+        const time = Math.max(0, times.shift()! - video.startTime);
+        budget?.take();
+        subscriber.next({ index: index++, time, width, height, rgb: pixels.shift()! });
       }
+      if (exit && !finished) settle();
     };
 
     child.stdout.on('data', (chunk: Buffer) => {
@@ -120,18 +144,9 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
 
     child.on('close', (code, signal) => {
       if (finished) return;
-      finished = true;
-      emitReady();
-      if (code === 0 && pixels.length === times.length) {
-        subscriber.complete();
-        return;
-      }
-      if (code === 0) {
-        subscriber.error(new Error(`ffmpeg frame times out of step (${pixels.length} frames, ${times.length} times left over)`));
-        return;
-      }
-      const reason = errors.at(-1) ?? (signal ? `killed by ${signal}` : `exit status ${code}`);
-      subscriber.error(new MediaError(`${video.path}: decoding failed (${reason})`));
+      exit = { code, signal };
+      // Frames still held back for the budget go out first; emitReady settles once they have.
+      if (!waiting) emitReady();
     });
 
     return () => {
