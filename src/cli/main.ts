@@ -24,7 +24,14 @@ const program = new Command('vidmem')
   .addCommand(modelsCommand())
   .addCommand(doctorCommand());
 
-for (const command of program.commands) command.exitOverride();
+/** Usage errors anywhere in the tree (`models pull` too) reach `fail` instead of exiting inside commander. */
+function overrideExits(command: Command): void {
+  for (const sub of command.commands) {
+    sub.exitOverride();
+    overrideExits(sub);
+  }
+}
+overrideExits(program);
 
 /** Errors meant for the user are one line; anything else is a bug, with its stack on request. */
 function fail(err: unknown): never {
@@ -39,7 +46,7 @@ function fail(err: unknown): never {
 }
 
 process.on('SIGINT', () => {
-  process.stderr.write('\nvidmem: interrupted; stored clips are kept and the same command resumes\n');
+  process.stderr.write('\nvidmem: interrupted; what is stored is kept, and an ingest resumes when run again\n');
   process.exit(130);
 });
 
