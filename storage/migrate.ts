@@ -39,7 +39,7 @@ function migrationsDir(): string {
 
 let cached: readonly Migration[] | undefined;
 
-export function migrations(): readonly Migration[] {
+function migrations(): readonly Migration[] {
   if (cached) return cached;
   const dir = migrationsDir();
   const found = readdirSync(dir)

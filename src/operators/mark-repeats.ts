@@ -13,7 +13,7 @@ const NOISE = 24;
  * camera) visible. A stride coprime with 3 visits all three channels; at 224×224 it reads ~21k
  * of 150k bytes.
  */
-export function changedPercent(a: Uint8Array, b: Uint8Array, stride = 7): number {
+function changedPercent(a: Uint8Array, b: Uint8Array, stride = 7): number {
   let changed = 0;
   let count = 0;
   for (let i = 0; i < a.length; i += stride) {

@@ -10,7 +10,7 @@ import { runIngest } from './ingest.js';
 import { printMoments, searchStore } from './search.js';
 
 /** 42 seconds of coloured scenes with a small moving square, so every answer is known in advance. */
-export const DEMO_SEGMENTS: readonly Segment[] = [
+const DEMO_SEGMENTS: readonly Segment[] = [
   { seconds: 6, layout: { full: 'red' } },
   { seconds: 6, layout: { left: 'blue', right: 'yellow' } },
   { seconds: 6, layout: { full: 'green' } },

@@ -36,7 +36,7 @@ export interface DoctorReport {
   modelCache: string;
 }
 
-export async function doctorReport(): Promise<DoctorReport> {
+async function doctorReport(): Promise<DoctorReport> {
   const ffmpeg = ffmpegBinary();
   const ffprobe = ffprobeBinary();
   const db = new Database(':memory:');
