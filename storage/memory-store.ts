@@ -35,8 +35,15 @@ const BUSY_TIMEOUT_MS = 5000;
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
   readonly create?: boolean;
-  /** Never write: for commands that only read (search, listing). */
+  /** Never write: for commands that only read (search, listing). An older store is still upgraded first. */
   readonly readonly?: boolean;
+  /** Told before a store written by an older vidmem is upgraded, which takes minutes for millions of clips. */
+  readonly onUpgrade?: (upgrade: SchemaUpgrade) => void;
+}
+
+export interface SchemaUpgrade {
+  readonly from: number;
+  readonly to: number;
 }
 
 /** A video as `beginVideo` takes it. */
@@ -49,6 +56,12 @@ export interface LastClip {
   readonly index: number;
   readonly start: number;
   readonly end: number;
+  readonly tokens: MemoryToken[];
+}
+
+/** What a clip's memory holds: its own indicator and the tokens carried forward to it. */
+export interface ClipMemory {
+  readonly indicator: Float32Array;
   readonly tokens: MemoryToken[];
 }
 
@@ -116,6 +129,34 @@ export class MemoryStore {
     prepareDir(root, create);
     const dbPath = join(root, DB_FILE);
     checkDbFile(root, dbPath, create);
+    const upgrade = pendingUpgrade(dbPath);
+    if (upgrade) {
+      opts.onUpgrade?.(upgrade);
+      MemoryStore.upgrade(root, dbPath, upgrade);
+    }
+    return MemoryStore.connect(root, dbPath, readonly, create);
+  }
+
+  /**
+   * Migrates the schema and rebuilds the index in a writable connection of its own, so that the
+   * first question after an upgrade, even from a read-only command, finds an index to load.
+   */
+  private static upgrade(root: string, dbPath: string, { from, to }: SchemaUpgrade): void {
+    let writer: MemoryStore;
+    try {
+      writer = MemoryStore.connect(root, dbPath, false, false);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new StoreError(`store ${root} uses schema ${from} and needs an upgrade to ${to}, which needs write access: ${why}`);
+    }
+    try {
+      writer.guard(() => writer.vectorIndex());
+    } finally {
+      writer.close();
+    }
+  }
+
+  private static connect(root: string, dbPath: string, readonly: boolean, create: boolean): MemoryStore {
     let db: Database.Database;
     try {
       db = new Database(dbPath, { readonly, fileMustExist: !create });
@@ -205,7 +246,7 @@ export class MemoryStore {
       const index = this.vectorIndex()!;
       const thumbPath = c.thumbnailJpeg ? this.writeThumbnail(videoId, c.index, c.thumbnailJpeg) : null;
       const id = this.clips.insert({ ...c, videoId, thumbPath });
-      index.add(id, c.indicator);
+      index.add(id, c.indicator, { videoId, index: c.index, start: c.start, end: c.end });
       this.dirty = true;
       return id;
     });
@@ -234,10 +275,24 @@ export class MemoryStore {
     return this.guard(() => this.clips.overlapping(videoId, start, end));
   }
 
-  clipMemory(clipId: number): { tokens: MemoryToken[]; indicator: Float32Array } | undefined {
+  clipMemory(clipId: number): ClipMemory | undefined {
+    return this.clipMemories([clipId]).get(clipId);
+  }
+
+  /**
+   * Many clips, where they are and what they remember, in one read (a question weighs dozens),
+   * keyed by clip id; ids no longer stored are absent.
+   */
+  clipMemories(clipIds: readonly number[]): Map<number, StoredClip & ClipMemory> {
     return this.guard(() => {
-      const indicator = this.clips.indicator(clipId);
-      return indicator && { tokens: this.clips.tokens(clipId), indicator };
+      const found = new Map<number, StoredClip & ClipMemory>();
+      for (const [id, c] of this.clips.memories(clipIds)) {
+        found.set(id, {
+          clipId: id, videoId: c.videoId, videoPath: c.videoPath, index: c.index, start: c.start, end: c.end,
+          thumbnail: this.thumbnailPath(c.thumbPath), indicator: c.indicator, tokens: c.tokens,
+        });
+      }
+      return found;
     });
   }
 
@@ -257,17 +312,18 @@ export class MemoryStore {
   }
 
   /**
-   * Like search, but only where each hit sits in its video: cheap enough to look deep into the
-   * index and decide which hits deserve a closer look.
+   * Like search, but only where each hit sits in its video, which the index knows without asking
+   * SQLite: cheap enough to look deep into the index and decide which hits deserve a closer look.
    */
   nearestClips(query: Float32Array, opts: { top: number; videoId?: number }): RankedClip[] {
     return this.guard(() => {
-      const hits = this.nearestLabels(query, opts);
-      const where = this.clips.positions(hits.map((h) => h.label));
-      return hits.flatMap(({ label, score }) => {
-        const at = where.get(label);
-        return at ? [{ clipId: label, ...at, score }] : [];
-      });
+      const index = this.vectorIndex();
+      const ranked: RankedClip[] = [];
+      for (const { label, score } of this.nearestLabels(query, opts)) {
+        const at = index?.positionOf(label);
+        if (at) ranked.push({ clipId: label, videoId: at.videoId, index: at.index, start: at.start, end: at.end, score });
+      }
+      return ranked;
     });
   }
 
@@ -276,16 +332,10 @@ export class MemoryStore {
     return this.guard(() => {
       const stored = new Map<number, StoredClip>();
       for (const [id, { videoId, videoPath, index, start, end, thumbPath }] of this.clips.locate(clipIds)) {
-        const thumbnail = thumbPath === null ? null : join(this.dir, thumbPath);
-        stored.set(id, { clipId: id, videoId, videoPath, index, start, end, thumbnail });
+        stored.set(id, { clipId: id, videoId, videoPath, index, start, end, thumbnail: this.thumbnailPath(thumbPath) });
       }
       return stored;
     });
-  }
-
-  /** The memory tokens of many clips in one read (a question weighs dozens), keyed by clip id. */
-  clipTokens(clipIds: readonly number[]): Map<number, MemoryToken[]> {
-    return this.guard(() => this.clips.tokensOf(clipIds));
   }
 
   /** A new chat session about one video, or about every video when `videoId` is null. */
@@ -364,13 +414,18 @@ export class MemoryStore {
     const trusted = loaded && this.clips.countUpTo(loaded.maxLabel) === loaded.count ? loaded : null;
     const index = trusted ?? VectorIndex.create(model);
     let added = 0;
-    for (const { id, indicator } of this.clips.indicatorsAfter(index.maxLabel)) {
-      index.add(id, indicator);
+    for (const { id, indicator, position } of this.clips.indexRowsAfter(index.maxLabel)) {
+      index.add(id, indicator, position);
       added++;
     }
     this.index = index;
     this.dirty = !trusted || added > 0;
     return index;
+  }
+
+  /** Thumbnail paths are stored relative to the store, so that it can be moved as a whole. */
+  private thumbnailPath(relative: string | null): string | null {
+    return relative === null ? null : join(this.dir, relative);
   }
 
   /** Returns the path relative to the store; a leftover from a crashed attempt is overwritten. */
@@ -444,8 +499,26 @@ function checkSchema(root: string, db: Database.Database, readonly: boolean): vo
   }
   if (version === 0 && hasTables) throw new StoreError(`store ${root} is not a vidmem store: ${DB_FILE} holds other tables`);
   if (readonly && version === 0) throw new StoreError(`no store at ${root}; ingest a video first`);
-  if (readonly && version < latest) {
-    throw new StoreError(`store ${root} uses schema ${version} and needs an upgrade to ${latest}; run an ingest on it first`);
+}
+
+/**
+ * The upgrade a store written by an older vidmem needs, null for any other database. Whatever
+ * makes the file unreadable here is reported by the real open.
+ */
+function pendingUpgrade(dbPath: string): SchemaUpgrade | null {
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  } catch {
+    return null;
+  }
+  try {
+    const { version, latest } = schemaState(db);
+    return version > 0 && version < latest ? { from: version, to: latest } : null;
+  } catch {
+    return null;
+  } finally {
+    db.close();
   }
 }
 

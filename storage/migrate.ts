@@ -1,11 +1,12 @@
 /**
  * Schema migrations: `storage/migrations/NNN-name.sql`, applied in order, each in its own
- * transaction together with the bump of `PRAGMA user_version` to NNN, so a crash leaves the
- * schema at one version or the next, never between.
+ * transaction together with its data step (if any) and the bump of `PRAGMA user_version` to NNN,
+ * so a crash leaves the schema at one version or the next, never between.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { packMemoryTokens } from './migrations/003-memory-blobs.js';
 
 export interface Migration {
   readonly version: number;
@@ -24,15 +25,19 @@ export interface SchemaState {
 
 const FILE_NAME = /^(\d{3})-([a-z0-9-]+)\.sql$/;
 
+/** Rewrites of existing rows that SQL alone cannot do, run right after their version's SQL. */
+const DATA_STEPS: ReadonlyMap<number, (db: Database.Database) => void> = new Map([[3, packMemoryTokens]]);
+
 /**
  * tsc does not copy .sql files: from source they sit next to this module, from the build
- * (dist/storage/migrate.js) they are found back in the package's storage/ folder.
+ * (dist/storage/migrate.js, whose migrations/ folder holds only the compiled data steps) they
+ * are found back in the package's storage/ folder.
  */
 function migrationsDir(): string {
   const candidates = [new URL('./migrations/', import.meta.url), new URL('../../storage/migrations/', import.meta.url)];
   for (const url of candidates) {
     const dir = fileURLToPath(url);
-    if (existsSync(dir)) return dir;
+    if (existsSync(`${dir}/001-initial.sql`)) return dir;
   }
   throw new Error(`vidmem is missing its schema migrations (looked in ${candidates.map((u) => fileURLToPath(u)).join(', ')})`);
 }
@@ -68,6 +73,7 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.sql);
+      DATA_STEPS.get(m.version)?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }

@@ -1,18 +1,23 @@
 /**
- * The clip-indicator index: an HNSW graph over clip indicators, labelled by clip id. It is a
- * cache derived from SQLite, persisted as `indicators.hnsw` plus `indicators.json`, whose
- * sha256 is checked before hnswlib ever sees the file: hnswlib trusts what it reads, and a
- * damaged file can take the whole process down.
+ * The clip-indicator index: an HNSW graph over clip indicators, labelled by clip id, and each
+ * clip's position in its video. It is a cache derived from SQLite, persisted as `indicators.hnsw`
+ * and `positions.bin` plus `indicators.json`, which holds their sha256, checked before hnswlib
+ * ever sees the file: hnswlib trusts what it reads, and a damaged file can take the whole process
+ * down.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { ModelIdentity } from '../src/encoders/encoder.js';
+import { ClipPositions } from './clip-positions.js';
+import type { ClipPosition } from './repositories/clips.js';
 
 const INDEX_FILE = 'indicators.hnsw';
+const POSITIONS_FILE = 'positions.bin';
 const META_FILE = 'indicators.json';
-const META_VERSION = 1;
+// Version 1 had no positions: such an index is rebuilt.
+const META_VERSION = 2;
 
 const INITIAL_CAPACITY = 1024;
 const M = 16;
@@ -27,6 +32,7 @@ interface IndexMeta {
   readonly count: number;
   readonly maxClipId: number;
   readonly sha256: string;
+  readonly positionsSha256: string;
 }
 
 export interface IndexHit {
@@ -38,6 +44,7 @@ export interface IndexHit {
 export class VectorIndex {
   private constructor(
     private readonly hnsw: hnswlib.HierarchicalNSW,
+    private readonly positions: ClipPositions,
     readonly model: ModelIdentity,
     private highestLabel: number,
   ) {
@@ -48,7 +55,7 @@ export class VectorIndex {
     // The 'cosine' space normalizes every vector it is given, stored or queried.
     const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
     hnsw.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, RANDOM_SEED);
-    return new VectorIndex(hnsw, model, 0);
+    return new VectorIndex(hnsw, ClipPositions.empty(), model, 0);
   }
 
   /**
@@ -59,6 +66,8 @@ export class VectorIndex {
     const meta = readMeta(join(dir, META_FILE));
     const file = join(dir, INDEX_FILE);
     if (!meta || !sameModel(meta.model, model) || !existsSync(file) || sha256File(file) !== meta.sha256) return null;
+    const positions = readPositions(join(dir, POSITIONS_FILE), meta.positionsSha256);
+    if (!positions || positions.capacity <= meta.maxClipId) return null;
     const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
     try {
       hnsw.readIndexSync(file);
@@ -66,7 +75,7 @@ export class VectorIndex {
       return null;
     }
     if (hnsw.getCurrentCount() !== meta.count || hnsw.getNumDimensions() !== model.dim) return null;
-    return new VectorIndex(hnsw, model, meta.maxClipId);
+    return new VectorIndex(hnsw, positions, model, meta.maxClipId);
   }
 
   get count(): number {
@@ -78,10 +87,11 @@ export class VectorIndex {
     return this.highestLabel;
   }
 
-  add(label: number, vector: Float32Array): void {
+  add(label: number, vector: Float32Array, position: ClipPosition): void {
     const capacity = this.hnsw.getMaxElements();
     if (this.hnsw.getCurrentCount() >= capacity) this.hnsw.resizeIndex(capacity * 2);
     this.hnsw.addPoint(Array.from(vector), label);
+    this.positions.set(label, position);
     this.highestLabel = Math.max(this.highestLabel, label);
   }
 
@@ -91,23 +101,34 @@ export class VectorIndex {
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
 
+  /** Where an indexed clip sits in its video. */
+  positionOf(label: number): ClipPosition | undefined {
+    return this.positions.get(label);
+  }
+
   /**
-   * Writes index then meta, each to a temporary file that is fsynced and renamed into place.
-   * A crash between the two renames leaves a meta whose checksum no longer matches: a rebuild.
+   * Writes index, positions, then meta, each to a temporary file that is fsynced and renamed into
+   * place. A crash between the renames leaves a meta whose checksums no longer match: a rebuild.
    */
   save(dir: string): void {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, INDEX_FILE);
     this.hnsw.writeIndexSync(`${file}.tmp`);
     fsyncFile(`${file}.tmp`);
+    const positionsFile = join(dir, POSITIONS_FILE);
+    const positions = this.positions.toBytes(this.highestLabel);
+    writeFileSync(`${positionsFile}.tmp`, positions);
+    fsyncFile(`${positionsFile}.tmp`);
     const meta: IndexMeta = {
       version: META_VERSION,
       model: { name: this.model.name, dim: this.model.dim, fingerprint: this.model.fingerprint },
       count: this.count,
       maxClipId: this.highestLabel,
       sha256: sha256File(`${file}.tmp`),
+      positionsSha256: createHash('sha256').update(positions).digest('hex'),
     };
     renameSync(`${file}.tmp`, file);
+    renameSync(`${positionsFile}.tmp`, positionsFile);
     const metaFile = join(dir, META_FILE);
     writeFileSync(`${metaFile}.tmp`, `${JSON.stringify(meta, null, 2)}\n`);
     fsyncFile(`${metaFile}.tmp`);
@@ -126,11 +147,22 @@ function readMeta(file: string): IndexMeta | null {
       typeof meta.model.fingerprint === 'string' &&
       Number.isInteger(meta.count) &&
       Number.isInteger(meta.maxClipId) &&
-      typeof meta.sha256 === 'string';
+      typeof meta.sha256 === 'string' &&
+      typeof meta.positionsSha256 === 'string';
     return valid ? (meta as IndexMeta) : null;
   } catch {
     return null;
   }
+}
+
+function readPositions(file: string, sha256: string): ClipPositions | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return null;
+  }
+  return createHash('sha256').update(bytes).digest('hex') === sha256 ? ClipPositions.fromBytes(bytes) : null;
 }
 
 function sameModel(a: ModelIdentity, b: ModelIdentity): boolean {

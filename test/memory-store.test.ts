@@ -11,6 +11,7 @@ import type { ModelIdentity } from '../src/encoders/encoder.js';
 import type { MemoryToken } from '../src/types.js';
 import { MemoryStore, ModelMismatchError, StoreError, type NewClipInput } from '../storage/memory-store.js';
 import { seededRandom } from '../src/seeded-random.js';
+import { vidmem } from './helpers/cli.js';
 
 const MODEL: ModelIdentity = { name: 'palette', dim: 48, fingerprint: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' };
 const K = 4;
@@ -271,6 +272,29 @@ describe('MemoryStore index recovery', () => {
     expect(meta).toMatchObject({ model: MODEL, count: 50 });
   });
 
+  it("keeps each clip's place in its video beside the index, and rebuilds a damaged positions file", () => {
+    const { store } = fill(dir, 25);
+    const truth = new Map(store.listVideos().flatMap((v) => store.clipsOf(v.id).map((c) => [c.id, { videoId: v.id, index: c.index, start: c.start, end: c.end }])));
+    const nearest = (s: MemoryStore) => queries.map((q) => s.nearestClips(q, { top: 8 }));
+    const before = nearest(store);
+    for (const hit of before.flat()) expect(hit).toMatchObject(truth.get(hit.clipId)!);
+    store.close();
+
+    const loaded = MemoryStore.open(dir, { readonly: true });
+    expect(nearest(loaded)).toEqual(before);
+    loaded.close();
+
+    const file = join(dir, 'index', 'positions.bin');
+    const bytes = readFileSync(file);
+    // Clip 3 now claims to be somewhere else: only the checksum can tell.
+    bytes.writeDoubleLE(999, (3 * 4 + 2) * 8);
+    writeFileSync(file, bytes);
+    const rebuilt = MemoryStore.open(dir);
+    expect(nearest(rebuilt)).toEqual(before);
+    rebuilt.close();
+    expect(readFileSync(file).equals(bytes)).toBe(false);
+  });
+
   it('rebuilds an index made for another model or with a garbled meta file', () => {
     const { store } = fill(dir, 10);
     const before = answers(store);
@@ -341,8 +365,68 @@ describe('MemoryStore index recovery', () => {
 
     const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare('SELECT count(*) FROM memory_tokens').pluck().get()).toBe((clips.length + 1) * K);
+    expect(db.prepare('SELECT count(*) FROM clip_memories').pluck().get()).toBe(clips.length + 1);
     db.close();
+  });
+});
+
+describe('MemoryStore upgrades', () => {
+  /** Rewrites a store into the layout of schema 2 (vidmem 0.1): one row per memory token, no positions beside the index. */
+  function toSchema2(dir: string, memories: Map<number, MemoryToken[]>): void {
+    const db = new Database(join(dir, 'vidmem.db'));
+    db.exec(`CREATE TABLE memory_tokens (
+      clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE, k INTEGER NOT NULL CHECK (k >= 0), vector BLOB NOT NULL,
+      start_sec REAL NOT NULL, end_sec REAL NOT NULL, weight REAL NOT NULL, PRIMARY KEY (clip_id, k)) WITHOUT ROWID`);
+    const insert = db.prepare('INSERT INTO memory_tokens VALUES (?, ?, ?, ?, ?, ?)');
+    for (const [clipId, tokens] of memories) {
+      tokens.forEach((t, k) => insert.run(clipId, k, Buffer.from(Float32Array.from(t.vector).buffer), t.start, t.end, t.weight));
+    }
+    db.exec('DROP TABLE clip_memories');
+    db.pragma('user_version = 2');
+    db.close();
+    const meta = join(dir, 'index', 'indicators.json');
+    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), version: 1, positionsSha256: undefined }));
+    rmSync(join(dir, 'index', 'positions.bin'));
+  }
+
+  it('upgrades a store written with one row per memory token, from a read-only open too, keeping every memory and answer', () => {
+    const { store, indicators } = fill(dir, 12);
+    const memories = new Map([...indicators.keys()].map((id) => [id, store.clipMemory(id)!.tokens]));
+    const queries = Array.from({ length: 6 }, (_, i) => unit(seededRandom(300 + i)));
+    const before = queries.map((q) => store.nearestClips(q, { top: 5 }));
+    store.close();
+    toSchema2(dir, memories);
+
+    const upgrades: unknown[] = [];
+    const reader = MemoryStore.open(dir, { readonly: true, onUpgrade: (u) => upgrades.push(u) });
+    expect(upgrades).toEqual([{ from: 2, to: 4 }]);
+    for (const [id, tokens] of memories) expect(reader.clipMemory(id)).toMatchObject({ indicator: indicators.get(id), tokens });
+    expect(queries.map((q) => reader.nearestClips(q, { top: 5 }))).toEqual(before);
+    reader.close();
+    // The index was rebuilt and saved by the upgrade, so read-only opens do not rebuild it every time.
+    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 2, count: 24 });
+
+    const again = MemoryStore.open(dir, { readonly: true, onUpgrade: (u) => upgrades.push(u) });
+    again.close();
+    expect(upgrades).toHaveLength(1);
+    const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'memory_tokens'").all()).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM clip_memories').pluck().get()).toBe(24);
+    db.close();
+  });
+
+  it('tells the command-line user about the upgrade once, and then answers', async () => {
+    const { store, indicators } = fill(dir, 3);
+    const memories = new Map([...indicators.keys()].map((id) => [id, store.clipMemory(id)!.tokens]));
+    store.close();
+    toSchema2(dir, memories);
+
+    const first = await vidmem(['videos', '--store', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe(`upgrading store ${dir} from schema 2 to 4 and rebuilding its index (once; minutes for millions of clips)…\n`);
+    expect(first.stdout).toContain('/media/lecture.mp4');
+    const second = await vidmem(['videos', '--store', dir]);
+    expect(second).toMatchObject({ code: 0, stderr: '', stdout: first.stdout });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { MemoryToken } from '../types.js';
 import { dot } from '../vector-math.js';
-import type { SearchHit, StoredClip } from '../../storage/memory-store.js';
+import type { StoredClip } from '../../storage/memory-store.js';
 
 /** A clip offered for a question, scored against both things the store keeps of it. */
 export interface Candidate extends StoredClip {
@@ -39,27 +39,37 @@ export function coversClip(token: MemoryToken, clip: { start: number; end: numbe
 /**
  * A clip's score is its best part: the indicator (the clip's mean) or, with memory, the best
  * token covering its time. Tokens from before the clip are what it remembers; they do not make
- * this clip relevant, they point at an earlier one (see memory-pointers).
+ * this clip relevant, they point at an earlier one (see memory-pointers). A question scores
+ * dozens of these, so the loops below allocate nothing per token.
  */
 export function scoreCandidate(
-  hit: SearchHit,
-  tokens: readonly MemoryToken[],
+  clip: StoredClip & { readonly tokens: readonly MemoryToken[] },
+  indicatorScore: number,
   query: Float32Array,
   options: ScoringOptions,
   via: number | null = null,
 ): Candidate {
-  const own = tokens.filter((t) => coversClip(t, hit));
-  const scores = own.map((t) => dot(t.vector, query));
-  const memoryScore = scores.length > 0 ? Math.max(...scores) : hit.score;
-  const score = options.useMemory ? Math.max(hit.score, memoryScore) : hit.score;
-  let focusStart = hit.start;
-  let focusEnd = hit.end;
-  if (options.useMemory && memoryScore > hit.score && memoryScore > 0) {
-    const matching = own.filter((_, i) => scores[i] >= FOCUS_RATIO * memoryScore);
+  const { tokens } = clip;
+  const scores = tokens.map((t) => (coversClip(t, clip) ? dot(t.vector, query) : -Infinity));
+  let memoryScore = Math.max(...scores);
+  if (memoryScore === -Infinity) memoryScore = indicatorScore;
+  const score = options.useMemory ? Math.max(indicatorScore, memoryScore) : indicatorScore;
+  let focusStart = clip.start;
+  let focusEnd = clip.end;
+  if (options.useMemory && memoryScore > indicatorScore && memoryScore > 0) {
     // A token merged over a long scene reaches far past the clip; the clip is what was found.
-    focusStart = Math.max(hit.start, Math.min(...matching.map((t) => t.start)));
-    focusEnd = Math.min(hit.end, Math.max(...matching.map((t) => t.end)));
+    let first = Infinity;
+    let last = -Infinity;
+    tokens.forEach((t, i) => {
+      if (scores[i]! < FOCUS_RATIO * memoryScore) return;
+      first = Math.min(first, t.start);
+      last = Math.max(last, t.end);
+    });
+    focusStart = Math.max(clip.start, first);
+    focusEnd = Math.min(clip.end, last);
   }
-  const { score: _indicator, ...clip } = hit;
-  return { ...clip, indicatorScore: hit.score, memoryScore, score, focusStart, focusEnd, tokens, via };
+  return {
+    clipId: clip.clipId, videoId: clip.videoId, videoPath: clip.videoPath, index: clip.index, start: clip.start, end: clip.end,
+    thumbnail: clip.thumbnail, indicatorScore, memoryScore, score, focusStart, focusEnd, tokens, via,
+  };
 }

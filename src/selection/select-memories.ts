@@ -83,12 +83,10 @@ function followPointers(
     if (via.size >= MAX_FOLLOWED) break;
   }
   const followed = [...via].slice(0, MAX_FOLLOWED);
-  const places = store.clipsById(followed.map(([clipId]) => clipId));
+  const clips = store.clipMemories(followed.map(([clipId]) => clipId));
   return followed.flatMap(([clipId, from]) => {
-    const place = places.get(clipId);
-    const memory = store.clipMemory(clipId);
-    if (!place || !memory) return [];
-    return [scoreCandidate({ ...place, score: dot(memory.indicator, query) }, memory.tokens, query, options, from)];
+    const clip = clips.get(clipId);
+    return clip ? [scoreCandidate(clip, dot(clip.indicator, query), query, options, from)] : [];
   });
 }
 
@@ -99,13 +97,11 @@ function selectMoments(store: MemoryStore, question: Question, options: SelectOp
   }
   const nearest = store.nearestClips(question.vector, { top: Math.max(options.indexHits, options.candidates), videoId: options.videoId });
   const { pool, runs } = candidatePool(nearest, options.candidates, options.copyTolerance);
-  const places = store.clipsById(pool.map((h) => h.clipId));
-  const hits = pool.flatMap((h) => {
-    const place = places.get(h.clipId);
-    return place ? [{ ...place, score: h.score }] : [];
+  const clips = store.clipMemories(pool.map((h) => h.clipId));
+  const found = pool.flatMap((h) => {
+    const clip = clips.get(h.clipId);
+    return clip ? [scoreCandidate(clip, h.score, question.vector, options)] : [];
   });
-  const tokens = store.clipTokens(hits.map((h) => h.clipId));
-  const found = hits.map((h) => scoreCandidate(h, tokens.get(h.clipId) ?? [], question.vector, options));
   const known = new Set(nearest.map((h) => h.clipId));
   const scored = options.useMemory ? [...found, ...followPointers(store, found, known, question.vector, options)] : found;
   const ranked = scored.filter((c) => c.score > 0).sort(rank);
@@ -148,16 +144,13 @@ function selectTimeline(store: MemoryStore, question: Question, options: SelectO
     const picks = videos.flatMap((v, i) =>
       allocation[i] > 0 ? spreadOverTimeline(timeline(v.id), allocation[i]).map((pick) => ({ videoId: v.id, ...pick })) : [],
     );
-    const places = store.clipsById(picks.map((p) => p.clip.id));
-    const memories = picks.map((p) => store.clipMemory(p.clip.id));
-    const tokensUsed = memories.reduce((n, m) => n + (m?.tokens.length ?? 0), 0);
+    const stored = store.clipMemories(picks.map((p) => p.clip.id));
+    const tokensUsed = picks.reduce((n, p) => n + (stored.get(p.clip.id)?.tokens.length ?? 0), 0);
     if (tokensUsed > options.budget) continue;
-    const selected = picks.flatMap((pick, i) => {
-      const place = places.get(pick.clip.id);
-      const memory = memories[i];
-      if (!place || !memory) return [];
-      const hit = { ...place, score: dot(memory.indicator, question.vector) };
-      const clip = scoreCandidate(hit, memory.tokens, question.vector, options);
+    const selected = picks.flatMap((pick) => {
+      const memory = stored.get(pick.clip.id);
+      if (!memory) return [];
+      const clip = scoreCandidate(memory, dot(memory.indicator, question.vector), question.vector, options);
       const reason = pick.last
         ? `last clip of video ${pick.videoId}: its memory covers the whole video`
         : `end of the slice ${formatRange(pick.sliceStart, pick.sliceEnd)} of video ${pick.videoId}: its memory covers that slice and before`;

@@ -159,8 +159,8 @@ export async function measureRecall(haystack: Haystack, store: MemoryStore, text
   const rows: Recall[] = [];
   const paper = vectors.map((v) => {
     const nearest = store.search(v, { top: 4 });
-    const tokens = store.clipTokens(nearest.map((h) => h.clipId));
-    return nearest.map((h) => ({ start: h.start, end: h.end, tokens: tokens.get(h.clipId)?.length ?? 0 }));
+    const memories = store.clipMemories(nearest.map((h) => h.clipId));
+    return nearest.map((h) => ({ start: h.start, end: h.end, tokens: memories.get(h.clipId)?.tokens.length ?? 0 }));
   });
   rows.push(recall('indicators only', 'index top-4 (paper)', haystack.needles, paper));
   for (const useMemory of [false, true]) {

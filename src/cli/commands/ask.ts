@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { basename } from 'node:path';
 import { lastValueFrom, tap } from 'rxjs';
 import { answerQuestion } from '../../../pipelines/answer-question.js';
-import { MemoryStore } from '../../../storage/memory-store.js';
+import { openStore } from '../open-store.js';
 import type { Evidence } from '../../decoders/decoder.js';
 import { chooseDecoder } from '../../decoders/choose-decoder.js';
 import { explainSelection } from '../../selection/explain.js';
@@ -45,7 +45,7 @@ function explainJson(selection: Selection): object {
 
 /** Streams the answer to stdout as it comes, unless the whole of it is wanted as JSON. */
 async function ask(question: string, flags: AskFlags): Promise<Answered> {
-  const store = MemoryStore.open(flags.store, { create: false, readonly: true });
+  const store = openStore(flags.store, { create: false, readonly: true });
   try {
     const model = await chooseModel(store, { ...flags, quiet: true });
     const text = await loadTextEncoder(model, flags);

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chatTurn, type ChatContext } from '../../../pipelines/chat-session.js';
-import { MemoryStore, type ChatSessionRecord } from '../../../storage/memory-store.js';
+import type { ChatSessionRecord, MemoryStore } from '../../../storage/memory-store.js';
+import { openStore } from '../open-store.js';
 import { chooseDecoder } from '../../decoders/choose-decoder.js';
 import { GroundedAnswerer } from '../../decoders/grounded-answerer.js';
 import { UserError } from '../../errors.js';
@@ -119,7 +120,7 @@ export function chatCommand(): Command {
     .option('--no-images', 'send the LLM no keyframes (for text-only models)')
     .action(async (flags: ChatFlags) => {
       const decoder = chooseDecoder({ llm: flags.llm, images: flags.images });
-      const store = MemoryStore.open(flags.store, { create: false });
+      const store = openStore(flags.store, { create: false });
       try {
         if (!store.model()) throw new UserError(`store ${store.dir} holds no videos yet; ingest one first`);
         const model = await chooseModel(store, { quiet: true });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { DEFAULT_INGEST, ingestFile, type IngestSettings, type IngestSummary, type SamplingMode } from '../../../pipelines/ingest-file.js';
-import { MemoryStore } from '../../../storage/memory-store.js';
+import { openStore } from '../open-store.js';
 import { TokenMergeDistiller, DEFAULT_TOKEN_MERGE } from '../../memory/token-merge-distiller.js';
 import { formatTimestamp } from '../format.js';
 import { addModelOptions } from '../model-options.js';
@@ -36,7 +36,7 @@ export interface IngestRun extends ModelChoice {
 
 /** Ingests files one after another into one store; shared by `ingest` and `demo`. */
 export async function runIngest(files: readonly string[], run: IngestRun): Promise<IngestSummary[]> {
-  const store = MemoryStore.open(run.store);
+  const store = openStore(run.store);
   try {
     const model = await chooseModel(store, { ...run, quiet: !run.showProgress });
     const encoder = await loadVisionEncoder(model, run);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { MemoryStore } from '../../../storage/memory-store.js';
+import { openStore } from '../open-store.js';
 import { findMoments, type FoundMoment } from '../../search/find-moments.js';
 import { displayPath, formatRange, roundTo } from '../format.js';
 import { addModelOptions } from '../model-options.js';
@@ -15,7 +15,7 @@ interface SearchFlags extends ModelChoice {
 
 /** Text query → moments, with the model the store was built with. Shared by `search` and `demo`. */
 export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number } & ModelChoice): Promise<FoundMoment[]> {
-  const store = MemoryStore.open(storeDir, { create: false, readonly: true });
+  const store = openStore(storeDir, { create: false, readonly: true });
   try {
     const model = await chooseModel(store, options);
     const text = await loadTextEncoder(model, options);

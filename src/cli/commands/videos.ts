@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { MemoryStore } from '../../../storage/memory-store.js';
+import { openStore } from '../open-store.js';
 import { formatTimestamp } from '../format.js';
 import { storeOption } from '../store-option.js';
 
@@ -9,7 +9,7 @@ export function videosCommand(): Command {
     .addOption(storeOption())
     .option('--json', 'print {"videos":[…]}', false)
     .action((flags: { store: string; json: boolean }) => {
-      const store = MemoryStore.open(flags.store, { create: false, readonly: true });
+      const store = openStore(flags.store, { create: false, readonly: true });
       try {
         const videos = store.listVideos();
         if (flags.json) {

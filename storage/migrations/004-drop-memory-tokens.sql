@@ -1,0 +1,2 @@
+-- Emptied into clip_memories by migration 003.
+DROP TABLE memory_tokens;
