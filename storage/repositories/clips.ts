@@ -92,7 +92,11 @@ export class ClipsRepository {
          WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
       .raw() as unknown as typeof this.memoriesStmt;
-    this.countUpToStmt = db.prepare('SELECT count(*) FROM clips WHERE id <= ?').pluck() as typeof this.countUpToStmt;
+    // Counting all rows walks the small (video_id, idx) index instead of the table; the rows above
+    // maxId are few, the ones an index saved before a crash lacks.
+    this.countUpToStmt = db
+      .prepare('SELECT (SELECT count(*) FROM clips) - (SELECT count(*) FROM clips WHERE id > ?)')
+      .pluck() as typeof this.countUpToStmt;
     this.indexRowsAfterStmt = db
       .prepare('SELECT id, video_id, idx, start_sec, end_sec, indicator FROM clips WHERE id > ? ORDER BY id')
       .raw() as unknown as typeof this.indexRowsAfterStmt;
