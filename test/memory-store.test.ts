@@ -412,6 +412,8 @@ describe('MemoryStore upgrades', () => {
     const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'memory_tokens'").all()).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM clip_memories').pluck().get()).toBe(24);
+    // The dropped table's pages went back to the file system.
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     db.close();
   });
 
