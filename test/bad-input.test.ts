@@ -83,6 +83,7 @@ describe('bad input to ingest', () => {
     expect(result.code).toBe(3);
     const videos = JSON.parse((await vidmem(['videos', '--store', store, '--json'])).stdout).videos;
     expect(videos.find((v: { path: string }) => v.path.endsWith('truncated.mkv'))).toMatchObject({ status: 'incomplete' });
+    expect((await vidmem(['videos', '--store', store])).stdout).toMatch(/truncated\.mkv {2}\[incomplete: the file could be decoded up to 00:\d\d\]/);
     await expectStoreIntact();
   });
 

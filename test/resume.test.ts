@@ -61,6 +61,9 @@ describe('kill -9 during ingest', () => {
     expect(survived.length).toBeLessThan(expected.length);
     // Whatever survived is a prefix of the uninterrupted run: no gap, no half-written clip.
     expect(survived).toEqual(expected.slice(0, survived.length));
+    const listed = (await vidmem(['videos', '--store', store])).stdout;
+    const [, minutes, seconds] = /\[ingesting or interrupted at (\d\d):(\d\d); the same vidmem ingest resumes it\]/.exec(listed) ?? [];
+    expect(Number(minutes) * 60 + Number(seconds)).toBe(Math.floor(survived.at(-1)!.end));
 
     const rerun = await vidmem(['ingest', video, '--store', store, ...ARGS]);
     expect(rerun.code).toBe(0);

@@ -28,7 +28,7 @@ export interface VideoSummary {
   readonly path: string;
   readonly durationSec: number;
   readonly clips: number;
-  readonly status: string;
+  readonly status: VideoStatus;
   readonly createdAt: string;
 }
 
