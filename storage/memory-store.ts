@@ -368,6 +368,11 @@ export class MemoryStore {
     return this.guard(() => this.chat.session(id));
   }
 
+  /** Every chat session, the most recently used first. */
+  chatSessions(): ChatSessionRecord[] {
+    return this.guard(() => this.chat.sessions());
+  }
+
   /** A session's turns, oldest first: all of them, or the latest `last`. */
   chatTurns(sessionId: number, last?: number): ChatTurnRecord[] {
     return this.guard(() => this.chat.lastTurns(sessionId, last ?? -1));

@@ -147,6 +147,25 @@ describe('vidmem chat with the built-in answerer', () => {
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/^vidmem: chat session \d+ is about every video in the store; leave out --video, or start a new session\n$/);
   });
+
+  it('lists the sessions to resume, most recent first, with what each began with', async () => {
+    const started = await vidmem(['chat', '--store', store, '--video', '1'], { env, input: 'magenta at the top\n' });
+    const id = sessionId(started.stdout);
+    const listed = await vidmem(['chat', '--list', '--store', store], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    const [heading, ...lines] = listed.stdout.trim().split('\n');
+    expect(heading).toBe(`chat sessions in ${store}, most recent first (resume one with --session ID):`);
+    expect(lines[0]).toMatch(new RegExp(`^ +${id}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC  about video 1 \\(colours\\.mp4\\), 1 turn, began with "magenta at the top"$`));
+    const db = new Database(join(store, 'vidmem.db'), { readonly: true });
+    const ids = db.prepare('SELECT id FROM chat_sessions ORDER BY updated_at DESC, id DESC').pluck().all();
+    db.close();
+    expect(lines.map((line) => Number(line.trim().split(' ')[0]))).toEqual(ids);
+    expect(lines.find((line) => line.includes('about every video'))).toMatch(/, 0 turns$/);
+
+    const both = await vidmem(['chat', '--list', '--session', String(id), '--store', store], { env });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe("error: option '--list' cannot be used with option '--session <id>'\n");
+  });
 });
 
 describe('vidmem chat with an OpenAI-compatible server', () => {

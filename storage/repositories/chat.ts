@@ -7,12 +7,13 @@ export interface ChatSessionRecord {
   /** The video the session asks about; null for every video in the store. */
   readonly videoId: number | null;
   readonly turns: number;
+  /** What the session began with; null before its first turn. */
+  readonly firstQuestion: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** A moment a turn cited. Times in seconds. */
-/** What a chat turn remembers of each moment it cited. */
+/** What a chat turn remembers of each moment it cited. Times in seconds. */
 export type CitedMoment = Pick<Moment, 'videoId' | 'start' | 'end' | 'score'>;
 
 export interface NewChatTurn {
@@ -34,11 +35,13 @@ export interface ChatTurnRecord extends NewChatTurn {
 type TurnRow = Omit<ChatTurnRecord, 'evidence'>;
 
 const SESSION = `s.id, s.video_id AS videoId, s.created_at AS createdAt, s.updated_at AS updatedAt,
-  (SELECT count(*) FROM chat_turns t WHERE t.session_id = s.id) AS turns`;
+  (SELECT count(*) FROM chat_turns t WHERE t.session_id = s.id) AS turns,
+  (SELECT question FROM chat_turns t WHERE t.session_id = s.id ORDER BY t.id LIMIT 1) AS firstQuestion`;
 
 export class ChatRepository {
   private readonly insertSessionStmt: Database.Statement<[number | null], { id: number }>;
   private readonly sessionStmt: Database.Statement<[number], ChatSessionRecord>;
+  private readonly sessionsStmt: Database.Statement<[], ChatSessionRecord>;
   private readonly insertTurnStmt: Database.Statement<[number, string, string, string, string], TurnRow>;
   private readonly insertEvidenceStmt: Database.Statement<[number, number, number, number, number, number]>;
   private readonly touchStmt: Database.Statement<[number]>;
@@ -49,6 +52,7 @@ export class ChatRepository {
   constructor(db: Database.Database) {
     this.insertSessionStmt = db.prepare<[number | null], { id: number }>('INSERT INTO chat_sessions (video_id) VALUES (?) RETURNING id');
     this.sessionStmt = db.prepare(`SELECT ${SESSION} FROM chat_sessions s WHERE s.id = ?`);
+    this.sessionsStmt = db.prepare(`SELECT ${SESSION} FROM chat_sessions s ORDER BY s.updated_at DESC, s.id DESC`);
     const turnColumns = 'id, session_id AS sessionId, question, query, answer, decoder, created_at AS createdAt';
     this.insertTurnStmt = db.prepare(
       `INSERT INTO chat_turns (session_id, question, query, answer, decoder) VALUES (?, ?, ?, ?, ?) RETURNING ${turnColumns}`,
@@ -79,6 +83,11 @@ export class ChatRepository {
 
   session(id: number): ChatSessionRecord | undefined {
     return this.sessionStmt.get(id);
+  }
+
+  /** Every session, the most recently used first. */
+  sessions(): ChatSessionRecord[] {
+    return this.sessionsStmt.all();
   }
 
   addTurn(sessionId: number, turn: NewChatTurn): ChatTurnRecord {

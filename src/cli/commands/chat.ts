@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chatTurn, type ChatContext } from '../../../pipelines/chat-session.js';
@@ -17,6 +17,7 @@ interface ChatFlags {
   session?: number;
   llm?: string;
   images: boolean;
+  list: boolean;
 }
 
 /** Earlier turns shown when a session is resumed, each cut to one short line. */
@@ -54,6 +55,22 @@ function describeScope(store: MemoryStore, session: ChatSessionRecord): string {
   if (session.videoId === null) return 'about every video in the store';
   const video = store.getVideo(session.videoId);
   return `about video ${session.videoId}${video ? ` (${basename(video.path)})` : ''}`;
+}
+
+/** The sessions a user can resume, each on a line with what it was about. */
+function listSessions(store: MemoryStore): void {
+  const sessions = store.chatSessions();
+  if (sessions.length === 0) {
+    process.stdout.write(`no chat sessions in ${store.dir} yet; \`vidmem chat\` starts one\n`);
+    return;
+  }
+  process.stdout.write(`chat sessions in ${store.dir}, most recent first (resume one with --session ID):\n`);
+  for (const session of sessions) {
+    const when = `${session.updatedAt.slice(0, 16).replace('T', ' ')} UTC`;
+    const turns = `${session.turns} turn${session.turns === 1 ? '' : 's'}`;
+    const began = session.firstQuestion === null ? '' : `, began with "${oneLine(session.firstQuestion)}"`;
+    process.stdout.write(`${String(session.id).padStart(4)}  ${when}  ${describeScope(store, session)}, ${turns}${began}\n`);
+  }
 }
 
 /** Answers one question on the terminal as it streams; a turn that fails is reported, not thrown. */
@@ -116,9 +133,19 @@ export function chatCommand(): Command {
     .addOption(storeOption())
     .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
     .option('--session <id>', 'resume an earlier session', positiveInteger('--session'))
+    .addOption(new Option('--list', 'list the sessions in the store, to find one to resume').default(false).conflicts(['session', 'video']))
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: VIDMEM_LLM_URL; without either, the built-in answerer)')
     .option('--no-images', 'send the LLM no keyframes (for text-only models)')
     .action(async (flags: ChatFlags) => {
+      if (flags.list) {
+        const store = openStore(flags.store, { create: false, readonly: true });
+        try {
+          listSessions(store);
+        } finally {
+          store.close();
+        }
+        return;
+      }
       const decoder = chooseDecoder({ llm: flags.llm, images: flags.images });
       const store = openStore(flags.store, { create: false });
       try {
