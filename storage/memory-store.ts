@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/encoders/encoder.js';
 import type { MemoryToken } from '../src/types.js';
+import { exactNearest } from './exact-nearest.js';
 import { migrate, schemaState } from './migrate.js';
 import { ChatRepository, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn } from './repositories/chat.js';
 import { ClipsRepository, type NewClip } from './repositories/clips.js';
@@ -31,6 +32,8 @@ const INDEX_DIR = 'index';
 const THUMBS_DIR = 'thumbs';
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const BUSY_TIMEOUT_MS = 5000;
+/** 11 hours of 4-second clips: scored in a few milliseconds (see nearestLabels). */
+const EXACT_SEARCH_MAX_CLIPS = 10_000;
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
@@ -392,16 +395,24 @@ export class MemoryStore {
     });
   }
 
-  /** Index labels (clip ids) nearest the query, best first. */
+  /**
+   * Index labels (clip ids) nearest the query, best first. Within one video of up to
+   * EXACT_SEARCH_MAX_CLIPS clips they are found exactly rather than through the index (see
+   * exact-nearest); a longer video is a large enough part of the graph for a filtered HNSW search.
+   */
   private nearestLabels(query: Float32Array, opts: { top: number; videoId?: number }): IndexHit[] {
     const index = this.vectorIndex();
     if (!index) return [];
     checkVector(`query`, query, index.model);
     if (query.every((x) => x === 0)) return [];
-    const allowed = opts.videoId === undefined ? undefined : this.clips.idsOfVideo(opts.videoId);
-    const k = Math.min(Math.floor(opts.top), allowed ? allowed.size : index.count);
-    if (!(k >= 1)) return [];
-    return index.search(query, k, allowed && ((label) => allowed.has(label)));
+    const top = Math.floor(opts.top);
+    if (!(top >= 1)) return [];
+    if (opts.videoId === undefined) return index.count > 0 ? index.search(query, Math.min(top, index.count)) : [];
+    if (this.clips.countOfVideo(opts.videoId) <= EXACT_SEARCH_MAX_CLIPS) {
+      return exactNearest(query, this.clips.indicatorsOfVideo(opts.videoId), top);
+    }
+    const allowed = this.clips.idsOfVideo(opts.videoId);
+    return index.search(query, Math.min(top, allowed.size), (label) => allowed.has(label));
   }
 
   /** Persists the index if it holds anything the files on disk lack. */

@@ -170,12 +170,41 @@ describe('MemoryStore contents', () => {
       .filter(([id]) => cameraIds.has(id))
       .map(([id, v]) => ({ id, score: v.reduce((s, x, i) => s + x * query[i]!, 0) }))
       .sort((a, b) => b.score - a.score);
-    expect(onlyCamera[0]!.clipId).toBe(exact[0]!.id);
+    // A video this short is scored clip by clip: the exact ranking, not an approximation of it.
+    expect(onlyCamera.map((h) => h.clipId)).toEqual(exact.slice(0, 10).map((e) => e.id));
+    onlyCamera.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 5));
 
     expect(store.search(query, { top: 100, videoId: cameraId })).toHaveLength(30);
     expect(store.search(query, { top: 5, videoId: 12345 })).toEqual([]);
     expect(store.search(new Float32Array(MODEL.dim), { top: 5 })).toEqual([]);
     expect(() => store.search(new Float32Array(512), { top: 5 })).toThrow(StoreError);
+    store.close();
+  });
+
+  it('searches a video too long to score clip by clip through the index, filtered to that video', () => {
+    const random = seededRandom(21);
+    const store = MemoryStore.open(dir);
+    store.bindModel(MODEL);
+    const short = store.beginVideo(videoInput('short'));
+    const shortClips = Array.from({ length: 5 }, (_, i) => {
+      const indicator = unit(random);
+      return { id: store.appendClip(short.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
+    });
+    // One more clip than the store scores exactly (EXACT_SEARCH_MAX_CLIPS).
+    const long = store.beginVideo(videoInput('long'));
+    const longClips = Array.from({ length: 10_001 }, (_, i) => {
+      const indicator = unit(random);
+      return { id: store.appendClip(long.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
+    });
+    for (const target of [longClips[0]!, longClips[5_000]!, longClips.at(-1)!]) {
+      const hits = store.search(near(target.indicator, random), { top: 20, videoId: long.id });
+      expect(hits[0]!.clipId).toBe(target.id);
+      expect(hits).toHaveLength(20);
+      expect(hits.every((h) => h.videoId === long.id)).toBe(true);
+    }
+    // A clip of the other video, however close, is not an answer about this one.
+    const hits = store.search(shortClips[2]!.indicator, { top: 20, videoId: long.id });
+    expect(hits.some((h) => h.clipId === shortClips[2]!.id)).toBe(false);
     store.close();
   });
 

@@ -56,6 +56,8 @@ export class ClipsRepository {
   private readonly lastStmt: Database.Statement<[number], ClipSpan>;
   private readonly ofVideoStmt: Database.Statement<[number], ClipSpan>;
   private readonly idsOfVideoStmt: Database.Statement<[number], number>;
+  private readonly countOfVideoStmt: Database.Statement<[number], number>;
+  private readonly indicatorsOfVideoStmt: Database.Statement<[number], [number, Buffer]>;
   private readonly overlappingStmt: Database.Statement<[number, number, number], ClipSpan>;
   private readonly tokensStmt: Database.Statement<[number], Buffer>;
   private readonly memoriesStmt: Database.Statement<[string], MemoryRow>;
@@ -83,6 +85,10 @@ export class ClipsRepository {
     this.ofVideoStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx`);
     this.overlappingStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? AND end_sec > ? AND start_sec < ? ORDER BY idx`);
     this.idsOfVideoStmt = db.prepare('SELECT id FROM clips WHERE video_id = ?').pluck() as typeof this.idsOfVideoStmt;
+    this.countOfVideoStmt = db.prepare('SELECT count(*) FROM clips WHERE video_id = ?').pluck() as typeof this.countOfVideoStmt;
+    this.indicatorsOfVideoStmt = db
+      .prepare('SELECT id, indicator FROM clips WHERE video_id = ?')
+      .raw() as unknown as typeof this.indicatorsOfVideoStmt;
     this.tokensStmt = db.prepare('SELECT tokens FROM clip_memories WHERE clip_id = ?').pluck() as typeof this.tokensStmt;
     // Raw rows: a question reads dozens of these, and arrays are cheaper to make than objects.
     this.memoriesStmt = db
@@ -132,6 +138,14 @@ export class ClipsRepository {
 
   idsOfVideo(videoId: number): Set<number> {
     return new Set(this.idsOfVideoStmt.all(videoId));
+  }
+
+  countOfVideo(videoId: number): number {
+    return this.countOfVideoStmt.get(videoId)!;
+  }
+
+  indicatorsOfVideo(videoId: number): Array<{ id: number; vector: Float32Array }> {
+    return this.indicatorsOfVideoStmt.all(videoId).map(([id, indicator]) => ({ id, vector: blobToVector(indicator) }));
   }
 
   /** A clip's memory tokens, oldest memory first; none for a clip that is not stored. */
