@@ -1,7 +1,8 @@
 /**
- * How vectors, memories and positions are laid out in BLOBs and files: explicit little-endian, so a store
- * means the same on every machine. On little-endian machines (nearly all) the bytes already are
- * the floats, and reading them is a view, not a copy: a question reads hundreds of vectors.
+ * How vectors, memories and positions are laid out in BLOBs and files: explicit little-endian, so
+ * a store means the same on every machine. On little-endian machines (nearly all) the bytes
+ * already are the floats, and reading them is a view, not a copy: a question reads hundreds of
+ * vectors.
  */
 import { endianness } from 'node:os';
 import type { MemoryToken } from '../src/types.js';
