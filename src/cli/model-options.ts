@@ -7,6 +7,9 @@ import { positiveInteger } from './store-option.js';
  * The options of every command that runs an encoder (ingest, search, ask), spelled and defaulted
  * the same way everywhere. Their values land in the fields of open-model's ModelChoice.
  */
+/** --model's help for commands that read a store: they use the store's own model. */
+export const STORE_MODEL_HELP = 'must match the model the store was built with (default: that model)';
+
 export function addModelOptions(command: Command, modelHelp: string): Command {
   return command
     .option('-m, --model <name>', modelHelp)

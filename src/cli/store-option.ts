@@ -7,6 +7,11 @@ export function storeOption(): Option {
     .default('vidmem-store');
 }
 
+/** Commands that read memories can keep to one video, named by the id `vidmem videos` shows. */
+export function videoOption(): Option {
+  return new Option('--video <id>', 'only this video (see `vidmem videos`)').argParser(positiveInteger('--video'));
+}
+
 /** A commander parser for a numeric option, with the rule it breaks in its error. */
 function numberParser(name: string, accepts: (n: number) => boolean, what: string) {
   return (value: string): number => {

@@ -9,9 +9,9 @@ import { explainSelection } from '../../selection/explain.js';
 import { DEFAULT_SELECT } from '../../selection/select-memories.js';
 import type { Selection } from '../../selection/selection.js';
 import { formatRange, roundTo } from '../format.js';
-import { addModelOptions } from '../model-options.js';
+import { addModelOptions, STORE_MODEL_HELP } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
-import { positiveInteger, storeOption } from '../store-option.js';
+import { positiveInteger, storeOption, videoOption } from '../store-option.js';
 
 interface AskFlags extends ModelChoice {
   store: string;
@@ -75,11 +75,11 @@ async function ask(question: string, flags: AskFlags): Promise<Answered> {
 }
 
 export function askCommand(): Command {
-  return addModelOptions(new Command('ask'), 'must match the model the store was built with (default: that model)')
+  return addModelOptions(new Command('ask'), STORE_MODEL_HELP)
     .description('answer a question from the stored memories, with the moments it rests on')
     .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"')
     .addOption(storeOption())
-    .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
+    .addOption(videoOption())
     .option('--budget <tokens>', 'memory tokens the answer may draw on', positiveInteger('--budget'), DEFAULT_SELECT.budget)
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: $VIDMEM_LLM_URL; model from $VIDMEM_LLM_MODEL)')
     .option('--no-images', 'send no keyframes to the LLM (text-only models)')

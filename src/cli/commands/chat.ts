@@ -9,7 +9,7 @@ import { GroundedAnswerer } from '../../decoders/grounded-answerer.js';
 import { UserError } from '../../errors.js';
 import { formatRange } from '../format.js';
 import { chooseModel, loadTextEncoder } from '../open-model.js';
-import { positiveInteger, storeOption } from '../store-option.js';
+import { positiveInteger, storeOption, videoOption } from '../store-option.js';
 
 interface ChatFlags {
   store: string;
@@ -131,7 +131,7 @@ export function chatCommand(): Command {
   return new Command('chat')
     .description('talk with the videos in a store: every question re-selects memories, and follow-ups such as "and after that?" build on the last answer')
     .addOption(storeOption())
-    .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
+    .addOption(videoOption())
     .option('--session <id>', 'resume an earlier session', positiveInteger('--session'))
     .addOption(new Option('--list', 'list the sessions in the store, to find one to resume').default(false).conflicts(['session', 'video']))
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: VIDMEM_LLM_URL; without either, the built-in answerer)')

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { openStore } from '../open-store.js';
 import { findMoments, type FoundMoment } from '../../search/find-moments.js';
 import { displayPath, formatRange, roundTo } from '../format.js';
-import { addModelOptions } from '../model-options.js';
+import { addModelOptions, STORE_MODEL_HELP } from '../model-options.js';
 import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
-import { positiveInteger, storeOption } from '../store-option.js';
+import { positiveInteger, storeOption, videoOption } from '../store-option.js';
 
 interface SearchFlags extends ModelChoice {
   store: string;
@@ -44,11 +44,11 @@ export function printMoments(moments: readonly FoundMoment[]): void {
 }
 
 export function searchCommand(): Command {
-  return addModelOptions(new Command('search'), "must match the model the store was built with (default: that model)")
+  return addModelOptions(new Command('search'), STORE_MODEL_HELP)
     .description('find the moments that match a text query')
     .argument('<text>', 'what to look for, e.g. "red on the left"')
     .addOption(storeOption())
-    .option('--video <id>', 'only this video (see `vidmem videos`)', positiveInteger('--video'))
+    .addOption(videoOption())
     .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), 5)
     .option('--json', 'print {"results":[…]} with times in seconds', false)
     .action(async (text: string, flags: SearchFlags) => {
