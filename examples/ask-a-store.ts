@@ -1,32 +1,25 @@
 /**
- * Ask a question of a store made by `vidmem ingest` (or `vidmem demo`), streaming the built-in
- * grounded answer:
+ * Ask a question of a store made by `vidmem ingest` (or `vidmem demo`), streaming the answer
+ * (the built-in grounded answerer, or the LLM VIDMEM_LLM_URL names):
  *
  *   npm run build && node dist/examples/ask-a-store.js vidmem-demo/store "When is there red on the left?"
  */
-import { lastValueFrom, tap } from 'rxjs';
-import { answerQuestion, GroundedAnswerer, MemoryStore, openTextEncoder, resolveModel } from '../src/index.js';
+import { openVidmem } from '../src/index.js';
 
 const [storeDir = 'vidmem-demo/store', question = 'When is there red on the left?'] = process.argv.slice(2);
-const store = MemoryStore.open(storeDir, { create: false, readonly: true });
+const app = openVidmem(storeDir, { access: 'read' });
 try {
-  const recorded = store.model();
-  if (!recorded) throw new Error(`${storeDir} has no videos yet`);
-  const model = await resolveModel(recorded.name);
-  const text = await openTextEncoder(model.folder, { name: model.name });
-  try {
-    await lastValueFrom(
-      answerQuestion(question, { store, text, decoder: new GroundedAnswerer() }).pipe(
-        tap((event) => {
-          if (event.type === 'selection') console.log(`${event.evidence.length} moments selected`);
-          else process.stdout.write(event.text);
-        }),
-      ),
-    );
-    process.stdout.write('\n');
-  } finally {
-    await text.dispose();
-  }
+  await new Promise<void>((resolve, reject) =>
+    app.ask(question).subscribe({
+      next: (event) => {
+        if (event.type === 'selection') console.log(`${event.evidence.length} moments selected`);
+        else process.stdout.write(event.text);
+      },
+      error: reject,
+      complete: resolve,
+    }),
+  );
+  process.stdout.write('\n');
 } finally {
-  store.close();
+  await app.close();
 }

@@ -6,9 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { DownloadError, downloadFile } from './download.js';
-import { HUB_REVISION, hubEndpoint, hubFileUrl, hubHeaders } from './hub.js';
+import { HUB_REVISION, hubFileUrl, hubHeaders, type HubAccess } from './hub.js';
 import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
 import type { ModelFile } from './model-files.js';
 
@@ -30,6 +30,7 @@ export type ProgressCallback = (event: ModelProgress) => void;
 export interface HubFetchOptions {
   readonly cacheDir: string;
   readonly offline: boolean;
+  readonly hub: HubAccess;
   readonly onProgress?: ProgressCallback;
   /** Named in messages so that the advice to pull repeats the user's choice. */
   readonly dtypeFlag?: string;
@@ -84,7 +85,7 @@ export async function ensureHubFiles(repo: string, files: readonly ModelFile[], 
   const manifest: Manifest = (await readManifest(folder)) ?? {
     source: 'hub',
     name: repo,
-    endpoint: hubEndpoint(),
+    endpoint: options.hub.endpoint,
     revision: HUB_REVISION,
     files: {},
     absent: [],
@@ -92,11 +93,11 @@ export async function ensureHubFiles(repo: string, files: readonly ModelFile[], 
   const emit = (event: Omit<ModelProgress, 'name'>) => options.onProgress?.({ name: repo, ...event });
   for (const file of files) {
     if (existsSync(join(folder, file.path)) || manifest.absent.includes(file.path)) continue;
-    const url = hubFileUrl(repo, file.path);
+    const url = hubFileUrl(options.hub, repo, file.path);
     emit({ status: 'initiate', file: file.path });
     try {
       const got = await downloadFile(url, join(folder, file.path), {
-        headers: hubHeaders(),
+        headers: hubHeaders(options.hub),
         onProgress: (loaded, total) =>
           emit({ status: 'progress', file: file.path, loaded, total, ...(total ? { progress: (100 * loaded) / total } : {}) }),
       });

@@ -6,10 +6,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { missingFiles } from './hub-model.js';
 import { MANIFEST_FILE, readManifest, recordFile, writeManifest } from './manifest.js';
-import { clipModelFiles, DTYPES, onnxPath, type Dtype } from './model-files.js';
+import { DTYPES, type Dtype } from '../src/core/config.js';
+import { clipModelFiles, onnxPath } from './model-files.js';
 import type { ModelRef } from './resolve-model.js';
 import { sha256File } from './sha256.js';
 

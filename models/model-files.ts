@@ -2,14 +2,10 @@
  * The files of a CLIP-family dual encoder in the Hugging Face ONNX layout that transformers.js
  * uses (Xenova/*, onnx-community/*): what must be there for a given dtype, and what may be.
  */
+import type { Dtype } from '../src/core/config.js';
 
 /** transformers.js' naming of precision variants: `onnx/<part>_model<suffix>.onnx`. */
-const DTYPE_SUFFIX = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' } as const;
-export type Dtype = keyof typeof DTYPE_SUFFIX;
-export const DTYPES = Object.keys(DTYPE_SUFFIX) as Dtype[];
-
-/** transformers.js' default on Node: full precision unless asked otherwise. */
-export const DEFAULT_DTYPE: Dtype = 'fp32';
+const DTYPE_SUFFIX: Record<Dtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4' };
 
 export type Tower = 'vision' | 'text';
 

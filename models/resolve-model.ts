@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { UserError } from '../src/errors.js';
+import { DEFAULTS, type Dtype } from '../src/core/config.js';
+import { UserError } from '../src/core/errors.js';
 import { BUILTIN_MODELS } from './builtin/index.js';
-import { cacheDir } from './cache-dir.js';
 import { hubFolder, ensureHubFiles, type ProgressCallback } from './hub-model.js';
-import { isHubRepoId, offlineByEnvironment } from './hub.js';
+import { isHubRepoId, type HubAccess } from './hub.js';
 import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
-import { clipModelFiles, DEFAULT_DTYPE, type Dtype, type ModelFile } from './model-files.js';
+import { clipModelFiles, type ModelFile } from './model-files.js';
 import { sha256File } from './sha256.js';
 
 /** Where a model name points. For a hub model the folder may still be incomplete or absent. */
@@ -18,12 +18,19 @@ export interface ModelRef {
   readonly source: 'builtin' | 'local' | 'hub';
 }
 
-export interface ResolveOptions {
-  readonly cacheDir?: string;
+/**
+ * Where models come from, as transformers.js' `env` says it: the cache folder, whether the
+ * network may be used at all, and the hub.
+ */
+export interface ModelSources {
+  readonly cacheDir: string;
+  readonly offline: boolean;
+  readonly hub: HubAccess;
+}
+
+export interface ResolveOptions extends ModelSources {
   /** Which precision's ONNX files a hub model needs (default fp32). */
   readonly dtype?: Dtype;
-  /** Never use the network; default from VIDMEM_OFFLINE / HF_HUB_OFFLINE. */
-  readonly offline?: boolean;
   /** Only these files of a hub model (default: all a CLIP model needs for the dtype). */
   readonly files?: readonly ModelFile[];
   /** Told once before a built-in model is generated (it takes a moment the first time). */
@@ -39,7 +46,7 @@ const BUILTIN_FORMAT = '2';
  * As in transformers.js, a name is a local folder if one exists; vidmem's built-in names come
  * first, and anything shaped `org/name` is otherwise a Hugging Face repo.
  */
-export function modelRef(name: string, cache = cacheDir()): ModelRef {
+export function modelRef(name: string, cache: string): ModelRef {
   if (Object.hasOwn(BUILTIN_MODELS, name)) return { name, folder: join(cache, 'builtin', name), source: 'builtin' };
   const folder = resolve(name);
   if (existsSync(folder)) {
@@ -54,22 +61,23 @@ export function modelRef(name: string, cache = cacheDir()): ModelRef {
 }
 
 /** Generates a built-in model, or fetches a hub model's missing files; local folders are as they are. */
-export async function ensureModel(ref: ModelRef, options: ResolveOptions = {}): Promise<void> {
+export async function ensureModel(ref: ModelRef, options: ResolveOptions): Promise<void> {
   if (ref.source === 'builtin') {
     await ensureBuiltin(ref, options);
   } else if (ref.source === 'hub') {
-    const dtype = options.dtype ?? DEFAULT_DTYPE;
+    const dtype = options.dtype ?? DEFAULTS.dtype;
     await ensureHubFiles(ref.name, options.files ?? clipModelFiles(dtype), {
-      cacheDir: options.cacheDir ?? cacheDir(),
-      offline: options.offline ?? offlineByEnvironment(),
+      cacheDir: options.cacheDir,
+      offline: options.offline,
+      hub: options.hub,
       onProgress: options.onProgress,
-      dtypeFlag: dtype === DEFAULT_DTYPE ? '' : ` --dtype ${dtype}`,
+      dtypeFlag: dtype === DEFAULTS.dtype ? '' : ` --dtype ${dtype}`,
     });
   }
 }
 
 /** A model name → a folder of files in the Hugging Face ONNX layout, ready to load. */
-export async function resolveModel(name: string, options: ResolveOptions = {}): Promise<ModelRef> {
+export async function resolveModel(name: string, options: ResolveOptions): Promise<ModelRef> {
   const ref = modelRef(name, options.cacheDir);
   await ensureModel(ref, options);
   return ref;

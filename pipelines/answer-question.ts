@@ -1,23 +1,11 @@
-import { concat, concatMap, defer, map, Observable, of } from 'rxjs';
-import type { ChatTurn, DecodeRequest, Decoder, Evidence } from '../src/decoders/decoder.js';
-import type { TextEncoder } from '../src/encoders/encoder.js';
-import { streamAnswer } from '../src/operators/stream-answer.js';
-import { DEFAULT_SELECT, selectMemories, type SelectOptions } from '../src/selection/select-memories.js';
+import { concat, map, type Observable, of } from 'rxjs';
+import type { Evidence } from '../src/core/moments.js';
+import type { ChatTurn, DecodeRequest, Decoder } from '../src/core/ports/decoder.js';
+import { streamAnswer } from '../src/decoders/stream-answer.js';
 import type { Selection } from '../src/selection/selection.js';
 import { toEvidence } from '../src/selection/to-evidence.js';
-import type { MemoryStore } from '../storage/memory-store.js';
 
-export interface AnswerContext {
-  readonly store: MemoryStore;
-  /** The store's model's text side. */
-  readonly text: TextEncoder;
-  readonly decoder: Decoder;
-}
-
-export interface AnswerOptions extends Partial<SelectOptions> {
-  /** Earlier turns of a chat, oldest first. */
-  readonly history?: readonly ChatTurn[];
-}
+export type { Decision, Selection, Verdict } from '../src/selection/selection.js';
 
 export type AnswerEvent =
   /** First: what was selected, before the decoder says anything. */
@@ -26,24 +14,18 @@ export type AnswerEvent =
   | { readonly type: 'text'; readonly text: string };
 
 /**
- * Question answering as one pipeline: encode the question once → select memories (candidates from
- * the index, scored, suppressed, cut to the budget) → the decoder's streamed answer. Re-asking
- * only re-selects; the video is never touched again. Unsubscribing aborts the decoder.
+ * The answer to a question from the memories selected for it: the selection first, then the
+ * decoder's streamed answer. `ask` and chat turns both answer this way, whatever strategy
+ * selected the memories. Unsubscribing aborts the decoder.
  */
-export function answerQuestion(question: string, context: AnswerContext, options: AnswerOptions = {}): Observable<AnswerEvent> {
-  const { history = [], ...selecting } = options;
-  return defer(() => context.text.encodeTexts([question])).pipe(
-    map(([vector]) => selectMemories(context.store, { text: question, vector }, { ...DEFAULT_SELECT, ...selecting })),
-    concatMap((selection) => {
-      const evidence = toEvidence(selection);
-      const request: DecodeRequest = { question, evidence, wholeVideo: selection.kind === 'whole-video', history };
-      return concat(
-        of<AnswerEvent>({ type: 'selection', selection, evidence }),
-        of(request).pipe(
-          streamAnswer(context.decoder),
-          map((text): AnswerEvent => ({ type: 'text', text })),
-        ),
-      );
-    }),
+export function answerFrom(question: string, selection: Selection, decoder: Decoder, history: readonly ChatTurn[] = []): Observable<AnswerEvent> {
+  const evidence = toEvidence(selection);
+  const request: DecodeRequest = { question, evidence, wholeVideo: selection.kind === 'whole-video', history };
+  return concat(
+    of<AnswerEvent>({ type: 'selection', selection, evidence }),
+    of(request).pipe(
+      streamAnswer(decoder),
+      map((text): AnswerEvent => ({ type: 'text', text })),
+    ),
   );
 }

@@ -1,45 +1,27 @@
 import { concat, concatMap, defer, from, Observable, of, switchMap, tap } from 'rxjs';
-import type { VisionEncoder } from '../src/encoders/encoder.js';
-import { MediaError } from '../src/errors.js';
-import { FrameBudget } from '../src/flow/frame-budget.js';
-import { contentHash } from '../src/media/content-hash.js';
-import { decodeFrames, type Sampling } from '../src/media/decode-frames.js';
-import { keyframeInterval, probeVideo, type VideoInfo } from '../src/media/probe.js';
-import { encodeJpeg } from '../src/media/thumbnail.js';
-import type { Distiller } from '../src/memory/distiller.js';
-import { clipWindows } from '../src/operators/clip-window.js';
-import { encodeFrames } from '../src/operators/encode-frames.js';
-import { markRepeats } from '../src/operators/mark-repeats.js';
-import { propagateMemory } from '../src/operators/memory-propagation.js';
-import type { ClipMemory, MemoryToken } from '../src/types.js';
+import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
+import type { IngestSettings } from '../src/core/config.js';
+import { MediaError } from '../src/core/errors.js';
+import type { Distiller } from '../src/core/ports/distiller.js';
+import type { VisionEncoder } from '../src/core/ports/encoders.js';
+import { clipWindows } from '../src/clipping/clip-windows.js';
+import { encodeFrames } from '../src/encoders/encode-frames.js';
+import { encodeJpeg } from '../src/frames/encode-jpeg.js';
+import { FrameBudget } from '../src/frames/frame-budget.js';
+import { markRepeats } from '../src/frames/mark-repeats.js';
+import { propagateMemory } from '../src/memory/propagate-memory.js';
+import { contentHash } from '../src/sources/content-hash.js';
+import { decodeFrames, type Sampling } from '../src/sources/decode-frames.js';
+import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/probe.js';
 import type { MemoryStore } from '../storage/memory-store.js';
-
-export type SamplingMode = 'auto' | 'fps' | 'keyframes';
-
-export interface IngestSettings {
-  /** Frames sampled per second of video. */
-  readonly fps: number;
-  /** `auto` decodes keyframes only when they are at least as dense as `fps` (far faster). */
-  readonly sampling: SamplingMode;
-  readonly clipSeconds: number;
-  readonly sceneCuts: boolean;
-  /** Percentage of changed pixels under which a frame counts as a repeat of the last encoded one. */
-  readonly repeatThreshold: number;
-}
-
-export const DEFAULT_INGEST: IngestSettings = {
-  fps: 1,
-  sampling: 'auto',
-  clipSeconds: 4,
-  sceneCuts: false,
-  repeatThreshold: 0.5,
-};
 
 export interface IngestContext {
   readonly store: MemoryStore;
   readonly encoder: VisionEncoder;
   readonly distiller: Distiller;
   readonly batchSize: number;
+  readonly tools: MediaTools;
 }
 
 export interface IngestProgress {
@@ -75,10 +57,10 @@ export interface IngestSummary {
 
 export type IngestEvent = IngestProgress | IngestSummary;
 
-async function chooseSampling(video: VideoInfo, settings: IngestSettings): Promise<Sampling> {
+async function chooseSampling(video: VideoInfo, settings: IngestSettings, context: IngestContext): Promise<Sampling> {
   if (settings.sampling === 'fps') return { kind: 'fps', fps: settings.fps };
   if (settings.sampling === 'keyframes') return { kind: 'keyframes' };
-  const interval = await keyframeInterval(video.path);
+  const interval = await keyframeInterval(video.path, context.tools.ffprobe);
   return interval <= 1 / settings.fps + 1e-3 ? { kind: 'keyframes' } : { kind: 'fps', fps: settings.fps };
 }
 
@@ -98,13 +80,13 @@ interface Plan {
 
 /** Finds the video in the store; a partly ingested one resumes after its last stored clip. */
 async function plan(path: string, context: IngestContext, requested: IngestSettings): Promise<Plan | IngestSummary> {
-  const video = await probeVideo(path);
+  const video = await probeVideo(path, context.tools.ffprobe);
   const hash = await contentHash(path);
-  const { store } = context;
-  store.bindModel(context.encoder.identity);
-  const known = store.findVideoByHash(hash);
+  const { videos } = context.store;
+  context.store.bindModel(context.encoder.identity);
+  const known = videos.findByHash(hash);
   if (known?.status === 'complete') {
-    const clips = store.clipsOf(known.id).length;
+    const clips = videos.clipsOf(known.id).length;
     return {
       type: 'done', videoId: known.id, path, durationSec: known.durationSec, clips, framesDecoded: 0,
       framesEncoded: 0, framesSkipped: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
@@ -112,14 +94,14 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
   }
   // A resumed ingest keeps the settings it started with, or its clips would not line up.
   const settings = known ? ({ ...requested, ...known.settings } as IngestSettings) : requested;
-  const sampling = await chooseSampling(video, settings);
+  const sampling = await chooseSampling(video, settings, context);
   let videoId = known?.id;
   const register = (): number =>
-    (videoId ??= store.beginVideo({
+    (videoId ??= videos.begin({
       path, contentHash: hash, durationSec: video.durationSec, fps: video.fps, width: video.width, height: video.height,
-      settings: { ...settings },
+      settings: { fps: settings.fps, sampling: settings.sampling, clipSeconds: settings.clipSeconds, sceneCuts: settings.sceneCuts, repeatThreshold: settings.repeatThreshold },
     }).id);
-  const lastClip = known ? store.lastClip(known.id) : undefined;
+  const lastClip = known ? videos.lastClip(known.id) : undefined;
   return {
     video,
     videoId: () => videoId,
@@ -138,14 +120,8 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
  * clip windows → memory propagation (scan) → store, one committed clip at a time. Emits progress
  * after every stored clip and a summary at the end; unsubscribing kills ffmpeg.
  */
-export function ingestFile(
-  path: string,
-  context: IngestContext,
-  settings: IngestSettings = DEFAULT_INGEST,
-): Observable<IngestEvent> {
-  return from(plan(path, context, settings)).pipe(
-    switchMap((p) => ('type' in p ? of(p) : run(p, context))),
-  );
+export function ingestFile(path: string, context: IngestContext, settings: IngestSettings): Observable<IngestEvent> {
+  return from(plan(path, context, settings)).pipe(switchMap((p) => ('type' in p ? of(p) : run(p, context))));
 }
 
 function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
@@ -161,12 +137,12 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       clips: counts.clips, elapsedSec: elapsed(), speed: (counts.position - p.startAt) / Math.max(elapsed(), 1e-6),
     });
 
-    const store = async (memory: ClipMemory): Promise<IngestProgress> => {
+    const store = async (memory: DistilledClip): Promise<IngestProgress> => {
       const { clip, keyframe } = memory;
       const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
-      context.store.appendClip(p.register(), {
+      context.store.videos.appendClip(p.register(), {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
-        framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, thumbnailJpeg: thumbnail,
+        framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
       });
       counts.clips += 1;
       counts.position = clip.end;
@@ -174,6 +150,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     };
 
     const events$ = decodeFrames(p.video, {
+      ffmpeg: context.tools.ffmpeg,
       sampling: p.sampling,
       width: context.encoder.input.width,
       height: context.encoder.input.height,
@@ -218,15 +195,14 @@ function finish(
   const videoId = p.videoId();
   if (videoId === undefined) throw new MediaError(`${p.video.path}: no frame could be decoded (corrupt file?)`);
   if (p.video.durationSec - covered > tolerance(p)) {
-    context.store.finishVideo(videoId, 'incomplete', stats);
+    context.store.videos.finish(videoId, 'incomplete', stats);
     const where = `decoding stopped at ${covered.toFixed(1)} s of ${p.video.durationSec.toFixed(1)} s`;
     throw new MediaError(`${p.video.path}: file is truncated or corrupt (${where}; the ${counts.clips} clips before that are stored)`);
   }
-  context.store.finishVideo(videoId, 'complete', stats);
+  context.store.videos.finish(videoId, 'complete', stats);
   return {
     type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
     framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
     wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };
 }
-

@@ -1,19 +1,19 @@
 /**
- * vidmem as a library: the same pieces the command line is built from. Ingest a file into a
- * store, search it, ask it questions; swap the model, distiller or decoder behind their interfaces.
+ * vidmem as a library: the application object the command line is built on. Open a store, ingest
+ * files into it, search it, ask it questions, chat with it; bring your own encoder-independent
+ * distiller or decoder through the interfaces in `core/ports`.
  */
-export { ingestFile, DEFAULT_INGEST, type IngestContext, type IngestEvent, type IngestSettings, type IngestSummary } from '../pipelines/ingest-file.js';
-export { answerQuestion, type AnswerContext, type AnswerEvent, type AnswerOptions } from '../pipelines/answer-question.js';
-export { MemoryStore, StoreError, ModelMismatchError } from '../storage/memory-store.js';
-export { resolveModel, type ModelRef, type ResolveOptions } from '../models/resolve-model.js';
-export { openVisionEncoder, openTextEncoder, type EncoderOptions } from './encoders/clip-encoder.js';
-export type { ImageInput, ModelIdentity, TextEncoder, VisionEncoder } from './encoders/encoder.js';
-export { TokenMergeDistiller, DEFAULT_TOKEN_MERGE, type TokenMergeOptions } from './memory/token-merge-distiller.js';
-export type { Distiller, DistilledClip } from './memory/distiller.js';
-export { findMoments, type FindOptions, type FoundMoment } from './search/find-moments.js';
-export { GroundedAnswerer } from './decoders/grounded-answerer.js';
-export { OpenAiChatDecoder } from './decoders/openai-chat.js';
-export type { ChatTurn, DecodeRequest, Decoder, Evidence } from './decoders/decoder.js';
-export { renderSegments, type Segment, type Layout } from './media/synthetic-video.js';
-export { UserError, MediaError } from './errors.js';
-export type { Clip, ClipMemory, EncodedFrame, Frame, MemoryToken, Moment } from './types.js';
+export { openVidmem, Vidmem, type AskOptions, type IngestOptions, type SearchOptions, type VideoListing, type VidmemOptions } from '../pipelines/vidmem.js';
+export type { AnswerEvent, Decision, Selection, Verdict } from '../pipelines/answer-question.js';
+export type { ChatEvent } from '../pipelines/chat-turn.js';
+export type { IngestEvent, IngestProgress, IngestSummary } from '../pipelines/ingest-file.js';
+export type { ModelChoice, ModelEvents } from '../pipelines/model-choice.js';
+export type { DecoderChoice } from '../pipelines/choose-decoder.js';
+export { DEMO_SEGMENTS, renderSampleVideo, type Layout, type Segment } from '../pipelines/demo.js';
+export { ConfigError, DEFAULTS, readConfig, type Config, type IngestSettings } from './core/config.js';
+export { MediaError, UserError } from './core/errors.js';
+export type { Clip, ClipMemory, DistilledClip, EncodedFrame, Frame, MemoryToken } from './core/clips.js';
+export type { CitedMoment, Evidence, Moment } from './core/moments.js';
+export type { ModelIdentity } from './core/model-identity.js';
+export type { ChatTurn, DecodeRequest, Decoder } from './core/ports/decoder.js';
+export type { Distiller } from './core/ports/distiller.js';

@@ -5,7 +5,7 @@
  * vectors.
  */
 import { endianness } from 'node:os';
-import type { MemoryToken } from '../src/types.js';
+import type { MemoryToken } from '../src/core/clips.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 

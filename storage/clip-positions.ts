@@ -4,7 +4,7 @@
  * SQLite costs more than the HNSW search itself, so the index keeps them beside the graph.
  * 32 bytes a clip: 32 MB for a million clips.
  */
-import type { ClipPosition } from './repositories/clips.js';
+import type { ClipPosition } from '../src/core/clips.js';
 import { bytesToFloat64, float64ToBytes } from './blobs.js';
 
 /** videoId, index, start, end; a videoId of 0 (never a video's id) marks an id with no clip. */

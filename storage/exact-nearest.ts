@@ -1,4 +1,4 @@
-import { cosine } from '../src/vector-math.js';
+import { cosine } from '../src/core/vector-math.js';
 import type { IndexHit } from './vector-index.js';
 
 /**

@@ -1,6 +1,6 @@
 /** Errors a user can act on: each message is one line that names the store and what to do. */
-import type { ModelIdentity } from '../src/encoders/encoder.js';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/core/errors.js';
+import type { ModelIdentity } from '../src/core/model-identity.js';
 
 export class StoreError extends UserError {
   override name = 'StoreError';
@@ -50,4 +50,13 @@ export function asStoreError(err: unknown, dir: string): unknown {
   if (sqlite) return new StoreError(sqlite[1](dir, err.message), { cause: err });
   if (FS_CODES.has(code)) return new StoreError(`cannot use store ${dir}: ${err.message}`, { cause: err });
   return err;
+}
+
+/** Runs a store operation with failures of the store's files reported as StoreError. */
+export function guarded<T>(dir: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (err) {
+    throw asStoreError(err, dir);
+  }
 }

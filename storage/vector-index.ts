@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import type { ModelIdentity } from '../src/encoders/encoder.js';
+import type { ClipPosition } from '../src/core/clips.js';
+import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ClipPositions } from './clip-positions.js';
-import type { ClipPosition } from './repositories/clips.js';
 
 const INDEX_FILE = 'indicators.hnsw';
 const POSITIONS_FILE = 'positions.bin';

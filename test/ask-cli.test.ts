@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderSegments, type Segment } from '../src/media/synthetic-video.js';
+import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 
 // The built CLI comes from the global setup (test/helpers/global-setup.ts), which compiles before any suite.

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegBinary } from '../src/media/ffmpeg-binaries.js';
-import { runProcess } from '../src/media/run-process.js';
-import { renderSegments } from '../src/media/synthetic-video.js';
+import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { runProcess } from '../src/sources/run-process.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem, type CliResult } from './helpers/cli.js';
 
 let dir: string;
@@ -73,7 +73,7 @@ describe('bad input to ingest', () => {
 
   it('a Matroska file cut short keeps what was decoded, marked incomplete', async () => {
     const mkv = join(dir, 'long.mkv');
-    const made = await runProcess(ffmpegBinary().path, ['-loglevel', 'error', '-i', join(dir, 'long.mp4'), '-c', 'copy', mkv]);
+    const made = await runProcess(mediaTools().ffmpeg.path, ['-loglevel', 'error', '-i', join(dir, 'long.mp4'), '-c', 'copy', mkv]);
     expect(made.code).toBe(0);
     const bytes = readFileSync(mkv);
     const truncated = join(dir, 'truncated.mkv');

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planTurn, temporalCue } from '../src/chat/follow-up.js';
-import { formatTimestamp } from '../src/cli/format.js';
-import { renderSegments, type Segment } from '../src/media/synthetic-video.js';
+import { planTurn, temporalCue } from '../src/selection/follow-up.js';
+import { formatTimestamp } from '../src/core/time-format.js';
+import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
 import { MemoryStore, StoreError } from '../storage/memory-store.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 
@@ -95,25 +95,25 @@ describe('chat history in the store', () => {
   it('keeps turns with their evidence, returns the latest ones oldest first, and refuses bad ones', () => {
     const history = MemoryStore.open(join(tempDir('vidmem-chat-store-'), 'store'));
     try {
-      const video = history.beginVideo({ path: '/v.mp4', contentHash: 'h', durationSec: 60, fps: 25, width: 64, height: 48, settings: {} });
-      const session = history.startChat(video.id);
+      const video = history.videos.begin({ path: '/v.mp4', contentHash: 'h', durationSec: 60, fps: 25, width: 64, height: 48, settings: {} });
+      const session = history.chats.start(video.id);
       expect(session).toMatchObject({ videoId: video.id, turns: 0 });
       for (let i = 0; i < 5; i++) {
         const evidence = Array.from({ length: i % 3 }, (_, k) => ({ videoId: video.id, start: i * 10 + k, end: i * 10 + k + 1, score: 0.5 - k / 10 }));
-        history.addChatTurn(session.id, { question: `q${i}`, query: `q${i}`, answer: `a${i}`, decoder: 'grounded', evidence });
+        history.chats.addTurn(session.id, { question: `q${i}`, query: `q${i}`, answer: `a${i}`, decoder: 'grounded', evidence });
       }
-      const last = history.chatTurns(session.id, 3);
+      const last = history.chats.turns(session.id, 3);
       expect(last.map((t) => t.question)).toEqual(['q2', 'q3', 'q4']);
       expect(last[0]!.evidence.map((e) => [e.start, e.score])).toEqual([[20, 0.5], [21, 0.4]]);
       expect(last[1]!.evidence).toEqual([]);
       expect(last[2]!.evidence).toEqual([{ videoId: video.id, start: 40, end: 41, score: 0.5 }]);
-      expect(history.chatTurns(session.id)).toHaveLength(5);
-      expect(history.chatSession(session.id)!.turns).toBe(5);
+      expect(history.chats.turns(session.id)).toHaveLength(5);
+      expect(history.chats.session(session.id)!.turns).toBe(5);
       const bad = { question: 'q', query: 'q', answer: 'a', decoder: 'grounded' };
-      expect(() => history.addChatTurn(session.id + 1, { ...bad, evidence: [] })).toThrow(StoreError);
-      expect(() => history.addChatTurn(session.id, { ...bad, evidence: [{ videoId: video.id, start: 5, end: 2, score: 1 }] })).toThrow(/bad time span/);
-      expect(() => history.startChat(video.id + 1)).toThrow(/has no video/);
-      expect(history.chatTurns(session.id)).toHaveLength(5);
+      expect(() => history.chats.addTurn(session.id + 1, { ...bad, evidence: [] })).toThrow(StoreError);
+      expect(() => history.chats.addTurn(session.id, { ...bad, evidence: [{ videoId: video.id, start: 5, end: 2, score: 1 }] })).toThrow(/bad time span/);
+      expect(() => history.chats.start(video.id + 1)).toThrow(/has no video/);
+      expect(history.chats.turns(session.id)).toHaveLength(5);
     } finally {
       history.close();
     }

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderSegments, type Segment } from '../src/media/synthetic-video.js';
+import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 
 /** Known answers: each query's segment. 6 s segments straddle the 4 s clips on purpose. */

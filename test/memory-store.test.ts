@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelIdentity } from '../src/encoders/encoder.js';
-import type { MemoryToken } from '../src/types.js';
+import type { MemoryToken } from '../src/core/clips.js';
+import type { ModelIdentity } from '../src/core/model-identity.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 import { MemoryStore, ModelMismatchError, StoreError, type NewClipInput } from '../storage/memory-store.js';
-import { seededRandom } from '../src/seeded-random.js';
 import { vidmem } from './helpers/cli.js';
 
 const MODEL: ModelIdentity = { name: 'palette', dim: 48, fingerprint: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' };
@@ -65,11 +65,11 @@ function fill(dir: string, perVideo: number, seed = 1): { store: MemoryStore; in
   const indicators = new Map<number, Float32Array>();
   const videos: number[] = [];
   for (const name of ['lecture', 'camera']) {
-    const video = store.beginVideo(videoInput(name));
+    const video = store.videos.begin(videoInput(name));
     videos.push(video.id);
     for (let i = 0; i < perVideo; i++) {
       const indicator = unit(random);
-      indicators.set(store.appendClip(video.id, clip(i, indicator, random)), indicator);
+      indicators.set(store.videos.appendClip(video.id, clip(i, indicator, random)), indicator);
     }
   }
   return { store, indicators, videos };
@@ -90,6 +90,13 @@ function treeState(dir: string): Record<string, string> {
   return state;
 }
 
+/** The nearest clips with where they are and what they look like, as a search hit reads them. */
+function search(store: MemoryStore, query: Float32Array, options: { top: number; videoId?: number }) {
+  const ranked = store.videos.nearestClips(query, options);
+  const clips = store.videos.clipMemories(ranked.map((r) => r.clipId));
+  return ranked.map((r) => ({ ...clips.get(r.clipId)!, score: r.score }));
+}
+
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 let dir: string;
@@ -107,38 +114,38 @@ describe('MemoryStore contents', () => {
     store.bindModel(MODEL);
     expect(store.model()).toEqual(MODEL);
 
-    const video = store.beginVideo(videoInput('lecture'));
+    const video = store.videos.begin(videoInput('lecture'));
     expect(video).toMatchObject({ path: '/media/lecture.mp4', status: 'ingesting', fps: 30, width: 1280, height: 720, stats: null });
     expect(video.settings).toEqual({ sampleFps: 2, clipSeconds: 4, k: K });
 
     const random = seededRandom(7);
     const inputs = [0, 1, 2].map((i) => clip(i, unit(random), random, i !== 1));
-    const ids = inputs.map((c) => store.appendClip(video.id, c));
+    const ids = inputs.map((c) => store.videos.appendClip(video.id, c));
 
-    const last = store.lastClip(video.id)!;
+    const last = store.videos.lastClip(video.id)!;
     expect(last).toMatchObject({ index: 2, start: 8, end: 12 });
     expect(last.tokens).toEqual(inputs[2]!.tokens);
 
-    store.finishVideo(video.id, 'complete', { clips: 3, framesEncoded: 24 });
+    store.videos.finish(video.id, 'complete', { clips: 3, framesEncoded: 24 });
     store.close();
 
     const reopened = MemoryStore.open(join(dir, 'store'), { create: false });
-    expect(reopened.findVideoByHash(video.contentHash)).toMatchObject({ id: video.id, status: 'complete', stats: { clips: 3, framesEncoded: 24 } });
-    expect(reopened.getVideo(video.id)!.settings).toEqual(video.settings);
-    expect(reopened.getVideo(999)).toBeUndefined();
-    expect(reopened.clipsOf(video.id)).toEqual(ids.map((id, i) => ({ id, index: i, start: i * 4, end: i * 4 + 4 })));
+    expect(reopened.videos.findByHash(video.contentHash)).toMatchObject({ id: video.id, status: 'complete', stats: { clips: 3, framesEncoded: 24 } });
+    expect(reopened.videos.get(video.id)!.settings).toEqual(video.settings);
+    expect(reopened.videos.get(999)).toBeUndefined();
+    expect(reopened.videos.clipsOf(video.id)).toEqual(ids.map((clipId, i) => ({ clipId, videoId: video.id, index: i, start: i * 4, end: i * 4 + 4 })));
     ids.forEach((id, i) => {
-      const memory = reopened.clipMemory(id)!;
+      const memory = reopened.videos.clipMemories([id]).get(id)!;
       expect(memory.indicator).toEqual(inputs[i]!.indicator);
       expect(memory.tokens).toEqual(inputs[i]!.tokens);
     });
-    expect(reopened.clipMemory(999)).toBeUndefined();
+    expect(reopened.videos.clipMemories([999]).get(999)).toBeUndefined();
 
-    const [listed] = reopened.listVideos();
+    const [listed] = reopened.videos.list();
     expect(listed).toMatchObject({ id: video.id, path: video.path, durationSec: 600, clips: 3, status: 'complete' });
     expect(Date.parse(listed!.createdAt)).not.toBeNaN();
 
-    const hits = reopened.search(inputs[0]!.indicator, { top: 3 });
+    const hits = search(reopened, inputs[0]!.indicator, { top: 3 });
     expect(hits[0]!.thumbnail).toBe(join(dir, 'store', 'thumbs', String(video.id), '0.jpg'));
     expect(readFileSync(hits[0]!.thumbnail!)).toEqual(Buffer.from(inputs[0]!.thumbnailJpeg!));
     expect(hits.find((h) => h.index === 1)!.thumbnail).toBeNull();
@@ -149,23 +156,23 @@ describe('MemoryStore contents', () => {
     const { store, indicators, videos } = fill(dir, 30);
     const random = seededRandom(99);
     for (const [id, indicator] of indicators) {
-      const [best] = store.search(near(indicator, random), { top: 5 });
+      const [best] = search(store, near(indicator, random), { top: 5 });
       expect(best!.clipId).toBe(id);
       expect(best!.score).toBeGreaterThan(0.95);
     }
 
     const [lectureId, cameraId] = videos as [number, number];
-    const lectureClip = store.clipsOf(lectureId)[7]!;
-    const query = indicators.get(lectureClip.id)!;
-    const all = store.search(query, { top: 10 });
-    expect(all[0]).toMatchObject({ clipId: lectureClip.id, videoId: lectureId, videoPath: '/media/lecture.mp4', index: 7, start: 28, end: 32 });
+    const lectureClip = store.videos.clipsOf(lectureId)[7]!;
+    const query = indicators.get(lectureClip.clipId)!;
+    const all = search(store, query, { top: 10 });
+    expect(all[0]).toMatchObject({ clipId: lectureClip.clipId, videoId: lectureId, videoPath: '/media/lecture.mp4', index: 7, start: 28, end: 32 });
     expect(all[0]!.score).toBeCloseTo(1, 5);
     expect(all.map((h) => h.score)).toEqual([...all.map((h) => h.score)].sort((a, b) => b - a));
 
-    const onlyCamera = store.search(query, { top: 10, videoId: cameraId });
+    const onlyCamera = search(store, query, { top: 10, videoId: cameraId });
     expect(onlyCamera).toHaveLength(10);
     expect(onlyCamera.every((h) => h.videoId === cameraId)).toBe(true);
-    const cameraIds = new Set(store.clipsOf(cameraId).map((c) => c.id));
+    const cameraIds = new Set(store.videos.clipsOf(cameraId).map((c) => c.clipId));
     const exact = [...indicators]
       .filter(([id]) => cameraIds.has(id))
       .map(([id, v]) => ({ id, score: v.reduce((s, x, i) => s + x * query[i]!, 0) }))
@@ -174,10 +181,10 @@ describe('MemoryStore contents', () => {
     expect(onlyCamera.map((h) => h.clipId)).toEqual(exact.slice(0, 10).map((e) => e.id));
     onlyCamera.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 5));
 
-    expect(store.search(query, { top: 100, videoId: cameraId })).toHaveLength(30);
-    expect(store.search(query, { top: 5, videoId: 12345 })).toEqual([]);
-    expect(store.search(new Float32Array(MODEL.dim), { top: 5 })).toEqual([]);
-    expect(() => store.search(new Float32Array(512), { top: 5 })).toThrow(StoreError);
+    expect(search(store, query, { top: 100, videoId: cameraId })).toHaveLength(30);
+    expect(search(store, query, { top: 5, videoId: 12345 })).toEqual([]);
+    expect(search(store, new Float32Array(MODEL.dim), { top: 5 })).toEqual([]);
+    expect(() => search(store, new Float32Array(512), { top: 5 })).toThrow(StoreError);
     store.close();
   });
 
@@ -185,34 +192,34 @@ describe('MemoryStore contents', () => {
     const random = seededRandom(21);
     const store = MemoryStore.open(dir);
     store.bindModel(MODEL);
-    const short = store.beginVideo(videoInput('short'));
+    const short = store.videos.begin(videoInput('short'));
     const shortClips = Array.from({ length: 5 }, (_, i) => {
       const indicator = unit(random);
-      return { id: store.appendClip(short.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
+      return { id: store.videos.appendClip(short.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
     });
     // One more clip than the store scores exactly (EXACT_SEARCH_MAX_CLIPS).
-    const long = store.beginVideo(videoInput('long'));
+    const long = store.videos.begin(videoInput('long'));
     const longClips = Array.from({ length: 10_001 }, (_, i) => {
       const indicator = unit(random);
-      return { id: store.appendClip(long.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
+      return { id: store.videos.appendClip(long.id, { ...clip(i, indicator, random, false), tokens: [] }), indicator };
     });
     for (const target of [longClips[0]!, longClips[5_000]!, longClips.at(-1)!]) {
-      const hits = store.search(near(target.indicator, random), { top: 20, videoId: long.id });
+      const hits = search(store, near(target.indicator, random), { top: 20, videoId: long.id });
       expect(hits[0]!.clipId).toBe(target.id);
       expect(hits).toHaveLength(20);
       expect(hits.every((h) => h.videoId === long.id)).toBe(true);
     }
     // A clip of the other video, however close, is not an answer about this one.
-    const hits = store.search(shortClips[2]!.indicator, { top: 20, videoId: long.id });
+    const hits = search(store, shortClips[2]!.indicator, { top: 20, videoId: long.id });
     expect(hits.some((h) => h.clipId === shortClips[2]!.id)).toBe(false);
     store.close();
   });
 
   it('searches an empty store without error', () => {
     const store = MemoryStore.open(dir);
-    expect(store.search(unit(seededRandom(1)), { top: 5 })).toEqual([]);
+    expect(search(store, unit(seededRandom(1)), { top: 5 })).toEqual([]);
     store.bindModel(MODEL);
-    expect(store.search(unit(seededRandom(1)), { top: 5 })).toEqual([]);
+    expect(search(store, unit(seededRandom(1)), { top: 5 })).toEqual([]);
     store.close();
   });
 
@@ -230,17 +237,17 @@ describe('MemoryStore contents', () => {
     expect(() => other.bindModel(reweighted)).toThrow(/refusing model 'palette' \(48-d\) with other weights \(fingerprint 0123456789ab…, stored 9f2c4e6a8b0d…\)/);
     other.bindModel(MODEL);
     expect(other.model()).toEqual(MODEL);
-    expect(other.listVideos().map((v) => v.clips)).toEqual([3, 3]);
+    expect(other.videos.list().map((v) => v.clips)).toEqual([3, 3]);
     other.close();
   });
 
   it('refuses bad clips before writing anything', () => {
     const store = MemoryStore.open(dir);
     store.bindModel(MODEL);
-    const video = store.beginVideo(videoInput('lecture'));
+    const video = store.videos.begin(videoInput('lecture'));
     const random = seededRandom(3);
     const good = clip(0, unit(random), random);
-    store.appendClip(video.id, good);
+    store.videos.appendClip(video.id, good);
     const before = treeState(join(dir, 'thumbs'));
 
     const bad: [string, NewClipInput][] = [
@@ -251,24 +258,24 @@ describe('MemoryStore contents', () => {
       ['index must be an integer', clip(1.5, unit(random), random)],
       ['already stored', clip(0, unit(random), random)],
     ];
-    for (const [message, input] of bad) expect(() => store.appendClip(video.id, input), message).toThrow(message);
-    expect(() => store.appendClip(999, clip(1, unit(random), random))).toThrow('has no video #999');
-    expect(() => store.beginVideo(videoInput('lecture'))).toThrow(/already stored as #1/);
-    expect(() => store.beginVideo({ ...videoInput('x'), durationSec: NaN })).toThrow('durationSec must be a finite number');
+    for (const [message, input] of bad) expect(() => store.videos.appendClip(video.id, input), message).toThrow(message);
+    expect(() => store.videos.appendClip(999, clip(1, unit(random), random))).toThrow('has no video #999');
+    expect(() => store.videos.begin(videoInput('lecture'))).toThrow(/already stored as #1/);
+    expect(() => store.videos.begin({ ...videoInput('x'), durationSec: NaN })).toThrow('durationSec must be a finite number');
 
     expect(treeState(join(dir, 'thumbs'))).toEqual(before);
-    expect(store.clipsOf(video.id)).toHaveLength(1);
-    expect(store.clipMemory(store.clipsOf(video.id)[0]!.id)!.tokens).toEqual(good.tokens);
+    expect(store.videos.clipsOf(video.id)).toHaveLength(1);
+    expect(store.videos.clipMemories([store.videos.clipsOf(video.id)[0]!.clipId]).get(store.videos.clipsOf(video.id)[0]!.clipId)!.tokens).toEqual(good.tokens);
 
-    store.finishVideo(video.id, 'complete', {});
-    expect(() => store.appendClip(video.id, clip(1, unit(random), random))).toThrow('is complete');
+    store.videos.finish(video.id, 'complete', {});
+    expect(() => store.videos.appendClip(video.id, clip(1, unit(random), random))).toThrow('is complete');
     store.close();
   });
 });
 
 describe('MemoryStore index recovery', () => {
   const queries = Array.from({ length: 12 }, (_, i) => unit(seededRandom(1000 + i)));
-  const answers = (store: MemoryStore) => queries.map((q) => store.search(q, { top: 8 }));
+  const answers = (store: MemoryStore) => queries.map((q) => search(store, q, { top: 8 }));
 
   it('rebuilds a deleted index with the same answers', () => {
     const { store } = fill(dir, 25);
@@ -303,8 +310,8 @@ describe('MemoryStore index recovery', () => {
 
   it("keeps each clip's place in its video beside the index, and rebuilds a damaged positions file", () => {
     const { store } = fill(dir, 25);
-    const truth = new Map(store.listVideos().flatMap((v) => store.clipsOf(v.id).map((c) => [c.id, { videoId: v.id, index: c.index, start: c.start, end: c.end }])));
-    const nearest = (s: MemoryStore) => queries.map((q) => s.nearestClips(q, { top: 8 }));
+    const truth = new Map(store.videos.list().flatMap((v) => store.videos.clipsOf(v.id).map((c) => [c.clipId, { videoId: v.id, index: c.index, start: c.start, end: c.end }])));
+    const nearest = (s: MemoryStore) => queries.map((q) => s.videos.nearestClips(q, { top: 8 }));
     const before = nearest(store);
     for (const hit of before.flat()) expect(hit).toMatchObject(truth.get(hit.clipId)!);
     store.close();
@@ -341,7 +348,7 @@ describe('MemoryStore index recovery', () => {
     const late = new Map<number, Float32Array>();
     for (let i = 10; i < 16; i++) {
       const indicator = unit(random);
-      late.set(store.appendClip(videos[1]!, clip(i, indicator, random)), indicator);
+      late.set(store.videos.appendClip(videos[1]!, clip(i, indicator, random)), indicator);
     }
     // The files as they are at this moment, with the last clips only in SQLite's WAL.
     const crashed = join(dir, 'crashed');
@@ -354,12 +361,12 @@ describe('MemoryStore index recovery', () => {
 
     const state = treeState(crashed);
     const reader = MemoryStore.open(crashed, { readonly: true });
-    for (const [id, indicator] of [...indicators, ...late]) expect(reader.search(indicator, { top: 1 })[0]!.clipId).toBe(id);
+    for (const [id, indicator] of [...indicators, ...late]) expect(search(reader, indicator, { top: 1 })[0]!.clipId).toBe(id);
     reader.close();
     expect(treeState(crashed)).toEqual(state);
 
     const writer = MemoryStore.open(crashed);
-    for (const [id, indicator] of late) expect(writer.search(indicator, { top: 1 })[0]!.clipId).toBe(id);
+    for (const [id, indicator] of late) expect(search(writer, indicator, { top: 1 })[0]!.clipId).toBe(id);
     writer.close();
     expect(JSON.parse(readFileSync(join(crashed, 'index', 'indicators.json'), 'utf8')).count).toBe(26);
   });
@@ -371,25 +378,25 @@ describe('MemoryStore index recovery', () => {
     expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8')).count).toBe(20);
 
     const store = MemoryStore.open(dir);
-    const [video] = store.listVideos();
-    const clips = store.clipsOf(video!.id);
+    const [video] = store.videos.list();
+    const clips = store.videos.clipsOf(video!.id);
     // Every append that returned was committed; the one in flight may or may not be.
     expect(clips.length).toBeGreaterThanOrEqual(killedAfter + 1);
     expect(clips.map((c) => c.index)).toEqual(clips.map((_, i) => i));
     for (const c of clips) {
-      const memory = store.clipMemory(c.id)!;
+      const memory = store.videos.clipMemories([c.clipId]).get(c.clipId)!;
       expect(memory.tokens).toHaveLength(K);
-      expect(store.search(memory.indicator, { top: 1 })[0]).toMatchObject({ clipId: c.id, thumbnail: join(dir, 'thumbs', String(video!.id), `${c.index}.jpg`) });
-      expect(existsSync(store.search(memory.indicator, { top: 1 })[0]!.thumbnail!)).toBe(true);
+      expect(search(store, memory.indicator, { top: 1 })[0]).toMatchObject({ clipId: c.clipId, thumbnail: join(dir, 'thumbs', String(video!.id), `${c.index}.jpg`) });
+      expect(existsSync(search(store, memory.indicator, { top: 1 })[0]!.thumbnail!)).toBe(true);
     }
 
-    const last = store.lastClip(video!.id)!;
+    const last = store.videos.lastClip(video!.id)!;
     expect(last.index).toBe(clips.length - 1);
     const random = seededRandom(77);
-    const resumed = store.appendClip(video!.id, { ...clip(last.index + 1, unit(random), random), thumbnailJpeg: Uint8Array.from([1, 2, 3]) });
+    const resumed = store.videos.appendClip(video!.id, { ...clip(last.index + 1, unit(random), random), thumbnailJpeg: Uint8Array.from([1, 2, 3]) });
     expect(readFileSync(join(dir, 'thumbs', String(video!.id), `${last.index + 1}.jpg`))).toEqual(Buffer.from([1, 2, 3]));
-    store.finishVideo(video!.id, 'complete', {});
-    expect(store.search(store.clipMemory(resumed)!.indicator, { top: 1 })[0]!.clipId).toBe(resumed);
+    store.videos.finish(video!.id, 'complete', {});
+    expect(search(store, store.videos.clipMemories([resumed]).get(resumed)!.indicator, { top: 1 })[0]!.clipId).toBe(resumed);
     store.close();
 
     const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
@@ -401,7 +408,7 @@ describe('MemoryStore index recovery', () => {
 
 describe('MemoryStore upgrades', () => {
   /** Rewrites a store into the layout of schema 2 (vidmem 0.1): one row per memory token, no positions beside the index. */
-  function toSchema2(dir: string, memories: Map<number, MemoryToken[]>): void {
+  function toSchema2(dir: string, memories: Map<number, readonly MemoryToken[]>): void {
     const db = new Database(join(dir, 'vidmem.db'));
     db.exec(`CREATE TABLE memory_tokens (
       clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE, k INTEGER NOT NULL CHECK (k >= 0), vector BLOB NOT NULL,
@@ -420,17 +427,17 @@ describe('MemoryStore upgrades', () => {
 
   it('upgrades a store written with one row per memory token, from a read-only open too, keeping every memory and answer', () => {
     const { store, indicators } = fill(dir, 12);
-    const memories = new Map([...indicators.keys()].map((id) => [id, store.clipMemory(id)!.tokens]));
+    const memories = new Map([...indicators.keys()].map((id) => [id, store.videos.clipMemories([id]).get(id)!.tokens]));
     const queries = Array.from({ length: 6 }, (_, i) => unit(seededRandom(300 + i)));
-    const before = queries.map((q) => store.nearestClips(q, { top: 5 }));
+    const before = queries.map((q) => store.videos.nearestClips(q, { top: 5 }));
     store.close();
     toSchema2(dir, memories);
 
     const upgrades: unknown[] = [];
     const reader = MemoryStore.open(dir, { readonly: true, onUpgrade: (u) => upgrades.push(u) });
     expect(upgrades).toEqual([{ from: 2, to: 4 }]);
-    for (const [id, tokens] of memories) expect(reader.clipMemory(id)).toMatchObject({ indicator: indicators.get(id), tokens });
-    expect(queries.map((q) => reader.nearestClips(q, { top: 5 }))).toEqual(before);
+    for (const [id, tokens] of memories) expect(reader.videos.clipMemories([id]).get(id)).toMatchObject({ indicator: indicators.get(id), tokens });
+    expect(queries.map((q) => reader.videos.nearestClips(q, { top: 5 }))).toEqual(before);
     reader.close();
     // The index was rebuilt and saved by the upgrade, so read-only opens do not rebuild it every time.
     expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 2, count: 24 });
@@ -448,7 +455,7 @@ describe('MemoryStore upgrades', () => {
 
   it('tells the command-line user about the upgrade once, and then answers', async () => {
     const { store, indicators } = fill(dir, 3);
-    const memories = new Map([...indicators.keys()].map((id) => [id, store.clipMemory(id)!.tokens]));
+    const memories = new Map([...indicators.keys()].map((id) => [id, store.videos.clipMemories([id]).get(id)!.tokens]));
     store.close();
     toSchema2(dir, memories);
 
@@ -485,8 +492,8 @@ describe('MemoryStore.open refusals', () => {
     const use = () => {
       const damaged = MemoryStore.open(dir);
       try {
-        damaged.listVideos();
-        damaged.search(unit(seededRandom(1)), { top: 3 });
+        damaged.videos.list();
+        search(damaged, unit(seededRandom(1)), { top: 3 });
       } finally {
         damaged.close();
       }
@@ -533,10 +540,10 @@ describe('MemoryStore.open refusals', () => {
     store.close();
     const before = treeState(dir);
     const reader = MemoryStore.open(dir, { readonly: true });
-    expect(reader.listVideos()).toHaveLength(2);
-    expect(reader.search(unit(seededRandom(4)), { top: 3 })).toHaveLength(3);
-    expect(() => reader.beginVideo(videoInput('new'))).toThrow('is open read-only');
-    expect(() => reader.appendClip(videos[0]!, clip(9, unit(seededRandom(2)), seededRandom(3)))).toThrow('is open read-only');
+    expect(reader.videos.list()).toHaveLength(2);
+    expect(search(reader, unit(seededRandom(4)), { top: 3 })).toHaveLength(3);
+    expect(() => reader.videos.begin(videoInput('new'))).toThrow('is open read-only');
+    expect(() => reader.videos.appendClip(videos[0]!, clip(9, unit(seededRandom(2)), seededRandom(3)))).toThrow('is open read-only');
     reader.flush();
     reader.close();
     expect(treeState(dir)).toEqual(before);
@@ -578,10 +585,10 @@ async function ingestUntilKilled(store: string, killAfter: number): Promise<{ st
      const unit = () => { const v = Float32Array.from({ length: dim }, () => Math.random() - 0.5); const n = Math.hypot(...v); return v.map((x) => x / n); };
      const store = MemoryStore.open(process.argv[2]);
      store.bindModel(${JSON.stringify(MODEL)});
-     const video = store.beginVideo(${JSON.stringify(videoInput('camera'))});
+     const video = store.videos.begin(${JSON.stringify(videoInput('camera'))});
      for (let i = 0; ; i++) {
        const tokens = Array.from({ length: ${K} }, (_, k) => ({ vector: unit(), start: i * 4, end: i * 4 + k + 1, weight: 1 }));
-       store.appendClip(video.id, { index: i, start: i * 4, end: i * 4 + 4, indicator: unit(), tokens, framesEncoded: 8, framesRepeat: 0,
+       store.videos.appendClip(video.id, { index: i, start: i * 4, end: i * 4 + 4, indicator: unit(), tokens, framesEncoded: 8, framesRepeat: 0,
                                     thumbnailJpeg: new Uint8Array(4096).fill(i % 256) });
        if (i === 19) { store.flush(); process.stdout.write('flushed\\n'); }
        process.stdout.write(i + '\\n');

@@ -13,9 +13,9 @@ import { BUILTIN_MODELS } from '../models/builtin/index.js';
 import type { ModelProgress } from '../models/hub-model.js';
 import { MANIFEST_FILE, type Manifest } from '../models/manifest.js';
 import { resolveModel } from '../models/resolve-model.js';
-import { openTextEncoder } from '../src/encoders/clip-encoder.js';
-import { renderSegments } from '../src/media/synthetic-video.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
+import { openText } from './helpers/models.js';
 
 const REPO = 'vidmem-test/palette';
 /** The same model without its text tower: asking for it must give a 404. */
@@ -143,11 +143,14 @@ afterAll(async () => {
   }
 });
 
+/** The test hub, reachable. */
+const online = () => ({ offline: false, hub: { endpoint } });
+
 describe('downloading a hub model', () => {
   it('fetches every file, verifies it, records it, and loads like the built-in model', async () => {
     const cacheDir = join(root, 'cache-ok');
     const events: ModelProgress[] = [];
-    const model = await resolveModel(REPO, { cacheDir, onProgress: (event) => events.push(event) });
+    const model = await resolveModel(REPO, { ...online(), cacheDir, onProgress: (event) => events.push(event) });
 
     expect(model).toEqual({ name: REPO, folder: join(cacheDir, 'hub', 'vidmem-test', 'palette'), source: 'hub' });
     for (const [file, served] of repos.get(REPO)!) {
@@ -167,25 +170,21 @@ describe('downloading a hub model', () => {
     expect(last.progress).toBe(100);
 
     // Same files, same fingerprint, same embeddings as the generated built-in model.
-    const builtin = await resolveModel('palette', { cacheDir });
-    const [downloaded, generated] = await Promise.all([
-      openTextEncoder(model.folder, { name: REPO }),
-      openTextEncoder(builtin.folder, { name: 'palette' }),
-    ]);
+    const [downloaded, generated] = await Promise.all([openText(REPO, { ...online(), cacheDir }), openText('palette', { ...online(), cacheDir })]);
     expect(downloaded.identity.fingerprint).toBe(generated.identity.fingerprint);
     expect(await downloaded.encodeTexts(['red on the left'])).toEqual(await generated.encodeTexts(['red on the left']));
     await Promise.all([downloaded.dispose(), generated.dispose()]);
 
     // A complete model is used without asking the network again.
     const before = requests.length;
-    await resolveModel(REPO, { cacheDir });
+    await resolveModel(REPO, { ...online(), cacheDir });
     expect(requests.length).toBe(before);
   });
 
   it('resumes an interrupted transfer with a Range request and verifies the result', async () => {
     const cacheDir = join(root, 'cache-resume');
     cutOnce.add(`${REPO}/${VISION}`);
-    const model = await resolveModel(REPO, { cacheDir });
+    const model = await resolveModel(REPO, { ...online(), cacheDir });
 
     const [first, second] = cdnRequestsFor(VISION).slice(-2);
     expect(first!.range).toBeUndefined();
@@ -201,7 +200,7 @@ describe('downloading a hub model', () => {
     mkdirSync(join(folder, 'onnx'), { recursive: true });
     writeFileSync(join(folder, `${TEXT}.part`), text.bytes.subarray(0, 1000));
 
-    await resolveModel(REPO, { cacheDir });
+    await resolveModel(REPO, { ...online(), cacheDir });
 
     expect(cdnRequestsFor(TEXT).at(-1)!.range).toBe('bytes=1000-');
     expect(sha256(readFileSync(join(folder, TEXT)))).toBe(text.sha256);
@@ -210,7 +209,7 @@ describe('downloading a hub model', () => {
   it('detects a corrupted file by its sha256 and does not install it', async () => {
     const cacheDir = join(root, 'cache-corrupt');
     corrupt.add(`${REPO}/${VISION}`);
-    const error = await resolveModel(REPO, { cacheDir }).then(
+    const error = await resolveModel(REPO, { ...online(), cacheDir }).then(
       () => undefined,
       (err: Error) => err,
     );
@@ -224,13 +223,13 @@ describe('downloading a hub model', () => {
     expect(existsSync(join(folder, 'config.json'))).toBe(true);
 
     // Once the server is right again, the same call completes the model.
-    await resolveModel(REPO, { cacheDir });
+    await resolveModel(REPO, { ...online(), cacheDir });
     expect(sha256(readFileSync(join(folder, VISION)))).toBe(repos.get(REPO)!.get(VISION)!.sha256);
   });
 
   it('names the file and URL a repo does not have', async () => {
     const cacheDir = join(root, 'cache-404');
-    await expect(resolveModel(NO_TEXT, { cacheDir })).rejects.toThrow(
+    await expect(resolveModel(NO_TEXT, { ...online(), cacheDir })).rejects.toThrow(
       `model ${NO_TEXT} has no file ${TEXT} (${endpoint}/${NO_TEXT}/resolve/main/${TEXT})`,
     );
     expect(requestsFor(TEXT, NO_TEXT).length).toBeGreaterThan(0);
@@ -239,10 +238,10 @@ describe('downloading a hub model', () => {
   it('offline, touches no network and lists the missing files', async () => {
     const cacheDir = join(root, 'cache-offline');
     const before = requests.length;
-    await expect(resolveModel(REPO, { cacheDir, offline: true })).rejects.toThrow(
+    await expect(resolveModel(REPO, { ...online(), cacheDir, offline: true })).rejects.toThrow(
       `model ${REPO} is not in the cache (${join(cacheDir, 'hub', 'vidmem-test', 'palette')}): missing config.json, preprocessor_config.json, tokenizer.json, tokenizer_config.json, ${VISION}, ${TEXT}.`,
     );
-    await expect(resolveModel(REPO, { cacheDir, offline: true, dtype: 'q8' })).rejects.toThrow(
+    await expect(resolveModel(REPO, { ...online(), cacheDir, offline: true, dtype: 'q8' })).rejects.toThrow(
       'onnx/vision_model_quantized.onnx, onnx/text_model_quantized.onnx',
     );
     expect(requests.length).toBe(before);

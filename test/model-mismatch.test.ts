@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, int, ints } from '../models/onnx-graph.js';
 import { resolveModel } from '../models/resolve-model.js';
-import { renderSegments } from '../src/media/synthetic-video.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem, type CliResult } from './helpers/cli.js';
+import { modelSources } from './helpers/models.js';
 
 const WIDE_DIM = 64;
 
@@ -41,7 +42,7 @@ function textGraph(dim: number): Uint8Array {
 
 /** A CLIP-layout folder like palette's (same tokenizer and processor) but 64 wide, fp32 and q8. */
 async function writeWideModel(folder: string, weight: (i: number) => number): Promise<void> {
-  const palette = await resolveModel('palette');
+  const palette = await resolveModel('palette', modelSources());
   mkdirSync(join(folder, 'onnx'), { recursive: true });
   for (const file of ['preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json']) {
     copyFileSync(join(palette.folder, file), join(folder, file));

@@ -5,10 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DecodeRequest, Evidence } from '../src/decoders/decoder.js';
-import { OpenAiChatDecoder, openAiOptionsFromEnv, type OpenAiChatOptions } from '../src/decoders/openai-chat.js';
-import { UserError } from '../src/errors.js';
-import { encodeJpeg } from '../src/media/thumbnail.js';
+import type { Evidence } from '../src/core/moments.js';
+import type { DecodeRequest } from '../src/core/ports/decoder.js';
+import { chooseDecoder } from '../pipelines/choose-decoder.js';
+import { readConfig } from '../src/core/config.js';
+import { OpenAiChatDecoder, type OpenAiChatOptions } from '../src/decoders/openai-chat.js';
+import { UserError } from '../src/core/errors.js';
+import { encodeJpeg } from '../src/frames/encode-jpeg.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
@@ -260,17 +263,17 @@ describe('OpenAI-compatible decoder', () => {
   });
 });
 
-describe('openAiOptionsFromEnv', () => {
-  it('is null without a URL, and --llm wins over the environment', () => {
-    expect(openAiOptionsFromEnv({}, {})).toBeNull();
+describe('chooseDecoder', () => {
+  it('answers with the built-in answerer without a URL, and --llm wins over the environment', async () => {
+    expect((await chooseDecoder({}, readConfig({}).llm)).name).toBe('grounded');
     const env = { VIDMEM_LLM_URL: 'http://a:1/v1', VIDMEM_LLM_MODEL: 'qwen2.5vl', VIDMEM_LLM_API_KEY: 'k', VIDMEM_LLM_TIMEOUT: '30' };
-    expect(openAiOptionsFromEnv({ llm: 'http://b:2/v1', images: false }, env)).toMatchObject({
-      baseUrl: 'http://b:2/v1', model: 'qwen2.5vl', apiKey: 'k', images: false, timeoutMs: 30_000,
-    });
+    const decoder = await chooseDecoder({ llm: 'http://b:2/v1', images: false }, readConfig(env).llm);
+    expect(decoder).toBeInstanceOf(OpenAiChatDecoder);
+    expect(decoder.name).toBe('qwen2.5vl at http://b:2/v1');
   });
 
-  it('refuses a missing model or a bad URL in one line', () => {
-    expect(() => openAiOptionsFromEnv({ llm: 'http://b:2/v1' }, {})).toThrow(/set VIDMEM_LLM_MODEL/);
-    expect(() => openAiOptionsFromEnv({ llm: 'localhost:11434' }, { VIDMEM_LLM_MODEL: 'm' })).toThrow(UserError);
+  it('refuses a missing model or a bad URL in one line', async () => {
+    await expect(chooseDecoder({ llm: 'http://b:2/v1' }, readConfig({}).llm)).rejects.toThrow(/set VIDMEM_LLM_MODEL/);
+    await expect(chooseDecoder({ llm: 'localhost:11434' }, readConfig({ VIDMEM_LLM_MODEL: 'm' }).llm)).rejects.toThrow(UserError);
   });
 });

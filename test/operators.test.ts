@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { FrameBudget } from '../src/flow/frame-budget.js';
-import { decodeFrames } from '../src/media/decode-frames.js';
-import { probeVideo } from '../src/media/probe.js';
-import { renderSegments } from '../src/media/synthetic-video.js';
-import { clipWindows } from '../src/operators/clip-window.js';
-import { markRepeats } from '../src/operators/mark-repeats.js';
-import type { EncodedFrame, Frame } from '../src/types.js';
+import { FrameBudget } from '../src/frames/frame-budget.js';
+import { decodeFrames } from '../src/sources/decode-frames.js';
+import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { probeVideo } from '../src/sources/probe.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
+import { clipWindows } from '../src/clipping/clip-windows.js';
+import { markRepeats } from '../src/frames/mark-repeats.js';
+import type { EncodedFrame, Frame } from '../src/core/clips.js';
 import { tempDir } from './helpers/cli.js';
 
 function encoded(time: number, repeat: boolean, value = 1): EncodedFrame {
@@ -65,15 +66,17 @@ describe('markRepeats', () => {
 });
 
 describe('decodeFrames backpressure', () => {
+  const tools = mediaTools();
   it('holds ffmpeg at the budget until frames are released, then delivers every frame in order', async () => {
     const dir = tempDir();
     const path = join(dir, 'bp.mp4');
     await renderSegments(path, [{ seconds: 30, layout: { full: 'blue' } }], { motion: true, width: 160, height: 120 });
-    const video = await probeVideo(path);
+    const video = await probeVideo(path, tools.ffprobe);
     const budget = new FrameBudget(6);
     const received: Frame[] = [];
     let completed = false;
     const subscription = decodeFrames(video, {
+      ffmpeg: tools.ffmpeg,
       sampling: { kind: 'fps', fps: 10 },
       width: 32,
       height: 32,
@@ -100,13 +103,13 @@ describe('decodeFrames backpressure', () => {
     const dir = tempDir();
     const path = join(dir, 'static.mp4');
     await renderSegments(path, [{ seconds: 20, layout: { full: 'green' } }]);
-    const video = await probeVideo(path);
+    const video = await probeVideo(path, tools.ffprobe);
     const budget = new FrameBudget(4);
     // Repeats are released by markRepeats, and here the one encoded frame by a stand-in encoder,
     // inside the very call that delivers them: a unit taken after delivery would leak each time
     // and stall the stream once the budget was full.
     const frames = await lastValueFrom(
-      decodeFrames(video, { sampling: { kind: 'fps', fps: 10 }, width: 32, height: 32, scaleFilter: 'scale=32:32', budget }).pipe(
+      decodeFrames(video, { ffmpeg: tools.ffmpeg, sampling: { kind: 'fps', fps: 10 }, width: 32, height: 32, scaleFilter: 'scale=32:32', budget }).pipe(
         markRepeats(0.5, budget),
         tap((frame) => {
           if (!frame.repeat) budget.release();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderSegments } from '../src/media/synthetic-video.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
 
 const COLOURS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'white', 'black'];

@@ -5,7 +5,7 @@
  */
 import { encodeModel, float, GraphBuilder, int, ints } from '../onnx-graph.js';
 import { quantizeDynamic } from './quantize.js';
-import { seededRandom } from '../../src/seeded-random.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 const IMAGE_SIZE = 224;
 const PATCH = 32;

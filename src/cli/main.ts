@@ -1,7 +1,12 @@
+/**
+ * The command line: a tree of commands whose definitions load nothing heavy, so that `--help`
+ * and usage errors are instant; each command loads what it uses when it runs.
+ */
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { UserError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { askCommand } from './commands/ask.js';
+import { cliConfig } from './config.js';
 import { chatCommand } from './commands/chat.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -14,7 +19,6 @@ const program = new Command('vidmem')
   .description('Long-video memory: watch videos clip by clip, keep their memories, find moments by text.')
   .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
   .addCommand(demoCommand())
   .addCommand(ingestCommand())
   .addCommand(searchCommand())
@@ -26,10 +30,8 @@ const program = new Command('vidmem')
 
 /** Usage errors anywhere in the tree (`models pull` too) reach `fail` instead of exiting inside commander. */
 function overrideExits(command: Command): void {
-  for (const sub of command.commands) {
-    sub.exitOverride();
-    overrideExits(sub);
-  }
+  command.exitOverride();
+  for (const sub of command.commands) overrideExits(sub);
 }
 overrideExits(program);
 
@@ -41,7 +43,13 @@ function fail(err: unknown): never {
     process.exit(err.exitCode);
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`vidmem: internal error: ${message}${process.env.VIDMEM_DEBUG ? `\n${(err as Error).stack}` : ' (VIDMEM_DEBUG=1 shows details)'}\n`);
+  let debug = false;
+  try {
+    debug = cliConfig().debug;
+  } catch {
+    // A bad variable elsewhere in the configuration must not hide this error.
+  }
+  process.stderr.write(`vidmem: internal error: ${message}${debug ? `\n${(err as Error).stack}` : ' (VIDMEM_DEBUG=1 shows details)'}\n`);
   process.exit(1);
 }
 

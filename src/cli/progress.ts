@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
+import { formatTimestamp } from '../core/time-format.js';
 import type { IngestProgress } from '../../pipelines/ingest-file.js';
-import { formatTimestamp } from './format.js';
 
 export interface ProgressView {
   update(event: IngestProgress): void;

@@ -4,8 +4,9 @@
  * says nothing about what a moment shows beyond what the store recorded.
  */
 import { basename } from 'node:path';
-import { formatRange, formatTimestamp } from '../cli/format.js';
-import type { DecodeRequest, Decoder, Evidence } from './decoder.js';
+import type { Evidence } from '../core/moments.js';
+import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
+import { formatRange, formatTimestamp } from '../core/time-format.js';
 
 /** Score relative to the best moment's → how the moment is described. */
 const CONFIDENCE: ReadonlyArray<readonly [ratio: number, words: string]> = [
@@ -75,6 +76,7 @@ function* timelineAnswer(request: DecodeRequest): Generator<string> {
 
 export class GroundedAnswerer implements Decoder {
   readonly name = 'grounded';
+  readonly listsEvidence = true;
 
   async *answer(request: DecodeRequest, signal?: AbortSignal): AsyncIterable<string> {
     for (const piece of request.wholeVideo ? timelineAnswer(request) : momentAnswer(request)) {

@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatRange } from '../cli/format.js';
-import { UserError } from '../errors.js';
-import type { DecodeRequest, Decoder, Evidence } from './decoder.js';
+import { UserError } from '../core/errors.js';
+import type { Evidence } from '../core/moments.js';
+import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
+import { formatRange } from '../core/time-format.js';
 import { eventData } from './server-sent-events.js';
 
 export interface OpenAiChatOptions {
@@ -21,13 +22,12 @@ export interface OpenAiChatOptions {
   readonly images: boolean;
   /** Longest wait for the server to start answering, and for each next piece of the reply. */
   readonly timeoutMs: number;
-  /** Further attempts after a transient failure (connection refused or reset, 429, 5xx). */
-  readonly retries: number;
+  /** Further attempts after a transient failure (connection refused or reset, 429, 5xx); default 2. */
+  readonly retries?: number;
   /** Pause before the first retry, doubled for each next one. */
   readonly backoffMs?: number;
 }
 
-const DEFAULT_LLM_TIMEOUT_MS = 120_000;
 const DEFAULT_LLM_RETRIES = 2;
 const DEFAULT_BACKOFF_MS = 500;
 /** A server asking for a longer pause (Retry-After) gets this much; the user is waiting. */
@@ -41,35 +41,6 @@ const SYSTEM_PROMPT = [
   'images, and cite the time range of every moment you rely on as [mm:ss–mm:ss]. If they do not hold',
   'the answer, say so instead of guessing. Be brief.',
 ].join(' ');
-
-/**
- * The options `--llm` and the VIDMEM_LLM_* variables describe, or null when no LLM is configured
- * (the built-in answerer is used then). `--llm` wins over VIDMEM_LLM_URL.
- */
-export function openAiOptionsFromEnv(
-  flags: { readonly llm?: string; readonly images?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): OpenAiChatOptions | null {
-  const baseUrl = flags.llm ?? env.VIDMEM_LLM_URL;
-  if (!baseUrl) return null;
-  if (!/^https?:$/.test(URL.canParse(baseUrl) ? new URL(baseUrl).protocol : '')) {
-    throw new UserError(`the LLM URL must be an http(s) URL such as http://127.0.0.1:11434/v1, got '${baseUrl}'`);
-  }
-  const model = env.VIDMEM_LLM_MODEL;
-  if (!model) throw new UserError(`set VIDMEM_LLM_MODEL to the name of the model ${baseUrl} should answer with (e.g. llava)`);
-  const timeoutSec = env.VIDMEM_LLM_TIMEOUT === undefined ? DEFAULT_LLM_TIMEOUT_MS / 1000 : Number(env.VIDMEM_LLM_TIMEOUT);
-  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) {
-    throw new UserError(`VIDMEM_LLM_TIMEOUT must be a positive number of seconds, got '${env.VIDMEM_LLM_TIMEOUT}'`);
-  }
-  return {
-    baseUrl,
-    model,
-    apiKey: env.VIDMEM_LLM_API_KEY || undefined,
-    images: flags.images ?? true,
-    timeoutMs: timeoutSec * 1000,
-    retries: DEFAULT_LLM_RETRIES,
-  };
-}
 
 /** A failed exchange with the server; `transient` ones are worth another attempt. */
 class LlmError extends UserError {
@@ -214,6 +185,7 @@ interface StreamChunk {
 
 export class OpenAiChatDecoder implements Decoder {
   readonly name: string;
+  readonly listsEvidence = false;
   private readonly endpoint: string;
 
   constructor(private readonly options: OpenAiChatOptions) {
@@ -244,7 +216,7 @@ export class OpenAiChatDecoder implements Decoder {
       } catch (err) {
         if (!(err instanceof LlmError)) throw err;
         // Once text has reached the caller a retry would repeat it; the answer fails as a whole.
-        if (streamed || !err.transient || attempt >= this.options.retries) {
+        if (streamed || !err.transient || attempt >= (this.options.retries ?? DEFAULT_LLM_RETRIES)) {
           throw attempt === 0 ? err : new LlmError(`${err.message} (gave up after ${attempt + 1} attempts)`, false);
         }
         await sleep(Math.min(err.retryAfterMs ?? backoff * 2 ** attempt, MAX_BACKOFF_MS), undefined, { signal });

@@ -1,18 +1,13 @@
 import * as ort from 'onnxruntime-node';
-import { folderFileSha256 } from '../../models/manifest.js';
-import { DEFAULT_DTYPE, onnxPath, type Dtype, type Tower } from '../../models/model-files.js';
-import { UserError } from '../errors.js';
-import { normalize } from '../vector-math.js';
+import { UserError } from '../core/errors.js';
+import type { ModelIdentity } from '../core/model-identity.js';
+import type { ClipModelSpec, Preprocessor } from '../core/model-spec.js';
+import type { ImageInput, TextEncoder, VisionEncoder } from '../core/ports/encoders.js';
+import { normalize } from '../core/vector-math.js';
 import { createSession, type SessionSettings } from './devices.js';
-import type { ImageInput, ModelIdentity, TextEncoder, VisionEncoder } from './encoder.js';
-import { onnxFile, readModelFolder, scaleFilter, type ModelFolder, type Preprocessor } from './model-folder.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
 
-export interface EncoderOptions extends SessionSettings {
-  /** The name recorded in the store (what the user typed, or the built-in name). */
-  readonly name: string;
-  readonly dtype?: Dtype;
-}
+type Tower = 'vision' | 'text';
 
 /** The tower's embedding output: CLIP exports name it, SigLIP exports pool into pooler_output. */
 const EMBEDDING_OUTPUTS: Record<Tower, readonly string[]> = {
@@ -30,11 +25,8 @@ interface OpenTower {
  * Opens one tower and settles what the store will record about it. The fingerprint is always the
  * vision graph's, so that text and image vectors of one model at one precision agree.
  */
-async function openTower(model: ModelFolder, tower: Tower, options: EncoderOptions): Promise<OpenTower> {
-  const dtype = options.dtype ?? DEFAULT_DTYPE;
-  // Checked first: opening the text tower alone still needs the vision graph for the fingerprint.
-  onnxFile(model.folder, 'vision', dtype);
-  const session = await createSession(onnxFile(model.folder, tower, dtype), options);
+async function openTower(model: ClipModelSpec, tower: Tower, graph: string, settings: SessionSettings): Promise<OpenTower> {
+  const session = await createSession(graph, settings);
   const output = EMBEDDING_OUTPUTS[tower].find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
   const shape = session.outputMetadata.find((meta) => meta.name === output);
   const graphDim = shape?.isTensor ? shape.shape.at(-1) : undefined;
@@ -43,8 +35,17 @@ async function openTower(model: ModelFolder, tower: Tower, options: EncoderOptio
     await session.release();
     throw new UserError(`model folder ${model.folder}: neither config.json (projection_dim) nor the graph's ${output} says how wide embeddings are`);
   }
-  const fingerprint = await folderFileSha256(model.folder, onnxPath('vision', dtype));
-  return { session, output, identity: { name: options.name, dim, fingerprint } };
+  return { session, output, identity: { name: model.name, dim, fingerprint: model.fingerprint } };
+}
+
+/**
+ * ffmpeg does the resize (and crop) while decoding: far cheaper than resizing full frames in
+ * JavaScript, and the encoder then only normalizes.
+ */
+function scaleFilter(p: Preprocessor): string {
+  if (p.shortestEdge === null) return `scale=${p.width}:${p.height}:flags=bicubic`;
+  const s = p.shortestEdge;
+  return `scale=${s}:${s}:force_original_aspect_ratio=increase:flags=bicubic,crop=${p.width}:${p.height}`;
 }
 
 function rowsOf(tensor: ort.Tensor, dim: number, what: string): Float32Array[] {
@@ -94,7 +95,7 @@ class OnnxVisionEncoder implements VisionEncoder {
     } else {
       pixels = new Float32Array(size);
     }
-    const [r, g, b] = this.tables;
+    const [r, g, b] = this.tables as [Float32Array, Float32Array, Float32Array];
     frames.forEach((rgb, n) => {
       const base = n * 3 * plane;
       for (let i = 0, p = 0; i < plane; i++, p += 3) {
@@ -119,11 +120,10 @@ class OnnxVisionEncoder implements VisionEncoder {
   }
 }
 
-export async function openVisionEncoder(folder: string, options: EncoderOptions): Promise<VisionEncoder> {
-  const model = await readModelFolder(folder);
+export async function openVisionEncoder(model: ClipModelSpec, settings: SessionSettings = {}): Promise<VisionEncoder> {
   const p = model.preprocessor;
   const input: ImageInput = { width: p.width, height: p.height, scaleFilter: scaleFilter(p) };
-  return new OnnxVisionEncoder(await openTower(model, 'vision', options), input, p);
+  return new OnnxVisionEncoder(await openTower(model, 'vision', model.visionGraph, settings), input, p);
 }
 
 class OnnxTextEncoder implements TextEncoder {
@@ -155,9 +155,8 @@ class OnnxTextEncoder implements TextEncoder {
   }
 }
 
-export async function openTextEncoder(folder: string, options: EncoderOptions): Promise<TextEncoder> {
-  const model = await readModelFolder(folder);
-  if (model.benchmarkOnly) throw new UserError(`model ${options.name} is an image-only benchmark graph and cannot encode text`);
-  const tokenizer = await loadTokenizer(folder, model);
-  return new OnnxTextEncoder(await openTower(model, 'text', options), tokenizer);
+export async function openTextEncoder(model: ClipModelSpec, settings: SessionSettings = {}): Promise<TextEncoder> {
+  if (!model.textGraph) throw new Error(`model ${model.name} was read without its text graph`);
+  const tokenizer = await loadTokenizer(model.folder, model);
+  return new OnnxTextEncoder(await openTower(model, 'text', model.textGraph, settings), tokenizer);
 }

@@ -5,11 +5,8 @@
  * `vidmem doctor` do.
  */
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../../models/onnx-graph.js';
-import { UserError } from '../errors.js';
-
-export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
-export type Device = (typeof DEVICES)[number];
+import type { Device } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 
 export interface SessionSettings {
   readonly device?: Device;
@@ -17,6 +14,8 @@ export interface SessionSettings {
   readonly threads?: number;
   /** Where `auto` says, once, that it fell back to the CPU (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Let onnxruntime print its own warnings (VIDMEM_DEBUG). */
+  readonly debug?: boolean;
 }
 
 /** GPU providers `auto` tries, fastest first (transformers.js' order on Linux). */
@@ -31,8 +30,8 @@ const HINTS: Record<string, string> = {
 let autoProvider: string | undefined;
 
 /** onnxruntime prints provider failures itself; vidmem reports them in one line of its own. */
-function quietOrt(): void {
-  ort.env.logLevel = process.env.VIDMEM_DEBUG ? 'warning' : 'fatal';
+function quietOrt(debug: boolean): void {
+  ort.env.logLevel = debug ? 'warning' : 'fatal';
 }
 
 /**
@@ -51,10 +50,11 @@ function vulkanMissing(): string | undefined {
   return undefined;
 }
 
-async function create(model: string | Uint8Array, provider: string, threads?: number): Promise<ort.InferenceSession> {
+async function create(model: string | Uint8Array, provider: string, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
   const missing = provider === 'webgpu' ? vulkanMissing() : undefined;
   if (missing) throw new Error(missing);
-  quietOrt();
+  const { threads, debug = false } = settings;
+  quietOrt(debug);
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -62,7 +62,7 @@ async function create(model: string | Uint8Array, provider: string, threads?: nu
     // stay in the heap, which put a ViT-B/32 at 530 MB or 670 MB peak by chance. Measured on two
     // cores, batch 8: the same speed without it (386–443 ms vs 379–516 ms).
     extra: { session: { disable_prepacking: '1' } },
-    logSeverityLevel: process.env.VIDMEM_DEBUG ? 2 : 4,
+    logSeverityLevel: debug ? 2 : 4,
     ...(threads ? { intraOpNumThreads: threads } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
@@ -86,7 +86,7 @@ export async function createSession(path: string, settings: SessionSettings = {}
       throw new UserError(`--device ${device}: this build of onnxruntime-node has no ${device} provider on ${process.platform}/${process.arch}`);
     }
     try {
-      return await create(path, device, settings.threads);
+      return await create(path, device, settings);
     } catch (err) {
       if (device === 'cpu') throw new UserError(`cannot load ${path}: ${providerFailure(err)}`);
       throw new UserError(`cannot load ${path} on ${device}: ${providerFailure(err)}; ${HINTS[device]}, or use --device cpu`);
@@ -98,7 +98,7 @@ export async function createSession(path: string, settings: SessionSettings = {}
   const failures: string[] = [];
   for (const provider of candidates.filter((name) => name !== 'cpu')) {
     try {
-      const session = await create(path, provider, settings.threads);
+      const session = await create(path, provider, settings);
       autoProvider = provider;
       return session;
     } catch (err) {
@@ -106,7 +106,7 @@ export async function createSession(path: string, settings: SessionSettings = {}
     }
   }
   try {
-    const session = await create(path, 'cpu', settings.threads);
+    const session = await create(path, 'cpu', settings);
     if (autoProvider !== 'cpu') log(`vidmem: ${failures.length ? failures.join(', ') : 'no GPU provider in this onnxruntime-node'}; using cpu`);
     autoProvider = 'cpu';
     return session;
@@ -124,21 +124,12 @@ export interface ProviderStatus {
   readonly hint?: string;
 }
 
-/** One Relu: the smallest graph a provider must accept, so that trying it costs nothing. */
-function probeGraph(): Uint8Array {
-  const g = new GraphBuilder({ name: 'vidmem-provider-probe' });
-  const x = g.input('x', 'float32', [1]);
-  g.output(g.node('Relu', [x], {}, 'y'), 'float32', [1]);
-  return g.toBytes();
-}
-
-/** Every provider onnxruntime-node lists, tried with a tiny session. */
-export async function probeProviders(): Promise<ProviderStatus[]> {
-  const graph = probeGraph();
+/** Every provider onnxruntime-node lists, tried with a session of `graph`, the smallest one will do. */
+export async function probeProviders(graph: Uint8Array, settings: Pick<SessionSettings, 'debug'> = {}): Promise<ProviderStatus[]> {
   const statuses: ProviderStatus[] = [];
   for (const { name, bundled } of ort.listSupportedBackends()) {
     try {
-      await (await create(graph, name)).release();
+      await (await create(graph, name, settings)).release();
       statuses.push({ name, bundled, works: true });
     } catch (err) {
       statuses.push({ name, bundled, works: false, reason: providerFailure(err), ...(HINTS[name] ? { hint: HINTS[name] } : {}) });

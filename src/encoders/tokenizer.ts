@@ -1,12 +1,13 @@
 /**
- * Text → token ids with the model's own tokenizer.json, through transformers.js, which implements
- * every tokenizer family the hub's CLIP and SigLIP exports use; batching (right padding, a cut
- * that keeps the end token) is vidmem's. Files come from the model folder only: vidmem fetches and
- * verifies hub files itself (see models/download.ts).
+ * Text → token ids with the model's own tokenizer.json, through @huggingface/tokenizers (the
+ * tokenizer library transformers.js itself runs on, which implements every tokenizer family the
+ * hub's CLIP and SigLIP exports use, without loading the rest of transformers.js); batching (right
+ * padding, a cut that keeps the end token) is vidmem's. Files come from the model folder only.
  */
-import { basename, dirname } from 'node:path';
-import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers';
-import { UserError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { UserError } from '../core/errors.js';
 
 /** One int64 tensor per model input the tokenizer produces (input_ids, attention_mask). */
 export type TokenBatch = Readonly<Record<string, { readonly data: BigInt64Array; readonly dims: number[] }>>;
@@ -15,24 +16,43 @@ export interface TextTokenizer {
   tokenize(texts: readonly string[]): TokenBatch;
 }
 
-export async function loadTokenizer(folder: string, options: { padToMaxLength: boolean }): Promise<TextTokenizer> {
-  transformersEnv.allowRemoteModels = false;
-  transformersEnv.allowLocalModels = true;
-  transformersEnv.localModelPath = `${dirname(folder)}/`;
-  let tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+interface TokenizerConfig {
+  model_max_length?: number;
+  pad_token?: string | { content?: string };
+  eos_token?: string | { content?: string };
+}
+
+async function readJson(folder: string, file: string): Promise<object> {
   try {
-    tokenizer = await AutoTokenizer.from_pretrained(basename(folder));
+    return JSON.parse(await readFile(join(folder, file), 'utf8')) as object;
+  } catch (err) {
+    throw new UserError(`model folder ${folder}: cannot load its tokenizer (${file}: ${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** A special token as tokenizer_config.json names it: a string, or an AddedToken object. */
+function tokenName(token: TokenizerConfig['pad_token']): string | undefined {
+  return typeof token === 'string' ? token : token?.content;
+}
+
+export async function loadTokenizer(folder: string, options: { padToMaxLength: boolean }): Promise<TextTokenizer> {
+  const config = (await readJson(folder, 'tokenizer_config.json')) as TokenizerConfig;
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(await readJson(folder, 'tokenizer.json'), config);
   } catch (err) {
     throw new UserError(`model folder ${folder}: cannot load its tokenizer (${(err as Error).message.split('\n')[0]})`);
   }
-  const maxLength = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : Infinity;
+  const maxLength = Number.isFinite(config.model_max_length) ? config.model_max_length! : Infinity;
   // The special token the tokenizer closes every text with (CLIP's <|endoftext|>, SigLIP's </s>).
-  const closing = tokenizer.encode('').at(-1);
-  const padId = tokenizer.pad_token_id ?? 0;
+  const closing = tokenizer.encode('').ids.at(-1);
+  // transformers.js pads with the pad token, else the end-of-sequence token.
+  const padName = tokenName(config.pad_token) ?? tokenName(config.eos_token);
+  const padId = (padName === undefined ? undefined : tokenizer.token_to_id(padName)) ?? 0;
   return {
     tokenize(texts) {
-      const rows = texts.map((text) => {
-        const ids = tokenizer.encode(text);
+      const rows = texts.map((text): number[] => {
+        const ids = tokenizer.encode(text).ids;
         if (ids.length <= maxLength) return ids;
         // transformers.js cuts after adding special tokens, dropping CLIP's end token, which is
         // where CLIP pools the text; Hugging Face's Python tokenizers keep it, and so does vidmem.
@@ -44,7 +64,7 @@ export async function loadTokenizer(folder: string, options: { padToMaxLength: b
       const inputIds = new BigInt64Array(rows.length * width).fill(BigInt(padId));
       const attentionMask = new BigInt64Array(rows.length * width);
       rows.forEach((ids, row) => {
-        ids.forEach((id, column) => {
+        ids.forEach((id: number, column: number) => {
           inputIds[row * width + column] = BigInt(id);
           attentionMask[row * width + column] = 1n;
         });

@@ -1,17 +1,17 @@
-import type { Clip, MemoryToken } from '../types.js';
-import { dot, weightedMean } from '../vector-math.js';
-import type { Distiller, DistilledClip } from './distiller.js';
+import type { Clip, ClipMemory, MemoryToken } from '../core/clips.js';
+import type { Distiller } from '../core/ports/distiller.js';
+import { dot, weightedMean } from '../core/vector-math.js';
 
 export interface TokenMergeOptions {
   /** Memory tokens kept per clip (K). */
   readonly tokens: number;
-  /** Weight older memory keeps each clip: how fast the past yields its slots to the present. */
-  readonly decay: number;
+  /** Weight older memory keeps each clip: how fast the past yields its slots to the present (default 0.9). */
+  readonly decay?: number;
   /** False distills each clip from its own frames only: the ablation that shows what propagation adds. */
-  readonly propagate: boolean;
+  readonly propagate?: boolean;
 }
 
-export const DEFAULT_TOKEN_MERGE: TokenMergeOptions = { tokens: 8, decay: 0.9, propagate: true };
+const DECAY = 0.9;
 
 /**
  * Ward's linkage on unit vectors: the spread a merge adds, w₁w₂/(w₁+w₂)·‖v₁−v₂‖². Near-duplicates
@@ -39,23 +39,27 @@ function merge(a: MemoryToken, b: MemoryToken): MemoryToken {
 export class TokenMergeDistiller implements Distiller {
   readonly name = 'token-merge';
   readonly tokens: number;
+  private readonly decay: number;
+  private readonly propagate: boolean;
 
-  constructor(private readonly options: TokenMergeOptions = DEFAULT_TOKEN_MERGE) {
+  constructor(options: TokenMergeOptions) {
     this.tokens = options.tokens;
+    this.decay = options.decay ?? DECAY;
+    this.propagate = options.propagate ?? true;
   }
 
-  distill(previous: readonly MemoryToken[], clip: Clip): DistilledClip {
+  distill(previous: readonly MemoryToken[], clip: Clip): ClipMemory {
     const own = clipTokens(clip);
     const indicator = weightedMean(
       own.map((t) => t.vector),
       own.map((t) => t.weight),
     );
-    const past = this.options.propagate ? previous : [];
+    const past = this.propagate ? previous : [];
     const pool: MemoryToken[] = [
-      ...past.map((t) => ({ ...t, weight: t.weight * this.options.decay })),
+      ...past.map((t) => ({ ...t, weight: t.weight * this.decay })),
       ...own,
     ];
-    while (pool.length > this.options.tokens) {
+    while (pool.length > this.tokens) {
       let cheapest = Infinity;
       let bi = 0;
       let bj = 1;

@@ -1,4 +1,4 @@
-import type { RankedClip } from '../../storage/memory-store.js';
+import type { RankedClip } from '../core/clips.js';
 
 export interface CandidatePool {
   /** The hits worth reading, best first. */

@@ -1,4 +1,4 @@
-import { dot } from '../vector-math.js';
+import { dot } from '../core/vector-math.js';
 import { coversClip, FOCUS_RATIO, type Candidate } from './score-candidates.js';
 
 /** A stretch of video that some candidate's memory matches better than the candidate itself. */

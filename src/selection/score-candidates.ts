@@ -1,6 +1,5 @@
-import type { MemoryToken } from '../types.js';
-import { dot } from '../vector-math.js';
-import type { StoredClip } from '../../storage/memory-store.js';
+import type { MemoryToken, RememberedClip, StoredClip } from '../core/clips.js';
+import { dot } from '../core/vector-math.js';
 
 /** A clip offered for a question, scored against both things the store keeps of it. */
 export interface Candidate extends StoredClip {
@@ -43,7 +42,7 @@ export function coversClip(token: MemoryToken, clip: { start: number; end: numbe
  * dozens of these, so the loops below allocate nothing per token.
  */
 export function scoreCandidate(
-  clip: StoredClip & { readonly tokens: readonly MemoryToken[] },
+  clip: RememberedClip,
   indicatorScore: number,
   query: Float32Array,
   options: ScoringOptions,

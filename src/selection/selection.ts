@@ -1,6 +1,12 @@
 /** What memory selection decides, kept whole so every answer can show why it used what it used. */
-import type { QuestionKind } from './question-kind.js';
 import type { Candidate } from './score-candidates.js';
+
+/**
+ * How the memories were found: by similarity to a moment, spread over the timeline for a
+ * question about the whole video, or along the timeline from the previous answer (a follow-up
+ * such as "and after that?").
+ */
+export type SelectionKind = 'moment' | 'whole-video' | 'continuation';
 
 export type Verdict =
   /** Selected: its memory goes to the decoder. */
@@ -31,12 +37,12 @@ export interface SelectedMemory {
 }
 
 export interface Selection {
-  readonly kind: QuestionKind;
+  readonly kind: SelectionKind;
   /** Selected moments in time order (video by video). */
   readonly selected: readonly SelectedMemory[];
-  /** Every clip considered, best first for a moment question, in time order for a whole-video one. */
+  /** Every clip considered, best first for a moment question, in time order otherwise. */
   readonly decisions: readonly Decision[];
-  /** Hits the index gave before they were thinned to the candidates (0 for a whole-video question). */
+  /** Hits the index gave before they were thinned to the candidates (0 when the index was not asked). */
   readonly indexHits: number;
   readonly tokensUsed: number;
   readonly budget: number;

@@ -1,7 +1,7 @@
-import type { ClipSummary } from '../../storage/memory-store.js';
+import type { ClipRef } from '../core/clips.js';
 
 export interface TimelinePick {
-  readonly clip: ClipSummary;
+  readonly clip: ClipRef;
   /** The stretch of the video this pick stands for: its slice of the timeline. */
   readonly sliceStart: number;
   readonly sliceEnd: number;
@@ -36,7 +36,7 @@ export function allocatePicks(clipCounts: readonly number[], count: number): num
  * and the last clip of each slice is used, because a clip's propagated memory summarizes
  * everything up to its end. The video's last clip is always among them: its memory covers it all.
  */
-export function spreadOverTimeline(clips: readonly ClipSummary[], slices: number): TimelinePick[] {
+export function spreadOverTimeline(clips: readonly ClipRef[], slices: number): TimelinePick[] {
   return Array.from({ length: Math.min(slices, clips.length) }, (_, j) => {
     const from = Math.ceil((j * clips.length) / slices);
     const to = Math.ceil(((j + 1) * clips.length) / slices) - 1;

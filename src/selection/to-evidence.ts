@@ -1,4 +1,4 @@
-import type { Evidence } from '../decoders/decoder.js';
+import type { Evidence } from '../core/moments.js';
 import type { Selection } from './selection.js';
 
 /** The selected moments as a decoder sees them, in time order. */

@@ -1,6 +1,6 @@
 /** Migration 003's data step: each clip's `memory_tokens` rows become one `clip_memories` BLOB. */
 import type Database from 'better-sqlite3';
-import type { MemoryToken } from '../../src/types.js';
+import type { MemoryToken } from '../../src/core/clips.js';
 import { blobToVector, tokensToBlob } from '../blobs.js';
 
 type TokenRow = [clipId: number, vector: Buffer, start: number, end: number, weight: number];

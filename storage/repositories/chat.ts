@@ -1,6 +1,6 @@
 /** The `chat_sessions`, `chat_turns` and `chat_evidence` tables: conversations and what they cited. */
 import type Database from 'better-sqlite3';
-import type { Moment } from '../../src/types.js';
+import type { CitedMoment } from '../../src/core/moments.js';
 
 export interface ChatSessionRecord {
   readonly id: number;
@@ -12,9 +12,6 @@ export interface ChatSessionRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
-
-/** What a chat turn remembers of each moment it cited. Times in seconds. */
-export type CitedMoment = Pick<Moment, 'videoId' | 'start' | 'end' | 'score'>;
 
 export interface NewChatTurn {
   readonly question: string;

@@ -1,13 +1,9 @@
 /** The `clips` and `clip_memories` tables: a clip and its memory are written and read together. */
 import type Database from 'better-sqlite3';
-import type { MemoryToken } from '../../src/types.js';
+import type { ClipPosition, ClipRef, MemoryToken } from '../../src/core/clips.js';
 import { blobToTokens, blobToVector, tokensToBlob, vectorToBlob } from '../blobs.js';
 
-export interface NewClip {
-  readonly videoId: number;
-  readonly index: number;
-  readonly start: number;
-  readonly end: number;
+export interface NewClip extends ClipPosition {
   readonly indicator: Float32Array;
   readonly tokens: readonly MemoryToken[];
   readonly framesEncoded: number;
@@ -16,54 +12,34 @@ export interface NewClip {
   readonly thumbPath: string | null;
 }
 
-export interface ClipSpan {
-  readonly id: number;
-  readonly index: number;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Where a clip sits in its video: what the index keeps beside each vector. */
-export interface ClipPosition {
-  readonly videoId: number;
-  readonly index: number;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** What a search hit needs to be shown: where the clip is and what it looks like. */
-export interface ClipLocation extends ClipSpan {
-  readonly videoId: number;
+/** A clip row as read back: its place, its video's path, its keyframe relative to the store, its memory. */
+export interface ClipRow extends ClipRef {
   readonly videoPath: string;
   readonly thumbPath: string | null;
-}
-
-/** A clip, where it is, and what it holds in memory. */
-export interface RememberedClip extends ClipLocation {
   readonly indicator: Float32Array;
   readonly tokens: MemoryToken[];
 }
 
 type MemoryRow = [number, number, number, number, number, string, string | null, Buffer, Buffer | null];
 
-const SPAN = 'id, idx AS "index", start_sec AS start, end_sec AS "end"';
+const REF = 'id AS clipId, video_id AS videoId, idx AS "index", start_sec AS start, end_sec AS "end"';
 
 export class ClipsRepository {
   private readonly insertClipStmt: Database.Statement<unknown[]>;
   private readonly insertMemoryStmt: Database.Statement<[number, Buffer]>;
   private readonly insertTx: (c: NewClip) => number;
   private readonly hasStmt: Database.Statement<[number, number], number>;
-  private readonly lastStmt: Database.Statement<[number], ClipSpan>;
-  private readonly ofVideoStmt: Database.Statement<[number], ClipSpan>;
+  private readonly lastStmt: Database.Statement<[number], ClipRef>;
+  private readonly ofVideoStmt: Database.Statement<[number], ClipRef>;
   private readonly idsOfVideoStmt: Database.Statement<[number], number>;
   private readonly countOfVideoStmt: Database.Statement<[number], number>;
+  private readonly countsStmt: Database.Statement<[], { videoId: number; clips: number }>;
   private readonly indicatorsOfVideoStmt: Database.Statement<[number], [number, Buffer]>;
-  private readonly overlappingStmt: Database.Statement<[number, number, number], ClipSpan>;
+  private readonly overlappingStmt: Database.Statement<[number, number, number], ClipRef>;
   private readonly tokensStmt: Database.Statement<[number], Buffer>;
   private readonly memoriesStmt: Database.Statement<[string], MemoryRow>;
   private readonly countUpToStmt: Database.Statement<[number], number>;
   private readonly indexRowsAfterStmt: Database.Statement<[number], [number, number, number, number, number, Buffer]>;
-  private readonly locateStmt: Database.Statement<[string], ClipLocation>;
 
   constructor(db: Database.Database) {
     this.insertClipStmt = db.prepare(
@@ -81,11 +57,12 @@ export class ClipsRepository {
       return id;
     });
     this.hasStmt = db.prepare('SELECT count(*) FROM clips WHERE video_id = ? AND idx = ?').pluck() as typeof this.hasStmt;
-    this.lastStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx DESC LIMIT 1`);
-    this.ofVideoStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? ORDER BY idx`);
-    this.overlappingStmt = db.prepare(`SELECT ${SPAN} FROM clips WHERE video_id = ? AND end_sec > ? AND start_sec < ? ORDER BY idx`);
+    this.lastStmt = db.prepare(`SELECT ${REF} FROM clips WHERE video_id = ? ORDER BY idx DESC LIMIT 1`);
+    this.ofVideoStmt = db.prepare(`SELECT ${REF} FROM clips WHERE video_id = ? ORDER BY idx`);
+    this.overlappingStmt = db.prepare(`SELECT ${REF} FROM clips WHERE video_id = ? AND end_sec > ? AND start_sec < ? ORDER BY idx`);
     this.idsOfVideoStmt = db.prepare('SELECT id FROM clips WHERE video_id = ?').pluck() as typeof this.idsOfVideoStmt;
     this.countOfVideoStmt = db.prepare('SELECT count(*) FROM clips WHERE video_id = ?').pluck() as typeof this.countOfVideoStmt;
+    this.countsStmt = db.prepare('SELECT video_id AS videoId, count(*) AS clips FROM clips GROUP BY video_id ORDER BY video_id');
     this.indicatorsOfVideoStmt = db
       .prepare('SELECT id, indicator FROM clips WHERE video_id = ?')
       .raw() as unknown as typeof this.indicatorsOfVideoStmt;
@@ -106,12 +83,6 @@ export class ClipsRepository {
     this.indexRowsAfterStmt = db
       .prepare('SELECT id, video_id, idx, start_sec, end_sec, indicator FROM clips WHERE id > ? ORDER BY id')
       .raw() as unknown as typeof this.indexRowsAfterStmt;
-    this.locateStmt = db.prepare(
-      `SELECT c.id, c.idx AS "index", c.start_sec AS start, c.end_sec AS "end",
-              c.video_id AS videoId, v.path AS videoPath, c.thumb_path AS thumbPath
-       FROM clips c JOIN videos v ON v.id = c.video_id
-       WHERE c.id IN (SELECT value FROM json_each(?))`,
-    );
   }
 
   /** Writes the clip and its tokens in one transaction; returns the clip id. */
@@ -123,16 +94,16 @@ export class ClipsRepository {
     return this.hasStmt.get(videoId, index)! > 0;
   }
 
-  last(videoId: number): ClipSpan | undefined {
+  last(videoId: number): ClipRef | undefined {
     return this.lastStmt.get(videoId);
   }
 
-  ofVideo(videoId: number): ClipSpan[] {
+  ofVideo(videoId: number): ClipRef[] {
     return this.ofVideoStmt.all(videoId);
   }
 
   /** Clips of a video that share some time with start–end. */
-  overlapping(videoId: number, start: number, end: number): ClipSpan[] {
+  overlapping(videoId: number, start: number, end: number): ClipRef[] {
     return this.overlappingStmt.all(videoId, start, end);
   }
 
@@ -142,6 +113,11 @@ export class ClipsRepository {
 
   countOfVideo(videoId: number): number {
     return this.countOfVideoStmt.get(videoId)!;
+  }
+
+  /** Clips per video, for the videos that have any. */
+  counts(): Array<{ videoId: number; clips: number }> {
+    return this.countsStmt.all();
   }
 
   indicatorsOfVideo(videoId: number): Array<{ id: number; vector: Float32Array }> {
@@ -154,12 +130,12 @@ export class ClipsRepository {
     return blob ? blobToTokens(blob) : [];
   }
 
-  /** Many clips with their locations, indicators and memory tokens in one query, keyed by clip id; ids no longer stored are absent. */
-  memories(ids: readonly number[]): Map<number, RememberedClip> {
-    const found = new Map<number, RememberedClip>();
-    for (const [id, index, start, end, videoId, videoPath, thumbPath, indicator, tokens] of this.memoriesStmt.all(JSON.stringify(ids))) {
-      found.set(id, {
-        id, index, start, end, videoId, videoPath, thumbPath,
+  /** Many clips with their places, indicators and memory tokens in one query, keyed by clip id; ids no longer stored are absent. */
+  memories(ids: readonly number[]): Map<number, ClipRow> {
+    const found = new Map<number, ClipRow>();
+    for (const [clipId, index, start, end, videoId, videoPath, thumbPath, indicator, tokens] of this.memoriesStmt.all(JSON.stringify(ids))) {
+      found.set(clipId, {
+        clipId, videoId, index, start, end, videoPath, thumbPath,
         indicator: blobToVector(indicator),
         tokens: tokens ? blobToTokens(tokens) : [],
       });
@@ -176,10 +152,5 @@ export class ClipsRepository {
     for (const [id, videoId, index, start, end, indicator] of this.indexRowsAfterStmt.iterate(afterId)) {
       yield { id, indicator: blobToVector(indicator), position: { videoId, index, start, end } };
     }
-  }
-
-  /** Locations of the given clips, keyed by id; ids no longer stored are absent. */
-  locate(ids: readonly number[]): Map<number, ClipLocation> {
-    return new Map(this.locateStmt.all(JSON.stringify(ids)).map((row) => [row.id, row]));
   }
 }

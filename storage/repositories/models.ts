@@ -1,6 +1,6 @@
 /** The `model` table: the one model whose vectors a store holds. */
 import type Database from 'better-sqlite3';
-import type { ModelIdentity } from '../../src/encoders/encoder.js';
+import type { ModelIdentity } from '../../src/core/model-identity.js';
 
 export class ModelsRepository {
   private readonly selectStmt: Database.Statement<[], ModelIdentity>;

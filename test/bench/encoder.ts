@@ -6,11 +6,13 @@
  * rounds of which the best counts).
  */
 import { cpus } from 'node:os';
+import { readClipModel } from '../../models/model-folder.js';
 import { resolveModel } from '../../models/resolve-model.js';
-import type { Dtype } from '../../models/model-files.js';
+import type { Dtype } from '../../src/core/config.js';
 import { openVisionEncoder } from '../../src/encoders/clip-encoder.js';
-import type { VisionEncoder } from '../../src/encoders/encoder.js';
-import { cosine } from '../../src/vector-math.js';
+import { modelSources } from '../helpers/models.js';
+import type { VisionEncoder } from '../../src/core/ports/encoders.js';
+import { cosine } from '../../src/core/vector-math.js';
 
 const BATCHES = [1, 8, 16];
 const THREADS = [1, 2];
@@ -48,6 +50,7 @@ async function imagesPerSecond(encoder: VisionEncoder, batch: Uint8Array[]): Pro
 }
 
 const model = await resolveModel('vit-b32-shape', {
+  ...modelSources(),
   onGenerate: (_, folder) => process.stderr.write(`generating the vit-b32-shape model (fp32 and q8) in ${folder}…\n`),
 });
 const input = frames(Math.max(...BATCHES), 224);
@@ -56,7 +59,8 @@ const embeddings = new Map<Dtype, Float32Array[]>();
 
 for (const dtype of DTYPES) {
   for (const threads of THREADS) {
-    const encoder = await openVisionEncoder(model.folder, { name: model.name, dtype, threads, device: 'cpu' });
+    const spec = await readClipModel(model.folder, { name: model.name, dtype, text: false });
+    const encoder = await openVisionEncoder(spec, { threads, device: 'cpu' });
     try {
       if (!embeddings.has(dtype)) embeddings.set(dtype, await encoder.encodeImages(input.slice(0, 8)));
       for (const batch of BATCHES) {

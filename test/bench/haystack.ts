@@ -8,14 +8,14 @@
  * needles that show the colour elsewhere score 0.25.
  */
 import { join } from 'node:path';
-import { DEFAULT_INGEST } from '../../pipelines/ingest-file.js';
+import { lastValueFrom } from 'rxjs';
+import { openVidmem } from '../../pipelines/vidmem.js';
 import { PALETTE_COLOURS, type PaletteColour } from '../../models/builtin/palette.js';
-import { runIngest } from '../../src/cli/commands/ingest.js';
-import type { TextEncoder } from '../../src/encoders/encoder.js';
-import { renderSegments, type Layout, type Segment } from '../../src/media/synthetic-video.js';
+import type { TextEncoder } from '../../src/core/ports/encoders.js';
+import { renderSegments, type Layout, type Segment } from '../../src/sources/synthetic-video.js';
 import { DEFAULT_SELECT, selectMemories } from '../../src/selection/select-memories.js';
 import type { MemoryStore } from '../../storage/memory-store.js';
-import { seededRandom } from '../../src/seeded-random.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 export const HAYSTACK_SECONDS = 3600;
 const FPS = 2;
@@ -122,10 +122,14 @@ export async function makeHaystack(dir: string, needleCount: number, seed: numbe
  * model; `propagate: false` distills every clip from its own frames only.
  */
 export async function ingestHaystack(haystack: Haystack, storeDir: string, propagate = true): Promise<{ clips: number; wallSec: number }> {
-  const [summary] = await runIngest([haystack.video], {
-    store: storeDir, model: 'palette', settings: DEFAULT_INGEST, tokens: 8, batch: 16, showProgress: false, propagate,
-  });
-  return { clips: summary.clips, wallSec: summary.wallSec };
+  const app = openVidmem(storeDir, { model: { model: 'palette' } });
+  try {
+    const summary = await lastValueFrom(app.ingest(haystack.video, { propagate }));
+    if (summary.type !== 'done') throw new Error(`${haystack.video}: the ingest ended without a summary`);
+    return { clips: summary.clips, wallSec: summary.wallSec };
+  } finally {
+    await app.close();
+  }
 }
 
 export interface Recall {
@@ -158,8 +162,8 @@ export async function measureRecall(haystack: Haystack, store: MemoryStore, text
   const vectors = await text.encodeTexts(haystack.needles.map((n) => n.question));
   const rows: Recall[] = [];
   const paper = vectors.map((v) => {
-    const nearest = store.search(v, { top: 4 });
-    const memories = store.clipMemories(nearest.map((h) => h.clipId));
+    const nearest = store.videos.nearestClips(v, { top: 4 });
+    const memories = store.videos.clipMemories(nearest.map((h) => h.clipId));
     return nearest.map((h) => ({ start: h.start, end: h.end, tokens: memories.get(h.clipId)?.tokens.length ?? 0 }));
   });
   rows.push(recall('indicators only', 'index top-4 (paper)', haystack.needles, paper));
@@ -167,7 +171,7 @@ export async function measureRecall(haystack: Haystack, store: MemoryStore, text
     const adaptive: Ranked[][] = [];
     const fixed: Ranked[][] = [];
     haystack.needles.forEach((needle, i) => {
-      const selection = selectMemories(store, { text: needle.question, vector: vectors[i] }, { ...DEFAULT_SELECT, useMemory });
+      const selection = selectMemories(store.videos, { text: needle.question, vector: vectors[i]! }, { ...DEFAULT_SELECT, useMemory });
       adaptive.push(
         [...selection.selected].sort((a, b) => b.score - a.score).map((m) => ({ start: m.start, end: m.end, tokens: m.clip.tokens.length })),
       );

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { renderSegments, type Segment } from '../../src/media/synthetic-video.js';
+import { renderSegments, type Segment } from '../../src/sources/synthetic-video.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const WORK = join(tmpdir(), 'vidmem-bench');

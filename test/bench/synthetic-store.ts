@@ -8,11 +8,11 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PALETTE_COLOURS, PALETTE_DIM, PALETTE_REGIONS, paletteIndex, type PaletteColour, type PaletteRegion } from '../../models/builtin/palette.js';
-import type { ModelIdentity } from '../../src/encoders/encoder.js';
-import type { MemoryToken } from '../../src/types.js';
-import { normalize } from '../../src/vector-math.js';
+import type { ModelIdentity } from '../../src/core/model-identity.js';
+import type { MemoryToken } from '../../src/core/clips.js';
+import { normalize } from '../../src/core/vector-math.js';
 import { MemoryStore } from '../../storage/memory-store.js';
-import { seededRandom } from '../../src/seeded-random.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 export const CLIP_SECONDS = 4;
 export const CLIPS_PER_VIDEO = 900;
@@ -105,7 +105,7 @@ export function buildSyntheticStore(
     while (written < clips && elapsed() < options.maxSeconds) {
       const index = written % CLIPS_PER_VIDEO;
       if (index === 0) {
-        const video = store.beginVideo({
+        const video = store.videos.begin({
           path: `/bench/synthetic-${videoIds.length + 1}.mp4`, contentHash: `synthetic-${options.seed}-${videoIds.length}`,
           durationSec: CLIPS_PER_VIDEO * CLIP_SECONDS, fps: 1, width: 160, height: 120, settings: { synthetic: true },
         });
@@ -123,7 +123,7 @@ export function buildSyntheticStore(
       const scene = memory.at(-1)!;
       scene.end = end;
       const tokens: MemoryToken[] = memory.map((s) => ({ vector: s.vector, start: s.start, end: s.end, weight: (s.end - s.start) / CLIP_SECONDS }));
-      store.appendClip(videoIds.at(-1)!, {
+      store.videos.appendClip(videoIds.at(-1)!, {
         index, start, end, indicator: jitter(scene.vector, random, 0.05), tokens, framesEncoded: 4, framesRepeat: 0,
       });
       written++;
@@ -135,7 +135,7 @@ export function buildSyntheticStore(
     // Finishing marks every video complete; only the first call persists the index (once, at the end).
     videoIds.forEach((id, i) => {
       const complete = i < videoIds.length - 1 || written % CLIPS_PER_VIDEO === 0;
-      store.finishVideo(id, complete ? 'complete' : 'incomplete', { synthetic: true });
+      store.videos.finish(id, complete ? 'complete' : 'incomplete', { synthetic: true });
     });
   } finally {
     store.close();

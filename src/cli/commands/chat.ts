@@ -1,22 +1,16 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chatTurn, type ChatContext } from '../../../pipelines/chat-session.js';
-import type { ChatSessionRecord, MemoryStore } from '../../../storage/memory-store.js';
-import { openStore } from '../open-store.js';
-import { chooseDecoder } from '../../decoders/choose-decoder.js';
-import { GroundedAnswerer } from '../../decoders/grounded-answerer.js';
-import { UserError } from '../../errors.js';
-import { formatRange } from '../format.js';
-import { chooseModel, loadTextEncoder } from '../open-model.js';
-import { positiveInteger, storeOption, videoOption } from '../store-option.js';
+import { UserError } from '../../core/errors.js';
+import { formatRange } from '../../core/time-format.js';
+import type { Decoder } from '../../core/ports/decoder.js';
+import type { ChatSessionRecord, Vidmem } from '../../../pipelines/vidmem.js';
+import type { AppFlags } from '../app.js';
+import { positiveInteger, storeOption, videoOption } from '../options.js';
 
-interface ChatFlags {
-  store: string;
+interface ChatFlags extends AppFlags {
   video?: number;
   session?: number;
-  llm?: string;
-  images: boolean;
   list: boolean;
 }
 
@@ -29,65 +23,71 @@ function oneLine(text: string): string {
   return line.length > RESUME_WIDTH ? `${line.slice(0, RESUME_WIDTH - 1)}…` : line;
 }
 
+function describeScope(app: Vidmem, session: ChatSessionRecord): string {
+  if (session.videoId === null) return 'about every video in the store';
+  const video = app.video(session.videoId);
+  return `about video ${session.videoId}${video ? ` (${basename(video.path)})` : ''}`;
+}
+
 /** The session to continue, or a new one; either way the user learns its id. */
-function openSession(store: MemoryStore, flags: ChatFlags): ChatSessionRecord {
+function openSession(app: Vidmem, flags: ChatFlags): ChatSessionRecord {
   if (flags.session === undefined) {
-    if (flags.video !== undefined && !store.getVideo(flags.video)) {
-      throw new UserError(`store ${store.dir} has no video ${flags.video} (see \`vidmem videos\`)`);
-    }
-    const session = store.startChat(flags.video ?? null);
-    process.stdout.write(`chat session ${session.id}, ${describeScope(store, session)} (resume it with --session ${session.id})\n`);
+    const session = app.startChat(flags.video ?? null);
+    process.stdout.write(`chat session ${session.id}, ${describeScope(app, session)} (resume it with --session ${session.id})\n`);
     return session;
   }
-  const session = store.chatSession(flags.session);
-  if (!session) throw new UserError(`store ${store.dir} has no chat session ${flags.session}`);
+  const session = app.chatSession(flags.session);
+  if (!session) throw new UserError(`store ${app.storeDir} has no chat session ${flags.session}`);
   if (flags.video !== undefined && flags.video !== session.videoId) {
-    throw new UserError(`chat session ${session.id} is ${describeScope(store, session)}; leave out --video, or start a new session`);
+    throw new UserError(`chat session ${session.id} is ${describeScope(app, session)}; leave out --video, or start a new session`);
   }
-  process.stdout.write(`chat session ${session.id}, ${describeScope(store, session)}, ${session.turns} earlier turn${session.turns === 1 ? '' : 's'}\n`);
-  const shown = store.chatTurns(session.id, RESUME_SHOWN);
+  process.stdout.write(`chat session ${session.id}, ${describeScope(app, session)}, ${session.turns} earlier turn${session.turns === 1 ? '' : 's'}\n`);
+  const shown = app.chatTurns(session.id, RESUME_SHOWN);
   if (session.turns > shown.length) process.stdout.write(`  … ${session.turns - shown.length} older turns\n`);
   for (const turn of shown) process.stdout.write(`  you: ${oneLine(turn.question)}\n  vidmem: ${oneLine(turn.answer)}\n`);
   return session;
 }
 
-function describeScope(store: MemoryStore, session: ChatSessionRecord): string {
-  if (session.videoId === null) return 'about every video in the store';
-  const video = store.getVideo(session.videoId);
-  return `about video ${session.videoId}${video ? ` (${basename(video.path)})` : ''}`;
-}
-
 /** The sessions a user can resume, each on a line with what it was about. */
-function listSessions(store: MemoryStore): void {
-  const sessions = store.chatSessions();
+function listSessions(app: Vidmem): void {
+  const sessions = app.chatSessions();
   if (sessions.length === 0) {
-    process.stdout.write(`no chat sessions in ${store.dir} yet; \`vidmem chat\` starts one\n`);
+    process.stdout.write(`no chat sessions in ${app.storeDir} yet; \`vidmem chat\` starts one\n`);
     return;
   }
-  process.stdout.write(`chat sessions in ${store.dir}, most recent first (resume one with --session ID):\n`);
+  process.stdout.write(`chat sessions in ${app.storeDir}, most recent first (resume one with --session ID):\n`);
   for (const session of sessions) {
     const when = `${session.updatedAt.slice(0, 16).replace('T', ' ')} UTC`;
     const turns = `${session.turns} turn${session.turns === 1 ? '' : 's'}`;
     const began = session.firstQuestion === null ? '' : `, began with "${oneLine(session.firstQuestion)}"`;
-    process.stdout.write(`${String(session.id).padStart(4)}  ${when}  ${describeScope(store, session)}, ${turns}${began}\n`);
+    process.stdout.write(`${String(session.id).padStart(4)}  ${when}  ${describeScope(app, session)}, ${turns}${began}\n`);
   }
 }
 
 /** Answers one question on the terminal as it streams; a turn that fails is reported, not thrown. */
-async function answerOnTerminal(ctx: ChatContext, question: string, signal: AbortSignal): Promise<void> {
+async function answerOnTerminal(app: Vidmem, decoder: Decoder, sessionId: number, question: string, signal: AbortSignal): Promise<void> {
+  const { consume } = await import('../app.js');
   let atLineStart = true;
+  let cited = '';
   const write = (text: string) => {
     if (text === '') return;
     process.stdout.write(text);
     atLineStart = text.endsWith('\n');
   };
   try {
-    const { evidence } = await chatTurn(ctx, question, { signal, onPiece: write });
+    await consume(
+      app.chatTurn(sessionId, question),
+      (event) => {
+        if (event.type === 'text') write(event.text);
+        // An LLM's citations are its own; the built-in answer is a list of the evidence already.
+        if (event.type === 'selection' && !decoder.listsEvidence && event.evidence.length > 0) {
+          cited = `  evidence: ${event.evidence.map((e) => `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`).join(', ')}\n`;
+        }
+      },
+      signal,
+    );
     if (!atLineStart) write('\n');
-    // The built-in answer is a list of the evidence already; an LLM's citations are its own.
-    if (evidence.length > 0 && !(ctx.decoder instanceof GroundedAnswerer)) {
-      write(`  evidence: ${evidence.map((e) => `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`).join(', ')}\n`);
-    }
+    write(cited);
   } catch (err) {
     if (!atLineStart) write('\n');
     if (signal.aborted) {
@@ -103,7 +103,7 @@ async function answerOnTerminal(ctx: ChatContext, question: string, signal: Abor
 }
 
 /** Reads questions line by line until end of input or /exit; each is answered and recorded before the next. */
-async function converse(ctx: ChatContext): Promise<void> {
+async function converse(app: Vidmem, decoder: Decoder, sessionId: number): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
   let running: AbortController | undefined;
@@ -119,12 +119,27 @@ async function converse(ctx: ChatContext): Promise<void> {
     if (question === '/exit' || question === '/quit') break;
     if (question !== '') {
       running = new AbortController();
-      await answerOnTerminal(ctx, question, running.signal);
+      await answerOnTerminal(app, decoder, sessionId, question, running.signal);
       running = undefined;
     }
     if (interactive) rl.prompt();
   }
   rl.close();
+}
+
+async function chat(flags: ChatFlags): Promise<void> {
+  const { withApp } = await import('../app.js');
+  const { video: _video, session: _session, list, ...appFlags } = flags;
+  if (list) {
+    await withApp(appFlags, 'read', async (app) => listSessions(app));
+    return;
+  }
+  await withApp(appFlags, 'write', async (app) => {
+    const decoder = await app.answerer();
+    await app.loadModel('questions');
+    const session = openSession(app, flags);
+    await converse(app, decoder, session.id);
+  }, { quiet: true, create: false });
 }
 
 export function chatCommand(): Command {
@@ -136,32 +151,5 @@ export function chatCommand(): Command {
     .addOption(new Option('--list', 'list the sessions in the store, to find one to resume').default(false).conflicts(['session', 'video']))
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: VIDMEM_LLM_URL; without either, the built-in answerer)')
     .option('--no-images', 'send the LLM no keyframes (for text-only models)')
-    .action(async (flags: ChatFlags) => {
-      if (flags.list) {
-        const store = openStore(flags.store, { create: false, readonly: true });
-        try {
-          listSessions(store);
-        } finally {
-          store.close();
-        }
-        return;
-      }
-      const decoder = chooseDecoder({ llm: flags.llm, images: flags.images });
-      const store = openStore(flags.store, { create: false });
-      try {
-        if (!store.model()) throw new UserError(`store ${store.dir} holds no videos yet; ingest one first`);
-        const model = await chooseModel(store, { quiet: true });
-        const text = await loadTextEncoder(model, {});
-        try {
-          store.bindModel(text.identity);
-          const session = openSession(store, flags);
-          const videoId = session.videoId ?? undefined;
-          await converse({ store, text, decoder, sessionId: session.id, videoId });
-        } finally {
-          await text.dispose();
-        }
-      } finally {
-        store.close();
-      }
-    });
+    .action(chat);
 }

@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
-import { cacheDir } from '../../../models/cache-dir.js';
-import { listCachedModels, removeCachedModel, verifyModel, type CachedModel } from '../../../models/model-cache.js';
-import { DEFAULT_DTYPE, DTYPES, type Dtype } from '../../../models/model-files.js';
-import { modelRef, resolveModel, type ModelRef } from '../../../models/resolve-model.js';
-import { UserError } from '../../errors.js';
-import { downloadProgress } from '../download-progress.js';
+import { DEFAULTS, DTYPES, type Dtype } from '../../core/config.js';
+import { UserError } from '../../core/errors.js';
+import type { CachedModel, ModelLibrary } from '../../../pipelines/model-library.js';
 import { formatMegabytes } from '../format.js';
-import { DEFAULT_MODEL } from '../open-model.js';
+
+async function library(): Promise<ModelLibrary> {
+  const [{ ModelLibrary }, { cliConfig }] = await Promise.all([import('../../../pipelines/model-library.js'), import('../app.js')]);
+  return new ModelLibrary(cliConfig());
+}
 
 function describeDtypes(model: CachedModel): string {
   if (model.dtypes.length === 0) return 'no ONNX files yet';
@@ -20,19 +21,17 @@ function listCommand(): Command {
     .description('list the models in the cache: size, precisions held, complete or not')
     .option('--json', 'print {"cache":…,"models":[…]}', false)
     .action(async (flags: { json: boolean }) => {
-      const cache = cacheDir();
-      const models = await listCachedModels(cache);
+      const models = await library();
+      const cached = await models.list();
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ cache, models })}\n`);
+        process.stdout.write(`${JSON.stringify({ cache: models.cacheDir, models: cached })}\n`);
         return;
       }
-      process.stdout.write(`model cache ${cache}\n`);
-      if (models.length === 0) process.stdout.write(`no models yet (vidmem models pull ${DEFAULT_MODEL})\n`);
-      for (const model of models) {
+      process.stdout.write(`model cache ${models.cacheDir}\n`);
+      if (cached.length === 0) process.stdout.write(`no models yet (vidmem models pull ${DEFAULTS.model})\n`);
+      for (const model of cached) {
         const state = model.complete ? 'complete' : model.partial.length ? `interrupted download of ${model.partial.join(', ')}` : 'incomplete';
-        process.stdout.write(
-          `${model.name.padEnd(36)} ${formatMegabytes(model.bytes).padStart(10)}  ${describeDtypes(model)}  [${state}]\n`,
-        );
+        process.stdout.write(`${model.name.padEnd(36)} ${formatMegabytes(model.bytes).padStart(10)}  ${describeDtypes(model)}  [${state}]\n`);
       }
     });
 }
@@ -40,39 +39,27 @@ function listCommand(): Command {
 function pullCommand(): Command {
   return new Command('pull')
     .description('download a model into the cache (resuming an interrupted download), or generate a built-in one')
-    .argument('[name]', 'Hugging Face repo id or built-in name', DEFAULT_MODEL)
-    .addOption(new Option('--dtype <dtype>', 'which precision of the ONNX files').choices(DTYPES).default(DEFAULT_DTYPE))
+    .argument('[name]', 'Hugging Face repo id or built-in name', DEFAULTS.model)
+    .addOption(new Option('--dtype <dtype>', 'which precision of the ONNX files').choices(DTYPES).default(DEFAULTS.dtype))
     .action(async (name: string, flags: { dtype: Dtype }) => {
-      if (modelRef(name).source === 'local') throw new UserError(`${name} is a local folder; there is nothing to pull`);
-      const progress = downloadProgress(true);
-      let model: ModelRef;
-      try {
-        model = await resolveModel(name, {
-          dtype: flags.dtype,
-          onProgress: progress.onProgress,
-          onGenerate: (builtin, folder) => process.stderr.write(`vidmem: generating built-in model '${builtin}' in ${folder}\n`),
-        });
-      } finally {
-        progress.stop();
-      }
-      const cached = (await listCachedModels(cacheDir())).find((entry) => entry.folder === model.folder);
-      process.stdout.write(`${model.name}: ready in ${model.folder}${cached ? ` (${formatMegabytes(cached.bytes)})` : ''}\n`);
+      const { modelEvents } = await import('../app.js');
+      const { model, bytes } = await (await library()).pull(name, flags.dtype, modelEvents(false));
+      process.stdout.write(`${model.name}: ready in ${model.folder}${bytes !== undefined ? ` (${formatMegabytes(bytes)})` : ''}\n`);
     });
 }
 
 function verifyCommand(): Command {
   return new Command('verify')
-    .description('re-hash a cached model\'s files against the sha256s recorded when they were downloaded')
+    .description("re-hash a cached model's files against the sha256s recorded when they were downloaded")
     .argument('[names...]', 'models to verify (default: every cached model)')
     .action(async (names: string[]) => {
-      const refs = names.length ? names.map((name) => modelRef(name)) : (await listCachedModels(cacheDir())).map((model) => modelRef(model.name));
-      if (refs.length === 0) process.stdout.write('no models in the cache\n');
+      const results = await (await library()).verify(names);
+      if (results.length === 0) process.stdout.write('no models in the cache\n');
       let bad = 0;
-      for (const ref of refs) {
-        const checks = await verifyModel(ref);
+      for (const { model, checks } of results) {
         const failed = checks.filter((check) => !check.ok);
         bad += failed.length;
-        process.stdout.write(`${ref.name}: ${failed.length === 0 ? `${checks.length} files ok` : `${failed.length} of ${checks.length} files damaged`}\n`);
+        process.stdout.write(`${model.name}: ${failed.length === 0 ? `${checks.length} files ok` : `${failed.length} of ${checks.length} files damaged`}\n`);
         for (const check of failed) process.stdout.write(`  ${check.file}: ${check.problem}\n`);
       }
       if (bad > 0) {
@@ -86,21 +73,19 @@ function rmCommand(): Command {
     .description('delete a model from the cache')
     .argument('<names...>', 'models to delete')
     .action(async (names: string[]) => {
+      const models = await library();
       for (const name of names) {
-        const ref = modelRef(name);
-        await removeCachedModel(ref);
+        const ref = await models.remove(name);
         process.stdout.write(`removed ${ref.name} (${ref.folder})\n`);
       }
     });
 }
 
 export function modelsCommand(): Command {
-  const command = new Command('models')
+  return new Command('models')
     .description('manage the model cache (VIDMEM_CACHE, else $XDG_CACHE_HOME/vidmem): list, pull, verify, rm')
     .addCommand(listCommand())
     .addCommand(pullCommand())
     .addCommand(verifyCommand())
     .addCommand(rmCommand());
-  for (const sub of command.commands) sub.exitOverride();
-  return command;
 }

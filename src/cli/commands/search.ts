@@ -1,36 +1,18 @@
 import { Command } from 'commander';
-import { openStore } from '../open-store.js';
-import { findMoments, type FoundMoment } from '../../search/find-moments.js';
-import { displayPath, formatRange, roundTo } from '../format.js';
-import { addModelOptions, STORE_MODEL_HELP } from '../model-options.js';
-import { chooseModel, loadTextEncoder, type ModelChoice } from '../open-model.js';
-import { positiveInteger, storeOption, videoOption } from '../store-option.js';
+import { DEFAULTS } from '../../core/config.js';
+import type { Moment } from '../../core/moments.js';
+import { formatRange } from '../../core/time-format.js';
+import type { AppFlags } from '../app.js';
+import { displayPath, roundTo } from '../format.js';
+import { addModelOptions, positiveInteger, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
 
-interface SearchFlags extends ModelChoice {
-  store: string;
+interface SearchFlags extends AppFlags {
   video?: number;
   top: number;
   json: boolean;
 }
 
-/** Text query → moments, with the model the store was built with. Shared by `search` and `demo`. */
-export async function searchStore(storeDir: string, query: string, options: { top: number; videoId?: number } & ModelChoice): Promise<FoundMoment[]> {
-  const store = openStore(storeDir, { create: false, readonly: true });
-  try {
-    const model = await chooseModel(store, options);
-    const text = await loadTextEncoder(model, options);
-    try {
-      store.bindModel(text.identity);
-      return await findMoments(store, text, query, { top: options.top, videoId: options.videoId });
-    } finally {
-      await text.dispose();
-    }
-  } finally {
-    store.close();
-  }
-}
-
-export function printMoments(moments: readonly FoundMoment[]): void {
+export function printMoments(moments: readonly Moment[]): void {
   if (moments.length === 0) {
     process.stdout.write('no moments found\n');
     return;
@@ -43,23 +25,27 @@ export function printMoments(moments: readonly FoundMoment[]): void {
   });
 }
 
+async function search(text: string, flags: SearchFlags): Promise<void> {
+  const { withApp } = await import('../app.js');
+  const { video, top, json, ...appFlags } = flags;
+  const moments = await withApp(appFlags, 'read', (app) => app.search(text, { top, videoId: video }), { quiet: json });
+  if (!json) {
+    printMoments(moments);
+    return;
+  }
+  const results = moments.map((m) => ({
+    videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
+  }));
+  process.stdout.write(`${JSON.stringify({ results })}\n`);
+}
+
 export function searchCommand(): Command {
   return addModelOptions(new Command('search'), STORE_MODEL_HELP)
     .description('find the moments that match a text query')
     .argument('<text>', 'what to look for, e.g. "red on the left"')
     .addOption(storeOption())
     .addOption(videoOption())
-    .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), 5)
+    .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), DEFAULTS.top)
     .option('--json', 'print {"results":[…]} with times in seconds', false)
-    .action(async (text: string, flags: SearchFlags) => {
-      const moments = await searchStore(flags.store, text, { ...flags, top: flags.top, videoId: flags.video, quiet: flags.json });
-      if (flags.json) {
-        const results = moments.map((m) => ({
-          videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
-        }));
-        process.stdout.write(`${JSON.stringify({ results })}\n`);
-      } else {
-        printMoments(moments);
-      }
-    });
+    .action(search);
 }

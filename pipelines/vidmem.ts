@@ -1,0 +1,275 @@
+/**
+ * The application: one store and the models that read and write it, behind plain functions and
+ * Observables. Every front end (the command line, the library, later the HTTP and MCP servers) is
+ * a thin adapter over this object; the policy lives here: which model a store uses, how a question
+ * is answered, what a failed file does to the rest.
+ */
+import { defer, from, type Observable, switchMap } from 'rxjs';
+import { DEFAULTS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
+import { UserError } from '../src/core/errors.js';
+import type { ModelIdentity } from '../src/core/model-identity.js';
+import type { Moment } from '../src/core/moments.js';
+import type { Decoder } from '../src/core/ports/decoder.js';
+import type { Distiller } from '../src/core/ports/distiller.js';
+import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
+import { TokenMergeDistiller } from '../src/memory/token-merge-distiller.js';
+import { questionKind } from '../src/selection/question-kind.js';
+import { rankMoments } from '../src/selection/rank-moments.js';
+import { DEFAULT_SELECT, selectMemories, type SelectOptions } from '../src/selection/select-memories.js';
+import { mediaTools, type MediaTools } from '../src/sources/ffmpeg-binaries.js';
+import type { ModelSources } from '../models/resolve-model.js';
+import { MemoryStore, type ChatSessionRecord, type ChatTurnRecord, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
+import { answerFrom, type AnswerEvent } from './answer-question.js';
+import { chatTurn, type ChatEvent } from './chat-turn.js';
+import { chooseDecoder, type DecoderChoice } from './choose-decoder.js';
+import { ingestFile, type IngestEvent } from './ingest-file.js';
+import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
+
+export type { ChatSessionRecord, ChatTurnRecord, VideoRecord } from '../storage/memory-store.js';
+
+export interface VidmemOptions extends ModelEvents {
+  /** Default: read from the environment. */
+  readonly config?: Config;
+  /** 'read' never writes and creates nothing (search, listings); 'write' (default) may. */
+  readonly access?: 'read' | 'write';
+  /** Make the store when it does not exist yet (default: when writing). */
+  readonly create?: boolean;
+  /** --model, --dtype, --device, --threads, --offline. */
+  readonly model?: ModelChoice;
+  /** --llm and --no-images; or a decoder of one's own. */
+  readonly decoder?: DecoderChoice | Decoder;
+  /** Told before a store written by an older vidmem is upgraded. */
+  readonly onUpgrade?: (upgrade: SchemaUpgrade & { readonly dir: string }) => void;
+}
+
+export interface IngestOptions {
+  readonly settings?: Partial<IngestSettings>;
+  /** Frames per encoder call. */
+  readonly batch?: number;
+  /** Carry each clip's memory into the next (default); false only for ablations. */
+  readonly propagate?: boolean;
+  /** A distiller of one's own instead of the default token merge. */
+  readonly distiller?: Distiller;
+}
+
+export interface AskOptions {
+  readonly videoId?: number;
+  /** Memory tokens the answer may draw on. */
+  readonly budget?: number;
+  /** Selection tuning, for experiments. */
+  readonly select?: Partial<SelectOptions>;
+}
+
+export interface SearchOptions {
+  readonly videoId?: number;
+  readonly top?: number;
+}
+
+/** A video as listings show it: how far an unfinished one got too. */
+export interface VideoListing {
+  readonly id: number;
+  readonly path: string;
+  readonly durationSec: number;
+  readonly clips: number;
+  readonly status: VideoStatus;
+  /** End of the last stored clip, seconds. */
+  readonly storedUntil: number;
+}
+
+function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
+  return typeof (value as Decoder | undefined)?.answer === 'function';
+}
+
+export class Vidmem {
+  private vision: Promise<VisionEncoder> | undefined;
+  private text: Promise<TextEncoder> | undefined;
+  private decoder: Promise<Decoder> | undefined;
+  private readonly tools: MediaTools;
+
+  private constructor(
+    private readonly store: MemoryStore,
+    readonly config: Config,
+    private readonly options: VidmemOptions,
+  ) {
+    this.tools = mediaTools(config.binaries);
+  }
+
+  /** Opens (or, for writing, creates) the store in `dir`; models are loaded when first needed. */
+  static open(dir: string, options: VidmemOptions = {}): Vidmem {
+    const config = options.config ?? readConfig();
+    if (dir.trim() === '') throw new UserError('the store folder is an empty string; give a folder, e.g. --store ./memories', 2);
+    const store = MemoryStore.open(dir, {
+      readonly: options.access === 'read',
+      create: options.access !== 'read' && (options.create ?? true),
+      onUpgrade: (upgrade) => options.onUpgrade?.({ ...upgrade, dir }),
+    });
+    return new Vidmem(store, config, options);
+  }
+
+  get storeDir(): string {
+    return this.store.dir;
+  }
+
+  /** The model whose vectors the store holds; null before its first clip. */
+  model(): ModelIdentity | null {
+    return this.store.model();
+  }
+
+  videos(): VideoListing[] {
+    return this.store.videos.list().map((v) => ({
+      id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status,
+      storedUntil: v.status === 'complete' ? v.durationSec : (this.store.videos.lastClip(v.id)?.end ?? 0),
+    }));
+  }
+
+  video(id: number): VideoRecord | undefined {
+    return this.store.videos.get(id);
+  }
+
+  /**
+   * One file into the store: progress after every stored clip, a summary at the end. A file
+   * already in the store is not read again; one whose ingest was interrupted resumes.
+   */
+  ingest(path: string, options: IngestOptions = {}): Observable<IngestEvent> {
+    return defer(() => from(this.visionEncoder())).pipe(
+      switchMap((encoder) => {
+        const settings: IngestSettings = { ...DEFAULTS.ingest, ...options.settings };
+        const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
+        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools };
+        return ingestFile(path, context, settings);
+      }),
+    );
+  }
+
+  /**
+   * Loads the model for ingesting (its vision side) or for questions (its text side) now, rather
+   * than with the first file or question, so that a model that cannot be had is one failure.
+   */
+  async loadModel(purpose: 'ingest' | 'questions'): Promise<ModelIdentity> {
+    return (await (purpose === 'ingest' ? this.visionEncoder() : this.textEncoder())).identity;
+  }
+
+  /** The moments that match a query, best first. */
+  async search(query: string, options: SearchOptions = {}): Promise<Moment[]> {
+    this.checkVideo(options.videoId);
+    const vector = await this.encodeQuery(query, true);
+    return rankMoments(this.store.videos, vector, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId });
+  }
+
+  /** A question answered from the memories selected for it: the selection, then the streamed answer. */
+  ask(question: string, options: AskOptions = {}): Observable<AnswerEvent> {
+    return defer(async () => {
+      this.checkVideo(options.videoId);
+      const select = this.selectOptions(options);
+      // A summary needs no word the model knows: its memories are spread over the timeline.
+      const vector = await this.encodeQuery(question, questionKind(question) === 'moment');
+      return { selection: selectMemories(this.store.videos, { text: question, vector }, select), decoder: await this.answerer() };
+    }).pipe(switchMap(({ selection, decoder }) => answerFrom(question, selection, decoder)));
+  }
+
+  /** A new chat session about one video, or about every video in the store. */
+  startChat(videoId: number | null): ChatSessionRecord {
+    if (videoId !== null) this.checkVideo(videoId);
+    return this.store.chats.start(videoId);
+  }
+
+  chatSession(id: number): ChatSessionRecord | undefined {
+    return this.store.chats.session(id);
+  }
+
+  /** The sessions, most recently used first. */
+  chatSessions(): ChatSessionRecord[] {
+    return this.store.chats.sessions();
+  }
+
+  /** A session's turns, oldest first: all of them, or the latest `last`. */
+  chatTurns(sessionId: number, last?: number): ChatTurnRecord[] {
+    return this.store.chats.turns(sessionId, last);
+  }
+
+  /** One turn of a session, answered as `ask` answers and recorded once complete. */
+  chatTurn(sessionId: number, question: string): Observable<ChatEvent> {
+    return defer(async () => {
+      const session = this.store.chats.session(sessionId);
+      if (!session) throw new UserError(`store ${this.storeDir} has no chat session ${sessionId}`);
+      return { session, decoder: await this.answerer() };
+    }).pipe(
+      switchMap(({ session, decoder }) =>
+        chatTurn(
+          { store: this.store, decoder, sessionId, select: this.selectOptions({ videoId: session.videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
+          question,
+        ),
+      ),
+    );
+  }
+
+  /** The decoder answers are given by (loaded on first use). */
+  answerer(): Promise<Decoder> {
+    const choice = this.options.decoder;
+    this.decoder ??= isDecoder(choice) ? Promise.resolve(choice) : chooseDecoder(choice ?? {}, this.config.llm);
+    return this.decoder;
+  }
+
+  /** Releases the encoders and closes the store, saving its index. */
+  async close(): Promise<void> {
+    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | undefined>([this.vision, this.text]);
+    try {
+      for (const settled of encoders) if (settled.status === 'fulfilled') await settled.value?.dispose();
+    } finally {
+      this.store.close();
+    }
+  }
+
+  private selectOptions(options: AskOptions): SelectOptions {
+    return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, budget: options.budget ?? options.select?.budget ?? DEFAULT_SELECT.budget };
+  }
+
+  private checkVideo(videoId: number | undefined): void {
+    if (videoId !== undefined && !this.store.videos.get(videoId)) {
+      throw new UserError(`store ${this.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
+    }
+  }
+
+  /**
+   * A text's vector. One the model knows no word of is all zero: it matches nothing, so where it
+   * is to find a moment (`needsWords`) it is refused.
+   */
+  private async encodeQuery(text: string, needsWords: boolean): Promise<Float32Array> {
+    const encoder = await this.textEncoder();
+    const [vector] = await encoder.encodeTexts([text]);
+    if (needsWords && vector!.every((x) => x === 0)) throw new UserError(`model '${encoder.identity.name}' knows none of the words in "${text}"`);
+    return vector!;
+  }
+
+  private chooseModel(): Promise<ChosenModel> {
+    const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.config.offline, hub: this.config.hub };
+    return chooseModel({ dir: this.storeDir, recorded: this.store.model() }, this.options.model ?? {}, sources, this.options);
+  }
+
+  private openSettings() {
+    return { choice: this.options.model ?? {}, device: this.config.device, debug: this.config.debug, events: this.options };
+  }
+
+  private visionEncoder(): Promise<VisionEncoder> {
+    this.vision ??= this.chooseModel().then((model) => openVision(model, this.openSettings()));
+    return this.vision;
+  }
+
+  /** The store's model's text side; a store with no model yet has nothing to compare a text with. */
+  private textEncoder(): Promise<TextEncoder> {
+    this.text ??= (async () => {
+      if (!this.store.model() && !this.options.model?.model) {
+        throw new UserError(`store ${this.storeDir} holds no videos yet; ingest one first`);
+      }
+      const encoder = await openText(await this.chooseModel(), this.openSettings());
+      this.store.bindModel(encoder.identity);
+      return encoder;
+    })();
+    return this.text;
+  }
+}
+
+/** Opens the application over the store in `dir` (see Vidmem.open). */
+export function openVidmem(dir: string, options: VidmemOptions = {}): Vidmem {
+  return Vidmem.open(dir, options);
+}

@@ -1,0 +1,76 @@
+/**
+ * The application as the command line opens it: the configuration read once, the store from
+ * --store, and the application's notices (store upgrades, model downloads and generation, a device
+ * fallback) written to stderr the way a terminal user expects them.
+ */
+import type { Observable } from 'rxjs';
+import type { ModelChoice, ModelEvents } from '../../pipelines/model-choice.js';
+import { openVidmem, type Vidmem, type VidmemOptions } from '../../pipelines/vidmem.js';
+import { cliConfig } from './config.js';
+import { downloadProgress } from './download-progress.js';
+
+export { cliConfig } from './config.js';
+
+export interface AppFlags extends ModelChoice {
+  readonly store?: string;
+  readonly llm?: string;
+  readonly images?: boolean;
+}
+
+/** Notices of model work on stderr; `quiet` (JSON output) keeps downloads and generation silent. */
+export function modelEvents(quiet: boolean): ModelEvents {
+  const notice = (line: string) => process.stderr.write(`${line}\n`);
+  if (quiet) return { onNotice: notice };
+  return {
+    onDownload: downloadProgress(),
+    onGenerate: (name, folder) => notice(`vidmem: generating built-in model '${name}' in ${folder}`),
+    onNotice: notice,
+  };
+}
+
+export interface OpenAppOptions {
+  /** No download bars or generation notices (JSON output). */
+  readonly quiet?: boolean;
+  /** Make a missing store (default: when writing). */
+  readonly create?: boolean;
+}
+
+export function openApp(flags: AppFlags, access: 'read' | 'write', options: OpenAppOptions = {}): Vidmem {
+  const { store, llm, images, ...model } = flags;
+  const appOptions: VidmemOptions = {
+    config: cliConfig(),
+    access,
+    ...(options.create !== undefined ? { create: options.create } : {}),
+    model,
+    decoder: { ...(llm !== undefined ? { llm } : {}), ...(images !== undefined ? { images } : {}) },
+    onUpgrade: ({ dir, from, to }) =>
+      process.stderr.write(`upgrading store ${dir} from schema ${from} to ${to} and rebuilding its index (once; minutes for millions of clips)…\n`),
+    ...modelEvents(options.quiet ?? false),
+  };
+  return openVidmem(store ?? cliConfig().store, appOptions);
+}
+
+/** Runs `work` with the application open, closing it (and saving its index) however `work` ends. */
+export async function withApp<T>(flags: AppFlags, access: 'read' | 'write', work: (app: Vidmem) => Promise<T>, options: OpenAppOptions = {}): Promise<T> {
+  const app = openApp(flags, access, options);
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Consumes an Observable to its end; aborting `signal` unsubscribes (which stops ffmpeg or the decoder) and rejects. */
+export function consume<T>(events$: Observable<T>, onEvent: (event: T) => void, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const subscription = events$.subscribe({ next: onEvent, error: reject, complete: resolve });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        subscription.unsubscribe();
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

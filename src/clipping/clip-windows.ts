@@ -1,0 +1,129 @@
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Clip, EncodedFrame } from '../core/clips.js';
+import { cosine } from '../core/vector-math.js';
+
+export interface ClipWindowOptions {
+  /** Clip length; windows are aligned to multiples of it from the start of the video. */
+  readonly clipSeconds: number;
+  /** Seconds one sampled frame stands for; closes the last clip. */
+  readonly frameInterval: number;
+  /** The video's end; no clip reaches past it (Infinity for a live source). */
+  readonly videoEnd: number;
+  /** Index given to the first clip (non-zero when resuming). */
+  readonly firstIndex?: number;
+  /** Also cut where consecutive embeddings disagree (a scene change), once a clip is this long. */
+  readonly sceneCut?: { readonly threshold: number; readonly minSeconds: number };
+  /**
+   * For live sources: when no frame has arrived for `afterMs` of the scheduler's time, the clips
+   * held back are closed and emitted, so a camera that stalls does not keep its last clip unsaved.
+   * The scheduler is injectable so that tests run on RxJS's TestScheduler.
+   */
+  readonly idleClose?: { readonly afterMs: number; readonly scheduler?: SchedulerLike };
+}
+
+interface Window {
+  start: number;
+  slot: number;
+  frames: EncodedFrame[];
+  repeatFrames: number;
+  lastEmbedding: Float32Array;
+}
+
+interface Pending {
+  start: number;
+  end: number;
+  frames: EncodedFrame[];
+  repeatFrames: number;
+}
+
+/**
+ * Groups frames into clips. Windows are aligned to absolute time, so a resumed ingest cuts where
+ * an uninterrupted one would. A window made only of repeat frames (a static camera) extends the
+ * previous clip instead of storing a copy of it, which is why one clip is held back until the
+ * next window shows something new. Frames held are let go on teardown.
+ */
+export function clipWindows(options: ClipWindowOptions): OperatorFunction<EncodedFrame, Clip> {
+  const { clipSeconds, sceneCut, idleClose } = options;
+  return (source) =>
+    new Observable<Clip>((subscriber) => {
+      let index = options.firstIndex ?? 0;
+      let current: Window | null = null;
+      let pending: Pending | null = null;
+      let lastTime = 0;
+      let idleTimer: Subscription | undefined;
+
+      const emitPending = (): void => {
+        if (!pending) return;
+        const clip: Clip = { index: index++, ...pending };
+        pending = null;
+        subscriber.next(clip);
+      };
+
+      const close = (window: Window, end: number): void => {
+        const clipEnd = Math.min(end, options.videoEnd);
+        if (window.frames.length === 0 && pending) {
+          pending.end = clipEnd;
+          pending.repeatFrames += window.repeatFrames;
+          return;
+        }
+        emitPending();
+        pending = { start: window.start, end: clipEnd, frames: window.frames, repeatFrames: window.repeatFrames };
+      };
+
+      /** Everything held becomes clips now: the end of the input, or a source gone quiet. */
+      const flush = (): void => {
+        if (current) close(current, lastTime + options.frameInterval);
+        current = null;
+        emitPending();
+      };
+
+      const open = (frame: EncodedFrame): Window => ({
+        start: frame.time,
+        slot: Math.floor(frame.time / clipSeconds),
+        frames: [],
+        repeatFrames: 0,
+        lastEmbedding: frame.embedding,
+      });
+
+      const armIdleClose = (): void => {
+        if (!idleClose) return;
+        idleTimer?.unsubscribe();
+        idleTimer = (idleClose.scheduler ?? asyncScheduler).schedule(flush, idleClose.afterMs);
+      };
+
+      const subscription = source.subscribe({
+        next(frame) {
+          if (current) {
+            const newSlot = Math.floor(frame.time / clipSeconds) !== current.slot;
+            const cut =
+              sceneCut !== undefined &&
+              !frame.repeat &&
+              frame.time - current.start >= sceneCut.minSeconds &&
+              cosine(current.lastEmbedding, frame.embedding) < sceneCut.threshold;
+            if (newSlot || cut) {
+              close(current, frame.time);
+              current = null;
+            }
+          }
+          current ??= open(frame);
+          if (frame.repeat) current.repeatFrames++;
+          else current.frames.push(frame);
+          current.lastEmbedding = frame.embedding;
+          lastTime = frame.time;
+          armIdleClose();
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete() {
+          idleTimer?.unsubscribe();
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        idleTimer?.unsubscribe();
+        current = null;
+        pending = null;
+      };
+    });
+}

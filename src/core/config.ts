@@ -1,0 +1,154 @@
+/**
+ * vidmem's configuration: every environment variable it reads and every default a user can
+ * change, read and validated here once. The blocks receive values; none of them reads
+ * `process.env`. A bad value is one error that names the variable and what was wrong with it.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from './errors.js';
+
+export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** Precisions of a model's ONNX files, in transformers.js' naming (see models/model-files.ts). */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'q4'] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+export const SAMPLING_MODES = ['auto', 'fps', 'keyframes'] as const;
+export type SamplingMode = (typeof SAMPLING_MODES)[number];
+
+/** How a file is cut into clips and distilled; stored with each video so that a resume matches. */
+export interface IngestSettings {
+  /** Frames sampled per second of video. */
+  readonly fps: number;
+  /** `auto` decodes keyframes only when they are at least as dense as `fps` (far faster). */
+  readonly sampling: SamplingMode;
+  readonly clipSeconds: number;
+  readonly sceneCuts: boolean;
+  /** Percentage of changed pixels under which a frame counts as a repeat of the last encoded one. */
+  readonly repeatThreshold: number;
+  /** Memory tokens per clip (K). */
+  readonly tokens: number;
+}
+
+/** The defaults of every option a user can set, in one place (the CLI's --help shows them). */
+export const DEFAULTS = {
+  store: 'vidmem-store',
+  /** What a new store is built with: a real CLIP, downloaded once into the cache. */
+  model: 'Xenova/clip-vit-base-patch32',
+  ingest: { fps: 1, sampling: 'auto', clipSeconds: 4, sceneCuts: false, repeatThreshold: 0.5, tokens: 8 } satisfies IngestSettings,
+  /** Frames per encoder call. */
+  batch: 16,
+  /** Memory tokens an answer may draw on (the paper's 256: 32 clips of 8 tokens). */
+  budget: 256,
+  /** Moments `search` lists. */
+  top: 5,
+  device: 'cpu' satisfies Device,
+  dtype: 'fp32' satisfies Dtype,
+  hubEndpoint: 'https://huggingface.co',
+  llmTimeoutSec: 120,
+} as const;
+
+export interface LlmConfig {
+  /** The API root of an OpenAI-compatible server; unset means the built-in answerer. */
+  readonly url?: string;
+  readonly model?: string;
+  readonly apiKey?: string;
+  /** Longest wait for the server to start answering, and for each next piece. */
+  readonly timeoutMs: number;
+}
+
+export interface Config {
+  /** VIDMEM_STORE: the store commands use without --store. */
+  readonly store: string;
+  /** VIDMEM_CACHE, else $XDG_CACHE_HOME/vidmem, else ~/.cache/vidmem. */
+  readonly cacheDir: string;
+  /** VIDMEM_OFFLINE or HF_HUB_OFFLINE: never use the network. */
+  readonly offline: boolean;
+  /** VIDMEM_DEVICE: where encoders run unless --device says. */
+  readonly device: Device;
+  /** HF_ENDPOINT (a mirror) and HF_TOKEN (gated or private repos). */
+  readonly hub: { readonly endpoint: string; readonly token?: string };
+  /** VIDMEM_FFMPEG / VIDMEM_FFPROBE: other binaries than the npm packages' ones. */
+  readonly binaries: { readonly ffmpeg?: string; readonly ffprobe?: string };
+  /** VIDMEM_LLM_URL, VIDMEM_LLM_MODEL, VIDMEM_LLM_API_KEY, VIDMEM_LLM_TIMEOUT (seconds). */
+  readonly llm: LlmConfig;
+  /** VIDMEM_DEBUG: stack traces and the runtimes' own warnings. */
+  readonly debug: boolean;
+}
+
+/** A configuration value that cannot be used; exit status 2, like a bad command-line option. */
+export class ConfigError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An unset variable and an empty one mean the same: not set. */
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (or true/false, yes/no, on/off), got '${raw}'`);
+}
+
+function httpUrl(env: Env, name: string, example: string): string | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL such as ${example}, got '${raw}'`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
+function positiveSeconds(env: Env, name: string, fallback: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got '${raw}'`);
+  return seconds;
+}
+
+export function readConfig(env: Env = process.env, home: string = homedir()): Config {
+  const xdgCache = value(env, 'XDG_CACHE_HOME') ?? join(home, '.cache');
+  const token = value(env, 'HF_TOKEN') ?? value(env, 'HF_ACCESS_TOKEN');
+  const llmUrl = httpUrl(env, 'VIDMEM_LLM_URL', 'http://127.0.0.1:11434/v1');
+  const llmModel = value(env, 'VIDMEM_LLM_MODEL');
+  const apiKey = value(env, 'VIDMEM_LLM_API_KEY');
+  const ffmpeg = value(env, 'VIDMEM_FFMPEG');
+  const ffprobe = value(env, 'VIDMEM_FFPROBE');
+  return {
+    store: value(env, 'VIDMEM_STORE') ?? DEFAULTS.store,
+    cacheDir: value(env, 'VIDMEM_CACHE') ?? join(xdgCache, 'vidmem'),
+    offline: flag(env, 'VIDMEM_OFFLINE') || flag(env, 'HF_HUB_OFFLINE'),
+    device: oneOf(env, 'VIDMEM_DEVICE', DEVICES, DEFAULTS.device),
+    hub: {
+      endpoint: (httpUrl(env, 'HF_ENDPOINT', DEFAULTS.hubEndpoint) ?? DEFAULTS.hubEndpoint).replace(/\/+$/, ''),
+      ...(token ? { token } : {}),
+    },
+    binaries: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
+    llm: {
+      ...(llmUrl ? { url: llmUrl } : {}),
+      ...(llmModel ? { model: llmModel } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      timeoutMs: positiveSeconds(env, 'VIDMEM_LLM_TIMEOUT', DEFAULTS.llmTimeoutSec) * 1000,
+    },
+    debug: value(env, 'VIDMEM_DEBUG') !== undefined,
+  };
+}

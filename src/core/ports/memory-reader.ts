@@ -1,0 +1,21 @@
+import type { ClipRef, RankedClip, RememberedClip } from '../clips.js';
+
+/**
+ * What selection reads of a store: the few questions it asks, so that it depends on them and not
+ * on the store that answers them.
+ */
+export interface MemoryReader {
+  /**
+   * Clips whose indicator is closest to the query, best first, known by position only (no SQL):
+   * cheap enough to look deep into the index and decide which hits deserve a closer look.
+   */
+  nearestClips(query: Float32Array, options: { readonly top: number; readonly videoId?: number }): RankedClip[];
+  /** Many clips with their places and memories in one read, keyed by clip id; ids no longer stored are absent. */
+  clipMemories(clipIds: readonly number[]): Map<number, RememberedClip>;
+  /** A video's clips in order. */
+  clipsOf(videoId: number): ClipRef[];
+  /** A video's clips that share some time with start–end, in order. */
+  clipsOverlapping(videoId: number, start: number, end: number): ClipRef[];
+  /** Every video that has clips, with how many, in id order. */
+  clipCounts(): Array<{ readonly videoId: number; readonly clips: number }>;
+}

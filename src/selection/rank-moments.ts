@@ -1,0 +1,23 @@
+import type { Moment } from '../core/moments.js';
+import type { MemoryReader } from '../core/ports/memory-reader.js';
+import { findCandidates } from './find-candidates.js';
+import type { SelectOptions } from './select-memories.js';
+import { temporalNms } from './temporal-nms.js';
+
+/**
+ * Search: the moments that match a query, best first — the candidates and temporal NMS an answer
+ * is selected from, without the adaptive cut. A moment's range comes from the candidates alone,
+ * which do not depend on how many moments are listed, so `top` only decides where the list ends.
+ */
+export function rankMoments(reader: MemoryReader, query: Float32Array, top: number, options: SelectOptions): Moment[] {
+  const candidates = findCandidates(reader, query, { ...options, candidates: Math.max(options.candidates, top) });
+  const { moments } = temporalNms(candidates.ranked, options.joinRatio, candidates.runs);
+  return moments.slice(0, top).map(({ lead, start, end }) => ({
+    videoId: lead.videoId,
+    videoPath: lead.videoPath,
+    start,
+    end,
+    score: lead.score,
+    thumbnail: lead.thumbnail,
+  }));
+}

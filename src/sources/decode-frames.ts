@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { Observable } from 'rxjs';
+import type { Frame } from '../core/clips.js';
+import { MediaError } from '../core/errors.js';
+import type { Backpressure } from '../core/ports/backpressure.js';
+import { describeBinary, type Binary } from './ffmpeg-binaries.js';
+import type { VideoInfo } from './probe.js';
+
+export type Sampling = { readonly kind: 'fps'; readonly fps: number } | { readonly kind: 'keyframes' };
+
+export interface DecodeOptions {
+  readonly ffmpeg: Binary;
+  readonly sampling: Sampling;
+  readonly width: number;
+  readonly height: number;
+  /** ffmpeg filter producing exactly width×height (from the encoder's preprocessor config). */
+  readonly scaleFilter: string;
+  /** Seconds into the video to start at (resume). */
+  readonly startAt?: number;
+  readonly budget?: Backpressure;
+  /** Called with each error/warning line ffmpeg prints while decoding (corrupt packets). */
+  readonly onDecodeWarning?: (line: string) => void;
+}
+
+function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
+  const { sampling, scaleFilter } = options;
+  const keyframes = sampling.kind === 'keyframes';
+  const filters = [keyframes ? null : `fps=${sampling.fps}`, scaleFilter, 'format=rgb24', 'showinfo'];
+  const startAt = options.startAt ?? 0;
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info',
+    ...(keyframes ? ['-skip_frame', 'nokey'] : []),
+    ...(startAt > 0 ? ['-ss', (video.startTime + startAt).toFixed(3)] : []),
+    // Source timestamps (not reset after -ss) keep sampled times identical when resuming.
+    '-copyts',
+    '-i', video.path,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-vf', filters.filter(Boolean).join(','),
+    ...(keyframes ? ['-vsync', '0'] : []),
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ];
+}
+
+const SHOWINFO_TIME = /^\[Parsed_showinfo_\d+ @ [^\]]+\] \[info\] n:\s*\d+ .*?pts_time:(\S+)/;
+/** With `-loglevel level+…` ffmpeg tags each line: "[h264 @ 0x…] [error] message". */
+const PROBLEM = /^(?:\[[^\]]+ @ [^\]]+\] )?\[(?:error|fatal|warning)\] (.*)$/;
+
+/**
+ * Decoded, sampled and scaled frames of a video file, as a cold Observable: subscribing starts
+ * ffmpeg, unsubscribing kills it. Frame times come from ffmpeg's own `showinfo` so they are exact
+ * for both fixed-rate and keyframe sampling.
+ */
+export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observable<Frame> {
+  return new Observable<Frame>((subscriber) => {
+    const { width, height, budget } = options;
+    const frameBytes = width * height * 3;
+    const child = spawn(options.ffmpeg.path, ffmpegArgs(video, options), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let finished = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let waiting = false;
+    const times: number[] = [];
+    const pixels: Uint8Array[] = [];
+    let partial = Buffer.alloc(frameBytes);
+    let filled = 0;
+    let index = 0;
+    const errors: string[] = [];
+    let stderrTail = '';
+
+    const settle = (): void => {
+      finished = true;
+      const { code, signal } = exit!;
+      if (code === 0 && pixels.length === times.length) return subscriber.complete();
+      if (code === 0) {
+        return subscriber.error(new Error(`ffmpeg frame times out of step (${pixels.length} frames, ${times.length} times left over)`));
+      }
+      const reason = errors.at(-1) ?? (signal ? `killed by ${signal}` : `exit status ${code}`);
+      subscriber.error(new MediaError(`${video.path}: decoding failed (${reason})`));
+    };
+
+    /**
+     * Emits decoded frames while the budget allows. When it is spent, the frames already read
+     * (at most one pipe chunk) wait here, stdout is paused, and ffmpeg blocks on the full pipe.
+     */
+    const emitReady = (): void => {
+      while (times.length > 0 && pixels.length > 0) {
+        if (budget?.exhausted) {
+          if (!waiting) {
+            waiting = true;
+            child.stdout.pause();
+            budget.whenAvailable(() => {
+              waiting = false;
+              child.stdout.resume();
+              emitReady();
+            });
+          }
+          return;
+        }
+        const time = Math.max(0, times.shift()! - video.startTime);
+        budget?.take();
+        subscriber.next({ index: index++, time, width, height, rgb: pixels.shift()! });
+      }
+      if (exit && !finished) settle();
+    };
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(frameBytes - filled, chunk.length - offset);
+        chunk.copy(partial, filled, offset, offset + take);
+        filled += take;
+        offset += take;
+        if (filled === frameBytes) {
+          pixels.push(partial);
+          partial = Buffer.alloc(frameBytes);
+          filled = 0;
+        }
+      }
+      emitReady();
+    });
+
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      // ffmpeg ends some status lines with \r only; a frame's time must never hide behind one.
+      const lines = (stderrTail + text).split(/\r\n|\r|\n/);
+      stderrTail = lines.pop() ?? '';
+      for (const line of lines) {
+        const time = SHOWINFO_TIME.exec(line);
+        const problem = time ? null : PROBLEM.exec(line);
+        if (time) times.push(Number(time[1]));
+        else if (problem) {
+          errors.push(problem[1]);
+          options.onDecodeWarning?.(problem[1]);
+        }
+      }
+      emitReady();
+    });
+
+    child.on('error', (err) => {
+      finished = true;
+      subscriber.error(new MediaError(`cannot run ${describeBinary('ffmpeg', options.ffmpeg)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    });
+
+    child.on('close', (code, signal) => {
+      if (finished) return;
+      exit = { code, signal };
+      // Frames still held back for the budget go out first; emitReady settles once they have.
+      if (!waiting) emitReady();
+    });
+
+    return () => {
+      if (!finished) {
+        finished = true;
+        child.kill('SIGKILL');
+      }
+    };
+  });
+}

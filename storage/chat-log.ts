@@ -1,0 +1,55 @@
+/** Chat sessions and their turns, each turn with the moments it cited. */
+import { isSpan } from './checks.js';
+import type { ChatRepository, ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositories/chat.js';
+import type { VideosRepository } from './repositories/videos.js';
+import { guarded, StoreError } from './store-errors.js';
+
+export class ChatLog {
+  constructor(
+    private readonly dir: string,
+    private readonly readonly: boolean,
+    private readonly chat: ChatRepository,
+    private readonly videos: VideosRepository,
+  ) {}
+
+  /** A new session about one video, or about every video when `videoId` is null. */
+  start(videoId: number | null): ChatSessionRecord {
+    return guarded(this.dir, () => {
+      this.assertWritable();
+      if (videoId !== null && !this.videos.byId(videoId)) throw new StoreError(`store ${this.dir} has no video #${videoId}`);
+      return this.chat.createSession(videoId);
+    });
+  }
+
+  session(id: number): ChatSessionRecord | undefined {
+    return guarded(this.dir, () => this.chat.session(id));
+  }
+
+  /** Every session, the most recently used first. */
+  sessions(): ChatSessionRecord[] {
+    return guarded(this.dir, () => this.chat.sessions());
+  }
+
+  /** A session's turns, oldest first: all of them, or the latest `last`. */
+  turns(sessionId: number, last?: number): ChatTurnRecord[] {
+    return guarded(this.dir, () => this.chat.lastTurns(sessionId, last ?? -1));
+  }
+
+  /** Records a completed turn with the moments it cited, in one transaction. */
+  addTurn(sessionId: number, turn: NewChatTurn): ChatTurnRecord {
+    return guarded(this.dir, () => {
+      this.assertWritable();
+      if (!this.chat.session(sessionId)) throw new StoreError(`store ${this.dir} has no chat session #${sessionId}`);
+      turn.evidence.forEach((e, k) => {
+        if (!isSpan(e.start, e.end) || !Number.isFinite(e.score)) {
+          throw new StoreError(`chat turn: cited moment ${k} has a bad time span ${e.start}–${e.end} or score ${e.score}`);
+        }
+      });
+      return this.chat.addTurn(sessionId, turn);
+    });
+  }
+
+  private assertWritable(): void {
+    if (this.readonly) throw new StoreError(`store ${this.dir} is open read-only`);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Opening a store's database: the folder and file are checked before SQLite sees them (even a
+ * failed open may write to a file), the schema is migrated, and a store written by an older
+ * vidmem is recognised before anything else happens to it.
+ */
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, schemaState } from './migrate.js';
+import { asStoreError, StoreError } from './store-errors.js';
+
+export const DB_FILE = 'vidmem.db';
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const BUSY_TIMEOUT_MS = 5000;
+
+export interface SchemaUpgrade {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The store's folder exists (made when `create`) and is a folder. */
+export function prepareDir(root: string, create: boolean): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw asStoreError(err, root);
+    if (!create) throw new StoreError(`no store at ${root}; ingest a video first`);
+    try {
+      mkdirSync(root, { recursive: true });
+    } catch (mkdirErr) {
+      throw new StoreError(`cannot create store ${root}: ${(mkdirErr as Error).message}`);
+    }
+    return;
+  }
+  if (!isDir) throw new StoreError(`store ${root} is a file, not a store folder`);
+}
+
+/** SQLite is never handed a file that is not SQLite: even a failed open may write to it. */
+export function checkDbFile(root: string, create: boolean): void {
+  const dbPath = join(root, DB_FILE);
+  let size: number;
+  try {
+    const st = statSync(dbPath);
+    if (!st.isFile()) throw new StoreError(`store ${root} is not a vidmem store: ${DB_FILE} is not a file`);
+    size = st.size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw asStoreError(err, root);
+    if (!create) throw new StoreError(`no store at ${root}; ingest a video first`);
+    return;
+  }
+  // An empty file is what SQLite itself leaves when it dies while creating a database.
+  if (size === 0) return;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(dbPath, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(SQLITE_HEADER)) throw new StoreError(`store ${root} is not a vidmem store: file is not a database`);
+}
+
+function checkSchema(root: string, db: Database.Database, readonly: boolean): void {
+  const { version, latest, hasTables } = schemaState(db);
+  if (version > latest) {
+    throw new StoreError(`store ${root} was written by a newer vidmem (schema ${version}, this one knows up to ${latest}); upgrade vidmem`);
+  }
+  if (version === 0 && hasTables) throw new StoreError(`store ${root} is not a vidmem store: ${DB_FILE} holds other tables`);
+  if (readonly && version === 0) throw new StoreError(`no store at ${root}; ingest a video first`);
+}
+
+/**
+ * The upgrade a store written by an older vidmem needs, null for any other database. Whatever
+ * makes the file unreadable here is reported by the real open.
+ */
+export function pendingUpgrade(root: string): SchemaUpgrade | null {
+  let db: Database.Database;
+  try {
+    db = new Database(join(root, DB_FILE), { readonly: true, fileMustExist: true });
+  } catch {
+    return null;
+  }
+  try {
+    const { version, latest } = schemaState(db);
+    return version > 0 && version < latest ? { from: version, to: latest } : null;
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
+}
+
+/** The database, schema checked, and migrated when writable. */
+export function connectDatabase(root: string, readonly: boolean, create: boolean): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(join(root, DB_FILE), { readonly, fileMustExist: !create });
+  } catch (err) {
+    throw asStoreError(err, root);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    checkSchema(root, db, readonly);
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw asStoreError(err, root);
+  }
+}
+
+/**
+ * A migration that moves rows to a new table leaves the old one's pages free inside the file
+ * (the 003 upgrade: 40% of it). They are given back once, during the upgrade. Best effort: on
+ * a full disk VACUUM fails and changes nothing, and the pages are reused by later ingests.
+ */
+export function reclaimFreePages(db: Database.Database): void {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  if (free <= pages / 4) return;
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // Nothing was changed; see above.
+  }
+}

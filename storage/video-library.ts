@@ -1,0 +1,181 @@
+/**
+ * Videos and their clips: registering a video, appending its clips (row, memory, keyframe and
+ * index entry together), finishing it, and every read a question makes of them.
+ *
+ * Crash safety rests on ordering: a thumbnail is written before its clip row (an orphan file is
+ * harmless and overwritten on resume), a clip and its tokens commit in one transaction, and the
+ * index on disk is only trusted after it has been checked against SQLite (see index-cache).
+ */
+import type { ClipRef, MemoryToken, RankedClip, RememberedClip } from '../src/core/clips.js';
+import type { MemoryReader } from '../src/core/ports/memory-reader.js';
+import { checkClip, checkVector, type ClipToCheck } from './checks.js';
+import { exactNearest } from './exact-nearest.js';
+import type { IndexCache } from './index-cache.js';
+import type { ClipsRepository } from './repositories/clips.js';
+import type { ModelsRepository } from './repositories/models.js';
+import type { NewVideo, VideoRecord, VideoStatus, VideoSummary, VideosRepository } from './repositories/videos.js';
+import { guarded, StoreError } from './store-errors.js';
+import type { Thumbnails } from './thumbnails.js';
+import type { IndexHit } from './vector-index.js';
+
+/** 11 hours of 4-second clips: scored in a few milliseconds (see nearestLabels). */
+const EXACT_SEARCH_MAX_CLIPS = 10_000;
+
+/** A clip as `appendClip` takes it: the library picks the keyframe's path and writes its bytes. */
+export type NewClipInput = ClipToCheck;
+
+/** The last stored clip of a video and its memory, from which an interrupted ingest resumes. */
+export interface LastClip {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly tokens: MemoryToken[];
+}
+
+export interface LibraryParts {
+  readonly dir: string;
+  readonly readonly: boolean;
+  readonly models: ModelsRepository;
+  readonly videos: VideosRepository;
+  readonly clips: ClipsRepository;
+  readonly index: IndexCache;
+  readonly thumbnails: Thumbnails;
+}
+
+export class VideoLibrary implements MemoryReader {
+  constructor(private readonly parts: LibraryParts) {}
+
+  get(id: number): VideoRecord | undefined {
+    return this.guard(() => this.parts.videos.byId(id));
+  }
+
+  findByHash(hash: string): VideoRecord | undefined {
+    return this.guard(() => this.parts.videos.byHash(hash));
+  }
+
+  list(): VideoSummary[] {
+    return this.guard(() => this.parts.videos.list());
+  }
+
+  /** A new video in status 'ingesting'. */
+  begin(v: NewVideo): VideoRecord {
+    return this.guard(() => {
+      this.assertWritable();
+      const bad = (['durationSec', 'fps', 'width', 'height'] as const).find((k) => !Number.isFinite(v[k]) || v[k] < 0);
+      if (bad) throw new StoreError(`video ${v.path}: ${bad} must be a finite number ≥ 0, got ${v[bad]}`);
+      if (!v.contentHash) throw new StoreError(`video ${v.path}: no content hash`);
+      const existing = this.parts.videos.byHash(v.contentHash);
+      if (existing) throw new StoreError(`video ${v.path} is already stored as #${existing.id} (${existing.status}, from ${existing.path})`);
+      return this.parts.videos.insert(v);
+    });
+  }
+
+  lastClip(videoId: number): LastClip | undefined {
+    return this.guard(() => {
+      const last = this.parts.clips.last(videoId);
+      return last && { index: last.index, start: last.start, end: last.end, tokens: this.parts.clips.tokens(last.clipId) };
+    });
+  }
+
+  /** Stores one clip; returns its id. Input is checked in full before anything is written. */
+  appendClip(videoId: number, c: NewClipInput): number {
+    return this.guard(() => {
+      this.assertWritable();
+      const { models, videos, clips, index, thumbnails } = this.parts;
+      const model = models.get();
+      if (!model) throw new StoreError(`store ${this.parts.dir} has no model yet; bind one before appending clips`);
+      const video = videos.byId(videoId);
+      if (!video) throw new StoreError(`store ${this.parts.dir} has no video #${videoId}`);
+      if (video.status === 'complete') throw new StoreError(`video #${videoId} (${video.path}) is complete; it takes no more clips`);
+      checkClip(videoId, c, model);
+      // Before the thumbnail write: an existing clip's keyframe must not be replaced.
+      if (clips.has(videoId, c.index)) throw new StoreError(`clip ${c.index} of video #${videoId} is already stored`);
+      // Loaded before the insert so that its catch-up from SQLite does not see this clip too.
+      index.get();
+      const thumbPath = c.thumbnailJpeg ? thumbnails.write(videoId, c.index, c.thumbnailJpeg) : null;
+      const position = { videoId, index: c.index, start: c.start, end: c.end };
+      const id = clips.insert({ ...position, indicator: c.indicator, tokens: c.tokens, framesEncoded: c.framesEncoded, framesRepeat: c.framesRepeat, thumbPath });
+      index.add(id, c.indicator, position);
+      return id;
+    });
+  }
+
+  /** Marks the end of an ingest and persists the index. */
+  finish(videoId: number, status: Exclude<VideoStatus, 'ingesting'>, stats: Record<string, unknown>): void {
+    this.guard(() => {
+      this.assertWritable();
+      if (status !== 'complete' && status !== 'incomplete') throw new StoreError(`unknown video status '${String(status)}'`);
+      if (!this.parts.videos.finish(videoId, status, stats)) throw new StoreError(`store ${this.parts.dir} has no video #${videoId}`);
+      this.parts.index.flush();
+    });
+  }
+
+  clipsOf(videoId: number): ClipRef[] {
+    return this.guard(() => this.parts.clips.ofVideo(videoId));
+  }
+
+  clipsOverlapping(videoId: number, start: number, end: number): ClipRef[] {
+    return this.guard(() => this.parts.clips.overlapping(videoId, start, end));
+  }
+
+  clipCounts(): Array<{ videoId: number; clips: number }> {
+    return this.guard(() => this.parts.clips.counts());
+  }
+
+  clipMemories(clipIds: readonly number[]): Map<number, RememberedClip> {
+    return this.guard(() => {
+      const found = new Map<number, RememberedClip>();
+      for (const [id, c] of this.parts.clips.memories(clipIds)) {
+        found.set(id, {
+          clipId: id, videoId: c.videoId, index: c.index, start: c.start, end: c.end, videoPath: c.videoPath,
+          thumbnail: this.parts.thumbnails.path(c.thumbPath), indicator: c.indicator, tokens: c.tokens,
+        });
+      }
+      return found;
+    });
+  }
+
+  /**
+   * An all-zero query (a text the model knows no word of) has no direction and matches nothing.
+   */
+  nearestClips(query: Float32Array, options: { top: number; videoId?: number }): RankedClip[] {
+    return this.guard(() => {
+      const index = this.parts.index.get();
+      const ranked: RankedClip[] = [];
+      for (const { label, score } of this.nearestLabels(query, options)) {
+        const at = index?.positionOf(label);
+        if (at) ranked.push({ clipId: label, videoId: at.videoId, index: at.index, start: at.start, end: at.end, score });
+      }
+      return ranked;
+    });
+  }
+
+  /**
+   * Index labels (clip ids) nearest the query, best first. Within one video of up to
+   * EXACT_SEARCH_MAX_CLIPS clips they are found exactly rather than through the index (see
+   * exact-nearest); a longer video is a large enough part of the graph for a filtered HNSW search.
+   */
+  private nearestLabels(query: Float32Array, options: { top: number; videoId?: number }): IndexHit[] {
+    const { clips } = this.parts;
+    const index = this.parts.index.get();
+    if (!index) return [];
+    checkVector(`query`, query, index.model);
+    if (query.every((x) => x === 0)) return [];
+    const top = Math.floor(options.top);
+    if (!(top >= 1)) return [];
+    if (options.videoId === undefined) return index.count > 0 ? index.search(query, Math.min(top, index.count)) : [];
+    if (clips.countOfVideo(options.videoId) <= EXACT_SEARCH_MAX_CLIPS) {
+      return exactNearest(query, clips.indicatorsOfVideo(options.videoId), top);
+    }
+    const allowed = clips.idsOfVideo(options.videoId);
+    return index.search(query, Math.min(top, allowed.size), (label) => allowed.has(label));
+  }
+
+  private assertWritable(): void {
+    if (this.parts.readonly) throw new StoreError(`store ${this.parts.dir} is open read-only`);
+  }
+
+  private guard<T>(operation: () => T): T {
+    return guarded(this.parts.dir, operation);
+  }
+}

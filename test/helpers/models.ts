@@ -1,0 +1,22 @@
+import type { TextEncoder, VisionEncoder } from '../../src/core/ports/encoders.js';
+import { readConfig } from '../../src/core/config.js';
+import { openTextEncoder, openVisionEncoder } from '../../src/encoders/clip-encoder.js';
+import { readClipModel } from '../../models/model-folder.js';
+import { resolveModel, type ModelSources } from '../../models/resolve-model.js';
+
+/** Where the tests' models come from: the configuration (VIDMEM_CACHE is the tests' own cache). */
+export function modelSources(): ModelSources {
+  const config = readConfig();
+  return { cacheDir: config.cacheDir, offline: config.offline, hub: config.hub };
+}
+
+/** A model's text side, as a store made with it would encode questions. */
+export async function openText(name = 'palette', sources = modelSources()): Promise<TextEncoder> {
+  const model = await resolveModel(name, sources);
+  return openTextEncoder(await readClipModel(model.folder, { name: model.name, dtype: 'fp32', text: true }));
+}
+
+export async function openVision(name = 'palette', sources = modelSources()): Promise<VisionEncoder> {
+  const model = await resolveModel(name, sources);
+  return openVisionEncoder(await readClipModel(model.folder, { name: model.name, dtype: 'fp32', text: false }));
+}
