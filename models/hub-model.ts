@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/core/errors.js';
 import { DownloadError, downloadFile } from './download.js';
-import { HUB_REVISION, hubFileUrl, hubHeaders, type HubAccess } from './hub.js';
+import { HUB_REVISION, hubFileUrl, hubFolder, hubHeaders, type HubAccess } from './hub.js';
 import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
 import type { ModelFile } from './model-files.js';
 
@@ -34,10 +34,6 @@ export interface HubFetchOptions {
   readonly onProgress?: ProgressCallback;
   /** Named in messages so that the advice to pull repeats the user's choice. */
   readonly dtypeFlag?: string;
-}
-
-export function hubFolder(cacheDir: string, repo: string): string {
-  return join(cacheDir, 'hub', ...repo.split('/'));
 }
 
 /** The required files that are not in `folder` yet. */

@@ -3,6 +3,7 @@
  * are served from, in the URL layout transformers.js and huggingface_hub use
  * (`<endpoint>/<repo>/resolve/<revision>/<file>`).
  */
+import { join } from 'node:path';
 import { VERSION } from '../src/core/version.js';
 
 /** Where the hub is and who asks: the endpoint (HF_ENDPOINT, a mirror) and a token for gated or private repos. */
@@ -22,6 +23,11 @@ export function isHubRepoId(name: string): boolean {
 export function hubFileUrl(hub: HubAccess, repo: string, file: string): string {
   const encodedFile = file.split('/').map(encodeURIComponent).join('/');
   return `${hub.endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(HUB_REVISION)}/${encodedFile}`;
+}
+
+/** Where a repo's files live in the cache: the repo-relative layout transformers.js' file cache uses. */
+export function hubFolder(cacheDir: string, repo: string): string {
+  return join(cacheDir, 'hub', ...repo.split('/'));
 }
 
 /** A token goes to the endpoint the user chose, as huggingface_hub does. */

@@ -4,8 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { DEFAULTS, type Dtype } from '../src/core/config.js';
 import { UserError } from '../src/core/errors.js';
 import { BUILTIN_MODELS } from './builtin/index.js';
-import { hubFolder, ensureHubFiles, type ProgressCallback } from './hub-model.js';
-import { isHubRepoId, type HubAccess } from './hub.js';
+import type { ProgressCallback } from './hub-model.js';
+import { hubFolder, isHubRepoId, type HubAccess } from './hub.js';
 import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
 import { clipModelFiles, type ModelFile } from './model-files.js';
 import { sha256File } from './sha256.js';
@@ -66,6 +66,8 @@ export async function ensureModel(ref: ModelRef, options: ResolveOptions): Promi
     await ensureBuiltin(ref, options);
   } else if (ref.source === 'hub') {
     const dtype = options.dtype ?? DEFAULTS.dtype;
+    // The downloader is loaded only for a hub model: a built-in or local one never needs it.
+    const { ensureHubFiles } = await import('./hub-model.js');
     await ensureHubFiles(ref.name, options.files ?? clipModelFiles(dtype), {
       cacheDir: options.cacheDir,
       offline: options.offline,

@@ -16,6 +16,8 @@ import { dtypeWithFingerprint, readClipModel, readModelDim } from '../models/mod
 import { ensureModel, modelRef, type ModelRef, type ModelSources } from '../models/resolve-model.js';
 import { ModelMismatchError } from '../storage/memory-store.js';
 
+export type { ModelProgress, ProgressCallback } from '../models/hub-model.js';
+
 /** The model options of a command; all optional. */
 export interface ModelChoice {
   readonly model?: string;

@@ -4,7 +4,8 @@
  * a thin adapter over this object; the policy lives here: which model a store uses, how a question
  * is answered, what a failed file does to the rest.
  */
-import { defer, from, type Observable, switchMap } from 'rxjs';
+import { createRequire } from 'node:module';
+import type { Observable } from 'rxjs';
 import { DEFAULTS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { UserError } from '../src/core/errors.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
@@ -12,20 +13,26 @@ import type { Moment } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
-import { TokenMergeDistiller } from '../src/memory/token-merge-distiller.js';
-import { questionKind } from '../src/selection/question-kind.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
-import { DEFAULT_SELECT, selectMemories, type SelectOptions } from '../src/selection/select-memories.js';
-import { mediaTools, type MediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
+import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import type { ModelSources } from '../models/resolve-model.js';
 import { MemoryStore, type ChatSessionRecord, type ChatTurnRecord, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
-import { answerFrom, type AnswerEvent } from './answer-question.js';
-import { chatTurn, type ChatEvent } from './chat-turn.js';
-import { chooseDecoder, type DecoderChoice } from './choose-decoder.js';
-import { ingestFile, type IngestEvent } from './ingest-file.js';
+import type { AnswerEvent } from './answer-question.js';
+import type { ChatEvent } from './chat-turn.js';
+import type { DecoderChoice } from './choose-decoder.js';
+import type { IngestEvent } from './ingest-file.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
 export type { ChatSessionRecord, ChatTurnRecord, VideoRecord } from '../storage/memory-store.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * RxJS, loaded when a flow is first asked for, as are the flows themselves: its CommonJS index is
+ * over 200 files, a quarter of a search's start-up, and a search needs none of it.
+ */
+const rx = (): typeof import('rxjs') => require('rxjs') as typeof import('rxjs');
 
 export interface VidmemOptions extends ModelEvents {
   /** Default: read from the environment. */
@@ -84,15 +91,13 @@ export class Vidmem {
   private vision: Promise<VisionEncoder> | undefined;
   private text: Promise<TextEncoder> | undefined;
   private decoder: Promise<Decoder> | undefined;
-  private readonly tools: MediaTools;
+  private tools: MediaTools | undefined;
 
   private constructor(
     private readonly store: MemoryStore,
     readonly config: Config,
     private readonly options: VidmemOptions,
-  ) {
-    this.tools = mediaTools(config.binaries);
-  }
+  ) {}
 
   /** Opens (or, for writing, creates) the store in `dir`; models are loaded when first needed. */
   static open(dir: string, options: VidmemOptions = {}): Vidmem {
@@ -131,10 +136,19 @@ export class Vidmem {
    * already in the store is not read again; one whose ingest was interrupted resumes.
    */
   ingest(path: string, options: IngestOptions = {}): Observable<IngestEvent> {
-    return defer(() => from(this.visionEncoder())).pipe(
-      switchMap((encoder) => {
+    const { defer, switchMap } = rx();
+    const parts = () =>
+      Promise.all([
+        this.visionEncoder(),
+        import('./ingest-file.js'),
+        import('../src/memory/token-merge-distiller.js'),
+        import('../src/sources/ffmpeg-binaries.js'),
+      ]);
+    return defer(parts).pipe(
+      switchMap(([encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...options.settings };
         const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
+        this.tools ??= mediaTools(this.config.binaries);
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools };
         return ingestFile(path, context, settings);
       }),
@@ -158,13 +172,19 @@ export class Vidmem {
 
   /** A question answered from the memories selected for it: the selection, then the streamed answer. */
   ask(question: string, options: AskOptions = {}): Observable<AnswerEvent> {
+    const { defer, switchMap } = rx();
     return defer(async () => {
       this.checkVideo(options.videoId);
-      const select = this.selectOptions(options);
+      const [flow, { selectMemories }, { questionKind }] = await Promise.all([
+        import('./answer-question.js'),
+        import('../src/selection/select-memories.js'),
+        import('../src/selection/question-kind.js'),
+      ]);
       // A summary needs no word the model knows: its memories are spread over the timeline.
       const vector = await this.encodeQuery(question, questionKind(question) === 'moment');
-      return { selection: selectMemories(this.store.videos, { text: question, vector }, select), decoder: await this.answerer() };
-    }).pipe(switchMap(({ selection, decoder }) => answerFrom(question, selection, decoder)));
+      const selection = selectMemories(this.store.videos, { text: question, vector }, this.selectOptions(options));
+      return { selection, decoder: await this.answerer(), flow };
+    }).pipe(switchMap(({ selection, decoder, flow }) => flow.answerFrom(question, selection, decoder)));
   }
 
   /** A new chat session about one video, or about every video in the store. */
@@ -189,13 +209,14 @@ export class Vidmem {
 
   /** One turn of a session, answered as `ask` answers and recorded once complete. */
   chatTurn(sessionId: number, question: string): Observable<ChatEvent> {
+    const { defer, switchMap } = rx();
     return defer(async () => {
       const session = this.store.chats.session(sessionId);
       if (!session) throw new UserError(`store ${this.storeDir} has no chat session ${sessionId}`);
-      return { session, decoder: await this.answerer() };
+      return { session, decoder: await this.answerer(), flow: await import('./chat-turn.js') };
     }).pipe(
-      switchMap(({ session, decoder }) =>
-        chatTurn(
+      switchMap(({ session, decoder, flow }) =>
+        flow.chatTurn(
           { store: this.store, decoder, sessionId, select: this.selectOptions({ videoId: session.videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
           question,
         ),
@@ -206,7 +227,7 @@ export class Vidmem {
   /** The decoder answers are given by (loaded on first use). */
   answerer(): Promise<Decoder> {
     const choice = this.options.decoder;
-    this.decoder ??= isDecoder(choice) ? Promise.resolve(choice) : chooseDecoder(choice ?? {}, this.config.llm);
+    this.decoder ??= isDecoder(choice) ? Promise.resolve(choice) : import('./choose-decoder.js').then((m) => m.chooseDecoder(choice ?? {}, this.config.llm));
     return this.decoder;
   }
 

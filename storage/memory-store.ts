@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
-import { checkDbFile, connectDatabase, pendingUpgrade, prepareDir, reclaimFreePages, type SchemaUpgrade } from './open-database.js';
+import { checkDbFile, connectDatabase, prepareDir, reclaimFreePages, type SchemaUpgrade } from './open-database.js';
 import { ChatRepository } from './repositories/chat.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
@@ -64,12 +64,12 @@ export class MemoryStore {
     const create = !readonly && (options.create ?? true);
     prepareDir(root, create);
     checkDbFile(root, create);
-    const upgrade = pendingUpgrade(root);
-    if (upgrade) {
-      options.onUpgrade?.(upgrade);
-      MemoryStore.upgrade(root, upgrade);
-    }
-    return new MemoryStore(root, connectDatabase(root, readonly, create), readonly);
+    const connection = connectDatabase(root, { readonly, create, upgrade: false });
+    if (!connection.pending) return new MemoryStore(root, connection.db, readonly);
+    connection.db.close();
+    options.onUpgrade?.(connection.pending);
+    MemoryStore.upgrade(root, connection.pending);
+    return new MemoryStore(root, connectDatabase(root, { readonly, create, upgrade: false }).db, readonly);
   }
 
   /**
@@ -79,7 +79,7 @@ export class MemoryStore {
   private static upgrade(root: string, { from, to }: SchemaUpgrade): void {
     let writer: MemoryStore;
     try {
-      writer = new MemoryStore(root, connectDatabase(root, false, false), false);
+      writer = new MemoryStore(root, connectDatabase(root, { readonly: false, create: false, upgrade: true }).db, false);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new StoreError(`store ${root} uses schema ${from} and needs an upgrade to ${to}, which needs write access: ${why}`);

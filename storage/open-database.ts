@@ -70,45 +70,37 @@ function checkSchema(root: string, db: Database.Database, readonly: boolean): vo
   if (readonly && version === 0) throw new StoreError(`no store at ${root}; ingest a video first`);
 }
 
-/**
- * The upgrade a store written by an older vidmem needs, null for any other database. Whatever
- * makes the file unreadable here is reported by the real open.
- */
-export function pendingUpgrade(root: string): SchemaUpgrade | null {
-  let db: Database.Database;
-  try {
-    db = new Database(join(root, DB_FILE), { readonly: true, fileMustExist: true });
-  } catch {
-    return null;
-  }
-  try {
-    const { version, latest } = schemaState(db);
-    return version > 0 && version < latest ? { from: version, to: latest } : null;
-  } catch {
-    return null;
-  } finally {
-    db.close();
-  }
+export interface Connection {
+  readonly db: Database.Database;
+  /** Set when the store was written by an older vidmem and was left as it is (see `upgrade`). */
+  readonly pending: SchemaUpgrade | null;
 }
 
-/** The database, schema checked, and migrated when writable. */
-export function connectDatabase(root: string, readonly: boolean, create: boolean): Database.Database {
+/**
+ * The database, schema checked, and migrated when writable. A store written by an older vidmem
+ * is migrated only when `upgrade` says so: upgrading one takes minutes for millions of clips,
+ * so the caller first says that it will.
+ */
+export function connectDatabase(root: string, options: { readonly: boolean; create: boolean; upgrade: boolean }): Connection {
   let db: Database.Database;
   try {
-    db = new Database(join(root, DB_FILE), { readonly, fileMustExist: !create });
+    db = new Database(join(root, DB_FILE), { readonly: options.readonly, fileMustExist: !options.create });
   } catch (err) {
     throw asStoreError(err, root);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    checkSchema(root, db, readonly);
-    if (!readonly) {
+    checkSchema(root, db, options.readonly);
+    const { version, latest } = schemaState(db);
+    const pending = version > 0 && version < latest ? { from: version, to: latest } : null;
+    if (pending && !options.upgrade) return { db, pending };
+    if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
     }
-    return db;
+    return { db, pending: null };
   } catch (err) {
     db.close();
     throw asStoreError(err, root);

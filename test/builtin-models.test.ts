@@ -16,7 +16,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_MODELS } from '../models/builtin/index.js';
-import { PALETTE_COLOURS, PALETTE_DIM, paletteIndex } from '../models/builtin/palette.js';
+import { PALETTE_COLOURS, PALETTE_DIM, paletteIndex } from '../models/builtin/palette-space.js';
 import { GraphBuilder } from '../models/onnx-graph.js';
 
 const SIZE = 224;

@@ -152,3 +152,38 @@ describe('ingest then search', () => {
     expect(red.stdout).toBe('no moments found\n');
   });
 });
+
+describe('search and ask find moments the same way', () => {
+  let long: string;
+  beforeAll(async () => {
+    const scenes = join(tempDir(), 'scenes.mp4');
+    long = join(tempDir(), 'store');
+    await renderSegments(scenes, [
+      { seconds: 6, layout: { full: 'black' } },
+      { seconds: 22, layout: { full: 'red' } }, // 6–28: six clips, the first and last shared with other scenes
+      { seconds: 6, layout: { full: 'blue' } },
+      { seconds: 10, layout: { left: 'red', right: 'white' } },
+      { seconds: 6, layout: { full: 'black' } },
+    ], { motion: true });
+    expect((await vidmem(['ingest', scenes, '--store', long, '--model', 'palette', '--json'])).code).toBe(0);
+  });
+
+  const searchJson = async (...args: string[]) => JSON.parse((await vidmem(['search', ...args, '--store', long, '--json'])).stdout) as SearchJson;
+
+  it('gives a scene one moment whose range does not depend on --top', async () => {
+    const ranges = [];
+    for (const top of ['1', '2', '5']) {
+      const { results } = await searchJson('red', '--top', top);
+      ranges.push([results[0]!.start, results[0]!.end]);
+      // One red scene is one moment, not several pieces of it.
+      expect(results.filter((r) => r.start < 28 && r.end > 6)).toHaveLength(1);
+    }
+    expect(ranges).toEqual([[6, 28], [6, 28], [6, 28]]);
+  });
+
+  it('answers with the moments search lists first', async () => {
+    const [{ results }, asked] = await Promise.all([searchJson('red'), vidmem(['ask', 'when is it red?', '--store', long, '--json'])]);
+    const { evidence } = JSON.parse(asked.stdout) as { evidence: Array<{ start: number; end: number }> };
+    expect(evidence.map((e) => [e.start, e.end])).toContainEqual([results[0]!.start, results[0]!.end]);
+  });
+});

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { from, lastValueFrom, tap, toArray } from 'rxjs';
+import { from, lastValueFrom, map, Subject, tap, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { FrameBudget } from '../src/frames/frame-budget.js';
 import { decodeFrames } from '../src/sources/decode-frames.js';
@@ -42,6 +43,38 @@ describe('clipWindows', () => {
       [2, 8, 10],
       [3, 10, 12],
     ]);
+  });
+});
+
+describe('clipWindows on a live source', () => {
+  const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  const span = (c: { index: number; start: number; end: number }) => [c.index, c.start, c.end];
+
+  it('closes the clips held back once the source has been quiet for the idle time', () => {
+    const testScheduler = scheduler();
+    testScheduler.run(({ cold, expectObservable }) => {
+      // Frames a second apart in media time, then a camera that stalls without ending.
+      const frames = cold('a 9ms b 9ms c 9ms d', { a: encoded(0, false), b: encoded(1, false), c: encoded(4, false), d: encoded(5, false) });
+      const clips = frames.pipe(
+        clipWindows({ clipSeconds: 4, frameInterval: 1, videoEnd: Infinity, idleClose: { afterMs: 100, scheduler: testScheduler } }),
+        map(span),
+      );
+      // Both clips are held back (a static stretch could still extend them) until 100 ms after the last frame.
+      expectObservable(clips).toBe('130ms (ab)', { a: [0, 0, 4], b: [1, 4, 6] });
+    });
+  });
+
+  it('lets go of its source and its timer when unsubscribed', () => {
+    const testScheduler = scheduler();
+    const source = new Subject<EncodedFrame>();
+    const subscription = source
+      .pipe(clipWindows({ clipSeconds: 4, frameInterval: 1, videoEnd: Infinity, idleClose: { afterMs: 100, scheduler: testScheduler } }))
+      .subscribe();
+    source.next(encoded(0, false));
+    expect(testScheduler.actions).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    expect(source.observed).toBe(false);
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * The models vidmem generates itself, in the Hugging Face CLIP ONNX folder layout, so that the
- * loader treats them exactly like a downloaded export.
+ * loader treats them exactly like a downloaded export. A generator is loaded only to generate:
+ * naming a built-in model must not load the ONNX graph builder.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PALETTE_DIM, paletteFiles } from './palette.js';
-import { vitB32ShapeFiles } from './vit-b32-shape.js';
+import { PALETTE_DIM } from './palette-space.js';
 
 export interface BuiltinModel {
   name: string;
@@ -23,7 +23,7 @@ export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
     description:
       'Deterministic colour-and-layout encoder (8 colours x 6 regions, 48 dims): ' +
       'queries like "red on the left" find frames where that is true.',
-    generate: (dir) => writeFiles(dir, paletteFiles()),
+    generate: async (dir) => writeFiles(dir, (await import('./palette.js')).paletteFiles()),
   },
   'vit-b32-shape': {
     name: 'vit-b32-shape',
@@ -31,7 +31,7 @@ export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
     description:
       'Random weights with the shape and cost of CLIP ViT-B/32\'s image tower (512 dims, ' +
       'fp32 and q8); for benchmarks only, its embeddings mean nothing.',
-    generate: (dir) => writeFiles(dir, vitB32ShapeFiles()),
+    generate: async (dir) => writeFiles(dir, (await import('./vit-b32-shape.js')).vitB32ShapeFiles()),
   },
 };
 

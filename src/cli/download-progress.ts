@@ -1,6 +1,9 @@
-import cliProgress from 'cli-progress';
-import type { ModelProgress, ProgressCallback } from '../../models/hub-model.js';
+import type cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { ModelProgress, ProgressCallback } from '../../pipelines/model-choice.js';
 import { formatMegabytes } from './format.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * One bar per model file on stderr while a terminal watches, gone once every file is in; piped,
@@ -29,7 +32,9 @@ export function downloadProgress(): ProgressCallback {
       return;
     }
     if (event.status !== 'progress' || event.loaded === undefined) return;
-    bars ??= new cliProgress.MultiBar(
+    // cli-progress is loaded with the first bar: most commands download nothing.
+    const { MultiBar, Presets } = require('cli-progress') as typeof cliProgress;
+    bars ??= new MultiBar(
       {
         stream: process.stderr,
         // The file name goes last: on a narrow terminal it is what gets cut, not the figures.
@@ -38,7 +43,7 @@ export function downloadProgress(): ProgressCallback {
         hideCursor: true,
         clearOnComplete: false,
       },
-      cliProgress.Presets.shades_classic,
+      Presets.shades_classic,
     );
     let entry = open.get(key);
     const total = event.total ?? event.loaded;

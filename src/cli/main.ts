@@ -1,57 +1,94 @@
 /**
- * The command line: a tree of commands whose definitions load nothing heavy, so that `--help`
- * and usage errors are instant; each command loads what it uses when it runs.
+ * The command line. Only the command that runs is loaded, and it loads what it uses when it runs,
+ * so that `--help` and usage errors are instant and `search` does not pay for ingesting.
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { askCommand } from './commands/ask.js';
-import { cliConfig } from './config.js';
-import { chatCommand } from './commands/chat.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { ingestCommand } from './commands/ingest.js';
-import { modelsCommand } from './commands/models.js';
-import { searchCommand } from './commands/search.js';
-import { videosCommand } from './commands/videos.js';
 
-const program = new Command('vidmem')
-  .description('Long-video memory: watch videos clip by clip, keep their memories, find moments by text.')
-  .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)')
-  .addCommand(demoCommand())
-  .addCommand(ingestCommand())
-  .addCommand(searchCommand())
-  .addCommand(askCommand())
-  .addCommand(chatCommand())
-  .addCommand(videosCommand())
-  .addCommand(modelsCommand())
-  .addCommand(doctorCommand());
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'demo',
+    summary: 'offline demo: generate a sample video, ingest it with the built-in palette model, run a few searches',
+    load: async () => (await import('./commands/demo.js')).demoCommand(),
+  },
+  { name: 'ingest', summary: 'watch video files clip by clip and store their memories', load: async () => (await import('./commands/ingest.js')).ingestCommand() },
+  { name: 'search', summary: 'find the moments that match a text query', load: async () => (await import('./commands/search.js')).searchCommand() },
+  { name: 'ask', summary: 'answer a question from the stored memories, with the moments it rests on', load: async () => (await import('./commands/ask.js')).askCommand() },
+  {
+    name: 'chat',
+    summary: 'talk with the videos in a store: every question re-selects memories, and follow-ups such as "and after that?" build on the last answer',
+    load: async () => (await import('./commands/chat.js')).chatCommand(),
+  },
+  { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },
+  {
+    name: 'models',
+    summary: 'manage the model cache (VIDMEM_CACHE, else $XDG_CACHE_HOME/vidmem): list, pull, verify, rm',
+    load: async () => (await import('./commands/models.js')).modelsCommand(),
+  },
+  {
+    name: 'doctor',
+    summary: 'show the ffmpeg, onnxruntime and SQLite in use and the execution providers found',
+    load: async () => (await import('./commands/doctor.js')).doctorCommand(),
+  },
+];
+
+/** The command the arguments name (`vidmem help ingest` names ingest); no global option takes a value. */
+function wanted(args: readonly string[]): string | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
 
 /** Usage errors anywhere in the tree (`models pull` too) reach `fail` instead of exiting inside commander. */
 function overrideExits(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) overrideExits(sub);
 }
-overrideExits(program);
+
+async function program(args: readonly string[]): Promise<Command> {
+  const root = new Command('vidmem')
+    .description('Long-video memory: watch videos clip by clip, keep their memories, find moments by text.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+  const name = wanted(args);
+  for (const entry of COMMANDS) {
+    // The others are listed by name and summary only, which is all the overview shows of them.
+    const command = entry.name === name ? await entry.load() : new Command(entry.name);
+    root.addCommand(command.description(entry.summary));
+  }
+  overrideExits(root);
+  return root;
+}
 
 /** Errors meant for the user are one line; anything else is a bug, with its stack on request. */
-function fail(err: unknown): never {
+async function fail(err: unknown): Promise<never> {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof UserError) {
     process.stderr.write(`vidmem: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  const message = err instanceof Error ? err.message : String(err);
   let debug = false;
   try {
-    debug = cliConfig().debug;
+    debug = (await import('./config.js')).cliConfig().debug;
   } catch {
     // A bad variable elsewhere in the configuration must not hide this error.
   }
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`vidmem: internal error: ${message}${debug ? `\n${(err as Error).stack}` : ' (VIDMEM_DEBUG=1 shows details)'}\n`);
   process.exit(1);
 }
+
+// A reader that stops early (`vidmem search … | head`) is no error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 process.on('SIGINT', () => {
   process.stderr.write('\nvidmem: interrupted; what is stored is kept, and an ingest resumes when run again\n');
@@ -59,7 +96,7 @@ process.on('SIGINT', () => {
 });
 
 try {
-  await program.parseAsync(process.argv);
+  await (await program(process.argv.slice(2))).parseAsync(process.argv);
 } catch (err) {
-  fail(err);
+  await fail(err);
 }

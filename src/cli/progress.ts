@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { formatTimestamp } from '../core/time-format.js';
 import type { IngestProgress } from '../../pipelines/ingest-file.js';
@@ -10,17 +11,21 @@ export interface ProgressView {
 
 const SILENT: ProgressView = { update() {}, stop() {} };
 
+const require = createRequire(import.meta.url);
+
 /** A bar on stderr while a terminal watches; nothing when output is piped or JSON was asked for. */
 export function ingestProgress(enabled: boolean, label: string): ProgressView {
   if (!enabled || !process.stderr.isTTY) return SILENT;
-  const bar = new cliProgress.SingleBar(
+  // Only a terminal gets a bar, so only then is cli-progress loaded.
+  const { SingleBar, Presets } = require('cli-progress') as typeof cliProgress;
+  const bar = new SingleBar(
     {
       stream: process.stderr,
       format: `${basename(label)} {bar} {percentage}% | {time}/{videoLength} | {speed}× real time | {clips} clips | {skipped} frames skipped`,
       hideCursor: true,
       clearOnComplete: false,
     },
-    cliProgress.Presets.shades_classic,
+    Presets.shades_classic,
   );
   let started = false;
   return {

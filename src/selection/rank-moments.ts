@@ -1,7 +1,7 @@
 import type { Moment } from '../core/moments.js';
 import type { MemoryReader } from '../core/ports/memory-reader.js';
 import { findCandidates } from './find-candidates.js';
-import type { SelectOptions } from './select-memories.js';
+import type { SelectOptions } from './select-options.js';
 import { temporalNms } from './temporal-nms.js';
 
 /**

@@ -1,38 +1,15 @@
 import type { ClipRef } from '../core/clips.js';
-import { DEFAULTS } from '../core/config.js';
 import type { MemoryReader } from '../core/ports/memory-reader.js';
 import { formatRange } from '../core/time-format.js';
 import { dot } from '../core/vector-math.js';
 import { adaptiveSelection } from './adaptive-selection.js';
-import { findCandidates, rank, type CandidateOptions } from './find-candidates.js';
+import { findCandidates, rank } from './find-candidates.js';
 import { questionKind } from './question-kind.js';
+import { DEFAULT_SELECT, type SelectOptions } from './select-options.js';
 import { scoreCandidate } from './score-candidates.js';
 import type { Selection } from './selection.js';
 import { temporalNms } from './temporal-nms.js';
 import { allocatePicks, spreadOverTimeline } from './timeline-selection.js';
-
-export interface SelectOptions extends CandidateOptions {
-  /** Memory tokens the decoder may receive. */
-  readonly budget: number;
-  /** Softmax temperature over the moments' scores (see adaptive-selection). */
-  readonly temperature: number;
-  /** Share of the softmax's mass the kept moments must hold. */
-  readonly mass: number;
-  /** A neighbour scoring at least this fraction of a moment's best clip is part of the same event. */
-  readonly joinRatio: number;
-}
-
-export const DEFAULT_SELECT: SelectOptions = {
-  budget: DEFAULTS.budget,
-  // As many clips as the budget holds at 8 tokens each.
-  candidates: 32,
-  indexHits: 256,
-  copyTolerance: 0.005,
-  useMemory: true,
-  temperature: 0.01,
-  mass: 0.9,
-  joinRatio: 0.9,
-};
 
 export interface Question {
   readonly text: string;

@@ -153,6 +153,9 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
         finished = true;
         child.kill('SIGKILL');
       }
+      // Frames read but never delivered are let go with the subscription.
+      pixels.length = 0;
+      times.length = 0;
     };
   });
 }

@@ -10,10 +10,11 @@
 import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { openVidmem } from '../../pipelines/vidmem.js';
-import { PALETTE_COLOURS, type PaletteColour } from '../../models/builtin/palette.js';
+import { PALETTE_COLOURS, type PaletteColour } from '../../models/builtin/palette-space.js';
 import type { TextEncoder } from '../../src/core/ports/encoders.js';
 import { renderSegments, type Layout, type Segment } from '../../src/sources/synthetic-video.js';
-import { DEFAULT_SELECT, selectMemories } from '../../src/selection/select-memories.js';
+import { selectMemories } from '../../src/selection/select-memories.js';
+import { DEFAULT_SELECT } from '../../src/selection/select-options.js';
 import type { MemoryStore } from '../../storage/memory-store.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PALETTE_COLOURS, PALETTE_DIM, PALETTE_REGIONS, paletteIndex, type PaletteColour, type PaletteRegion } from '../../models/builtin/palette.js';
+import { PALETTE_COLOURS, PALETTE_DIM, PALETTE_REGIONS, paletteIndex, type PaletteColour, type PaletteRegion } from '../../models/builtin/palette-space.js';
 import type { ModelIdentity } from '../../src/core/model-identity.js';
 import type { MemoryToken } from '../../src/core/clips.js';
 import { normalize } from '../../src/core/vector-math.js';

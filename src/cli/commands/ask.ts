@@ -82,7 +82,6 @@ async function ask(question: string, flags: AskFlags): Promise<void> {
 
 export function askCommand(): Command {
   return addModelOptions(new Command('ask'), STORE_MODEL_HELP)
-    .description('answer a question from the stored memories, with the moments it rests on')
     .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"')
     .addOption(storeOption())
     .addOption(videoOption())

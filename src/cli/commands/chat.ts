@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import { UserError } from '../../core/errors.js';
 import { formatRange } from '../../core/time-format.js';
 import type { Decoder } from '../../core/ports/decoder.js';
@@ -104,6 +103,7 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, sessionId: number
 
 /** Reads questions line by line until end of input or /exit; each is answered and recorded before the next. */
 async function converse(app: Vidmem, decoder: Decoder, sessionId: number): Promise<void> {
+  const { createInterface } = await import('node:readline');
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
   let running: AbortController | undefined;
@@ -144,7 +144,6 @@ async function chat(flags: ChatFlags): Promise<void> {
 
 export function chatCommand(): Command {
   return new Command('chat')
-    .description('talk with the videos in a store: every question re-selects memories, and follow-ups such as "and after that?" build on the last answer')
     .addOption(storeOption())
     .addOption(videoOption())
     .option('--session <id>', 'resume an earlier session', positiveInteger('--session'))

@@ -49,7 +49,6 @@ async function demo(flags: { dir: string }): Promise<void> {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('offline demo: generate a sample video, ingest it with the built-in palette model, run a few searches')
     .option('--dir <dir>', 'where the sample video and its store go', 'vidmem-demo')
     .action(demo);
 }

@@ -27,7 +27,6 @@ async function doctor(flags: { json: boolean }): Promise<void> {
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('show the ffmpeg, onnxruntime and SQLite in use and the execution providers found')
     .option('--json', 'print the report as JSON', false)
     .action(doctor);
 }

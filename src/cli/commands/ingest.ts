@@ -63,7 +63,6 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
 export function ingestCommand(): Command {
   const d = DEFAULTS.ingest;
   return addModelOptions(new Command('ingest'), `vision-language model: a Hugging Face repo id, a model folder or a built-in name (default: the store's model, else ${DEFAULTS.model}; --model palette works offline)`)
-    .description('watch video files clip by clip and store their memories')
     .argument('<files...>', 'video files to ingest; one that fails is reported and the others go on')
     .addOption(storeOption())
     .option('--fps <n>', 'frames sampled per second of video', positiveNumber('--fps'), d.fps)

@@ -83,7 +83,6 @@ function rmCommand(): Command {
 
 export function modelsCommand(): Command {
   return new Command('models')
-    .description('manage the model cache (VIDMEM_CACHE, else $XDG_CACHE_HOME/vidmem): list, pull, verify, rm')
     .addCommand(listCommand())
     .addCommand(pullCommand())
     .addCommand(verifyCommand())

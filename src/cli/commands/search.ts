@@ -41,7 +41,6 @@ async function search(text: string, flags: SearchFlags): Promise<void> {
 
 export function searchCommand(): Command {
   return addModelOptions(new Command('search'), STORE_MODEL_HELP)
-    .description('find the moments that match a text query')
     .argument('<text>', 'what to look for, e.g. "red on the left"')
     .addOption(storeOption())
     .addOption(videoOption())

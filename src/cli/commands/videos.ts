@@ -34,7 +34,6 @@ async function listVideos(flags: { store?: string; json: boolean }): Promise<voi
 
 export function videosCommand(): Command {
   return new Command('videos')
-    .description('list the videos in a store')
     .addOption(storeOption())
     .option('--json', 'print {"videos":[…]}', false)
     .action(listVideos);
