@@ -20,7 +20,7 @@ export type AnswerEvent =
  */
 export function answerFrom(question: string, selection: Selection, decoder: Decoder, history: readonly ChatTurn[] = []): Observable<AnswerEvent> {
   const evidence = toEvidence(selection);
-  const request: DecodeRequest = { question, evidence, wholeVideo: selection.kind === 'whole-video', history };
+  const request: DecodeRequest = { question, evidence, wholeVideo: selection.kind === 'whole-video', history, moreAlike: selection.moreAlike };
   return concat(
     of<AnswerEvent>({ type: 'selection', selection, evidence }),
     of(request).pipe(

@@ -242,7 +242,10 @@ export class Vidmem {
   }
 
   private selectOptions(options: AskOptions): SelectOptions {
-    return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, budget: options.budget ?? options.select?.budget ?? DEFAULT_SELECT.budget };
+    const budget = options.budget ?? options.select?.budget ?? DEFAULT_SELECT.budget;
+    // As many candidates as the budget holds at 8 tokens a clip: a larger budget must be able to list more.
+    const candidates = Math.max(options.select?.candidates ?? DEFAULT_SELECT.candidates, Math.ceil(budget / 8));
+    return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, budget, candidates };
   }
 
   private checkVideo(videoId: number | undefined): void {

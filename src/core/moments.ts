@@ -1,3 +1,9 @@
+/**
+ * Scores (cosine) this close are the same match: the same scene twice, or compression noise,
+ * moves a score by less. Moments that score alike are all kept or all counted, never ranked.
+ */
+export const ALIKE = 0.005;
+
 /** A stretch of one stored video that matched something: what search and answers report. */
 export interface Moment {
   readonly videoId: number;

@@ -4,11 +4,11 @@
  * says nothing about what a moment shows beyond what the store recorded.
  */
 import { basename } from 'node:path';
-import type { Evidence } from '../core/moments.js';
+import { ALIKE, type Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
 import { formatRange, formatTimestamp } from '../core/time-format.js';
 
-/** Score relative to the best moment's → how the moment is described. */
+/** Score relative to the best moment's → how a moment that does not tie with it is described. */
 const CONFIDENCE: ReadonlyArray<readonly [ratio: number, words: string]> = [
   [0.95, 'about as strong a match'],
   [0.85, 'a close match'],
@@ -16,8 +16,8 @@ const CONFIDENCE: ReadonlyArray<readonly [ratio: number, words: string]> = [
   [0, 'a weak match'],
 ];
 
-function confidence(score: number, best: number): string {
-  if (score >= best) return 'the best match';
+function confidence(score: number, best: number, tiedForBest: number): string {
+  if (score >= best - ALIKE) return tiedForBest > 1 ? 'one of the best matches' : 'the best match';
   const ratio = best > 0 ? score / best : 0;
   return CONFIDENCE.find(([min]) => ratio >= min)![1];
 }
@@ -31,6 +31,14 @@ function* details(e: Evidence): Generator<string> {
   if (e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
 }
 
+/** "; 4 more match as well but are not listed (--budget shows more)", when the budget left some out. */
+function unlisted(request: DecodeRequest): string {
+  const more = request.moreAlike;
+  if (!more || more.count === 0) return '';
+  const count = `${more.atLeast ? 'at least ' : ''}${more.count}`;
+  return `; ${count} more match${more.count === 1 && !more.atLeast ? 'es' : ''} as well but ${more.count === 1 && !more.atLeast ? 'is' : 'are'} not listed (a larger --budget lists more)`;
+}
+
 function* momentAnswer(request: DecodeRequest): Generator<string> {
   const { evidence, question } = request;
   if (evidence.length === 0) {
@@ -38,14 +46,25 @@ function* momentAnswer(request: DecodeRequest): Generator<string> {
     return;
   }
   const best = evidence.reduce((a, b) => (b.score > a.score ? b : a));
+  const tied = evidence.filter((e) => e.score >= best.score - ALIKE).length;
+  const more = unlisted(request);
   if (evidence.length === 1) {
-    yield `The moment that matches "${question}" is ${where(best)} (score ${best.score.toFixed(3)}).\n`;
+    yield `The moment that matches "${question}" is ${where(best)} (score ${best.score.toFixed(3)})${more}.\n`;
     yield* details(best);
     return;
   }
-  yield `${evidence.length} moments match "${question}"; the best is ${where(best)} (score ${best.score.toFixed(3)}). In time order:\n`;
+  if (tied === evidence.length) {
+    yield `${evidence.length} moments match "${question}" equally well (score ${best.score.toFixed(3)})${more}. In time order:\n`;
+    for (const e of evidence) {
+      yield `  ${where(e)}\n`;
+      yield* details(e);
+    }
+    return;
+  }
+  const lead = tied === 1 ? `the best is ${where(best)}` : `the best ${tied} score ${best.score.toFixed(3)}`;
+  yield `${evidence.length} moments match "${question}"${more}; ${lead}${tied === 1 ? ` (score ${best.score.toFixed(3)})` : ''}. In time order:\n`;
   for (const e of evidence) {
-    yield `  ${where(e)}: ${confidence(e.score, best.score)} (score ${e.score.toFixed(3)})\n`;
+    yield `  ${where(e)}: ${confidence(e.score, best.score, tied)} (score ${e.score.toFixed(3)})\n`;
     yield* details(e);
   }
 }

@@ -167,6 +167,9 @@ async function userMessage(request: DecodeRequest, images: boolean): Promise<Cha
       lines.push(`${i + 1}. [${formatRange(e.start, e.end)}] ${basename(e.videoPath)} (video ${e.videoId}), relevance ${e.score.toFixed(2)}${keyframe}`);
       for (const text of e.text) lines.push(`   known text: ${JSON.stringify(text)}`);
     });
+    const more = request.moreAlike;
+    // Counting questions ("how many times…") must not be answered from the listed memories alone.
+    if (more && more.count > 0) lines.push(`${more.atLeast ? 'At least ' : ''}${more.count} more moments match as well as the weakest listed one but are not listed.`);
   }
   const text = lines.join('\n');
   const attached = keyframes.filter((k): k is string => k !== null);

@@ -1,3 +1,4 @@
+import { ALIKE } from '../core/moments.js';
 import type { Decision, SelectedMemory } from './selection.js';
 import type { NmsMoment } from './temporal-nms.js';
 
@@ -32,8 +33,10 @@ const percent = (p: number): string => `${(p * 100).toFixed(p < 0.001 ? 2 : 1)}%
 
 /**
  * How many moments a question gets depends on how its scores are spread: one moment far ahead of
- * the rest takes the whole mass and is used alone; several close ones are all used. The token
- * budget caps the set, counting each clip's real tokens (early clips of a video hold fewer).
+ * the rest takes the whole mass and is used alone; several close ones are all used. Moments that
+ * score alike the one that completed the mass are used too, however many: twelve equal red scenes
+ * are twelve answers, not the eleven that happen to hold 90%. The token budget caps the set,
+ * counting each clip's real tokens (early clips of a video hold fewer).
  */
 export function adaptiveSelection(moments: readonly NmsMoment[], options: AdaptiveOptions): AdaptiveResult {
   if (moments.length === 0) return { selected: [], decisions: [], tokensUsed: 0 };
@@ -42,15 +45,19 @@ export function adaptiveSelection(moments: readonly NmsMoment[], options: Adapti
   const decisions: Decision[] = [];
   let tokensUsed = 0;
   let held = 0;
+  /** The score of the moment that brought the mass past its share. */
+  let boundary = Infinity;
   moments.forEach((moment, i) => {
     const candidate = moment.lead;
-    const p = probabilities[i];
-    if (held >= options.mass) {
+    const p = probabilities[i]!;
+    const pastMass = held >= options.mass;
+    if (pastMass && candidate.score < boundary - ALIKE) {
       const above = i === 1 ? 'the moment above holds' : `the ${i} moments above hold`;
       decisions.push({ candidate, verdict: 'below-mass', reason: `${above} ${percent(held)} of the probability mass; this one ${percent(p)}` });
       return;
     }
     held += p;
+    if (held >= options.mass && boundary === Infinity) boundary = candidate.score;
     const tokens = candidate.tokens.length;
     if (tokensUsed + tokens > options.budget) {
       decisions.push({
@@ -63,10 +70,11 @@ export function adaptiveSelection(moments: readonly NmsMoment[], options: Adapti
     tokensUsed += tokens;
     selected.push({ clip: candidate, start: moment.start, end: moment.end, score: candidate.score });
     const merged = moment.clips > 1 ? `; covers ${moment.clips} clips` : '';
+    const alike = pastMass ? '; scores alike the moments above' : '';
     decisions.push({
       candidate,
       verdict: 'kept',
-      reason: `probability ${percent(p)}${merged}; ${tokens} tokens (${tokensUsed}/${options.budget} used)`,
+      reason: `probability ${percent(p)}${alike}${merged}; ${tokens} tokens (${tokensUsed}/${options.budget} used)`,
     });
   });
   return { selected, decisions, tokensUsed };

@@ -5,6 +5,8 @@ export interface CandidatePool {
   readonly pool: readonly RankedClip[];
   /** For each of them, the near-identical neighbours it stands for (a long scene's other clips). */
   readonly runs: ReadonlyMap<number, readonly RankedClip[]>;
+  /** The heads of distinct moments past `size`, best first: found by the index, not read. */
+  readonly unread: readonly RankedClip[];
 }
 
 /**
@@ -47,6 +49,7 @@ export function candidatePool(ranked: readonly RankedClip[], size: number, toler
     high = Math.max(high, hit.score);
   }
   close();
-  const pool = heads.sort((a, b) => b.score - a.score).slice(0, size);
-  return { pool, runs: new Map(pool.map((h) => [h.clipId, runs.get(h.clipId)!])) };
+  heads.sort((a, b) => b.score - a.score);
+  const pool = heads.slice(0, size);
+  return { pool, runs: new Map(pool.map((h) => [h.clipId, runs.get(h.clipId)!])), unread: heads.slice(size) };
 }

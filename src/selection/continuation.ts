@@ -42,5 +42,6 @@ export function selectContinuation(reader: MemoryReader, query: Float32Array, an
     indexHits: 0,
     tokensUsed,
     budget,
+    moreAlike: { count: 0, atLeast: false },
   };
 }

@@ -1,3 +1,4 @@
+import type { RankedClip } from '../core/clips.js';
 import type { MemoryReader } from '../core/ports/memory-reader.js';
 import { dot } from '../core/vector-math.js';
 import { candidatePool } from './candidate-pool.js';
@@ -26,6 +27,10 @@ export interface Candidates {
   readonly unmatched: readonly Decision[];
   /** Hits the index gave before they were thinned. */
   readonly indexHits: number;
+  /** Distinct moments the index found past the candidates, best first, by indicator score. */
+  readonly unread: readonly RankedClip[];
+  /** The index gave all the hits asked for: there may be more past them. */
+  readonly indexFull: boolean;
 }
 
 /**
@@ -66,8 +71,9 @@ function followPointers(reader: MemoryReader, found: readonly Candidate[], known
  * tokens, plus the earlier clips their memories point at.
  */
 export function findCandidates(reader: MemoryReader, query: Float32Array, options: CandidateOptions): Candidates {
-  const nearest = reader.nearestClips(query, { top: Math.max(options.indexHits, options.candidates), videoId: options.videoId });
-  const { pool, runs } = candidatePool(nearest, options.candidates, options.copyTolerance);
+  const asked = Math.max(options.indexHits, options.candidates);
+  const nearest = reader.nearestClips(query, { top: asked, videoId: options.videoId });
+  const { pool, runs, unread } = candidatePool(nearest, options.candidates, options.copyTolerance);
   const clips = reader.clipMemories(pool.map((h) => h.clipId));
   const found = pool.flatMap((h) => {
     const clip = clips.get(h.clipId);
@@ -82,5 +88,7 @@ export function findCandidates(reader: MemoryReader, query: Float32Array, option
       .filter((c) => !(c.score > 0))
       .map((candidate) => ({ candidate, verdict: 'no-match', reason: 'score ≤ 0: nothing of what was asked' })),
     indexHits: nearest.length,
+    unread,
+    indexFull: nearest.length === asked,
   };
 }

@@ -3,13 +3,16 @@ import type { MemoryReader } from '../core/ports/memory-reader.js';
 import { formatRange } from '../core/time-format.js';
 import { dot } from '../core/vector-math.js';
 import { adaptiveSelection } from './adaptive-selection.js';
-import { findCandidates, rank } from './find-candidates.js';
+import { ALIKE } from '../core/moments.js';
+import { findCandidates, rank, type Candidates } from './find-candidates.js';
 import { questionKind } from './question-kind.js';
 import { DEFAULT_SELECT, type SelectOptions } from './select-options.js';
 import { scoreCandidate } from './score-candidates.js';
-import type { Selection } from './selection.js';
+import type { Decision, SelectedMemory, Selection } from './selection.js';
 import { temporalNms } from './temporal-nms.js';
 import { allocatePicks, spreadOverTimeline } from './timeline-selection.js';
+
+const NONE_MORE: Selection['moreAlike'] = { count: 0, atLeast: false };
 
 export interface Question {
   readonly text: string;
@@ -29,7 +32,19 @@ function selectMoments(reader: MemoryReader, question: Question, options: Select
     indexHits: candidates.indexHits,
     tokensUsed: adaptive.tokensUsed,
     budget: options.budget,
+    moreAlike: moreAlike(adaptive.selected, adaptive.decisions, candidates),
   };
+}
+
+/** What was left out that scores like the weakest moment kept (see Selection.moreAlike). */
+function moreAlike(selected: readonly SelectedMemory[], decisions: readonly Decision[], candidates: Candidates): Selection['moreAlike'] {
+  if (selected.length === 0) return NONE_MORE;
+  const weakest = selected.reduce((a, b) => (b.clip.score < a.clip.score ? b : a)).clip;
+  const leftOut = decisions.filter((d) => d.verdict === 'over-budget' && d.candidate.score >= weakest.score - ALIKE).length;
+  // Unread moments are known by their indicators only; the weakest kept one's indicator is the fair comparison.
+  const unread = candidates.unread.filter((hit) => hit.score >= weakest.indicatorScore - ALIKE);
+  const last = unread.at(-1);
+  return { count: leftOut + unread.length, atLeast: candidates.indexFull && last !== undefined && last === candidates.unread.at(-1) };
 }
 
 /**
@@ -73,9 +88,10 @@ function selectTimeline(reader: MemoryReader, question: Question, options: Selec
       indexHits: 0,
       tokensUsed,
       budget: options.budget,
+      moreAlike: NONE_MORE,
     };
   }
-  return { kind: 'whole-video', selected: [], decisions: [], indexHits: 0, tokensUsed: 0, budget: options.budget };
+  return { kind: 'whole-video', selected: [], decisions: [], indexHits: 0, tokensUsed: 0, budget: options.budget, moreAlike: NONE_MORE };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../core/config.js';
+import { ALIKE } from '../core/moments.js';
 import type { CandidateOptions } from './find-candidates.js';
 
 /** How memories are selected for a question: the candidates, the cut, the budget. */
@@ -18,7 +19,7 @@ export const DEFAULT_SELECT: SelectOptions = {
   // As many clips as the budget holds at 8 tokens each.
   candidates: 32,
   indexHits: 256,
-  copyTolerance: 0.005,
+  copyTolerance: ALIKE,
   useMemory: true,
   temperature: 0.01,
   mass: 0.9,

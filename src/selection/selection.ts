@@ -46,4 +46,10 @@ export interface Selection {
   readonly indexHits: number;
   readonly tokensUsed: number;
   readonly budget: number;
+  /**
+   * Moments that score alike the weakest selected one but were left out (the budget, or more
+   * distinct moments than were read), so that an answer can say how many more there are.
+   * `atLeast` when the index may hold still more of them.
+   */
+  readonly moreAlike: { readonly count: number; readonly atLeast: boolean };
 }

@@ -18,6 +18,8 @@ export interface DecodeRequest {
   readonly wholeVideo: boolean;
   /** Earlier turns of a chat session, oldest first. */
   readonly history: readonly ChatTurn[];
+  /** Moments that match as well as the weakest one given but are not given (the token budget); `atLeast`: maybe more. */
+  readonly moreAlike?: { readonly count: number; readonly atLeast: boolean };
 }
 
 export interface Decoder {
