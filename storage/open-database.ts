@@ -4,10 +4,17 @@
  * vidmem is recognised before anything else happens to it.
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { migrate, schemaState } from './migrate.js';
 import { asStoreError, StoreError } from './store-errors.js';
+
+/**
+ * better-sqlite3 is CommonJS: required, it loads as is; imported from an ES module, Node would
+ * first parse it for named exports, a cost every command pays at start-up.
+ */
+const SQLite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 export const DB_FILE = 'vidmem.db';
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -84,7 +91,7 @@ export interface Connection {
 export function connectDatabase(root: string, options: { readonly: boolean; create: boolean; upgrade: boolean }): Connection {
   let db: Database.Database;
   try {
-    db = new Database(join(root, DB_FILE), { readonly: options.readonly, fileMustExist: !options.create });
+    db = new SQLite(join(root, DB_FILE), { readonly: options.readonly, fileMustExist: !options.create });
   } catch (err) {
     throw asStoreError(err, root);
   }

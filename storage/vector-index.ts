@@ -7,11 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import hnswlib from 'hnswlib-node';
+import type hnswlib from 'hnswlib-node';
 import type { ClipPosition } from '../src/core/clips.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ClipPositions } from './clip-positions.js';
+
+/** Loaded with the first index: listing videos needs none. Required, not imported (it is CommonJS; see open-database). */
+const loadHnswlib = (): typeof hnswlib => createRequire(import.meta.url)('hnswlib-node') as typeof hnswlib;
 
 const INDEX_FILE = 'indicators.hnsw';
 const POSITIONS_FILE = 'positions.bin';
@@ -53,7 +57,7 @@ export class VectorIndex {
 
   static create(model: ModelIdentity): VectorIndex {
     // The 'cosine' space normalizes every vector it is given, stored or queried.
-    const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
+    const hnsw = new (loadHnswlib().HierarchicalNSW)('cosine', model.dim);
     hnsw.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, RANDOM_SEED);
     return new VectorIndex(hnsw, ClipPositions.empty(), model, 0);
   }
@@ -68,7 +72,7 @@ export class VectorIndex {
     if (!meta || !sameModel(meta.model, model) || !existsSync(file) || sha256File(file) !== meta.sha256) return null;
     const positions = readPositions(join(dir, POSITIONS_FILE), meta.positionsSha256);
     if (!positions || positions.capacity <= meta.maxClipId) return null;
-    const hnsw = new hnswlib.HierarchicalNSW('cosine', model.dim);
+    const hnsw = new (loadHnswlib().HierarchicalNSW)('cosine', model.dim);
     try {
       hnsw.readIndexSync(file);
     } catch {

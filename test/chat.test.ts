@@ -138,6 +138,14 @@ describe('vidmem chat with the built-in answerer', () => {
     expect(result.stdout).toContain(`[${formatTimestamp(turns[1]!.evidence[0]!.start)}–`);
   });
 
+  it('with --explain, shows that a follow-up was selected along the timeline', async () => {
+    const result = await vidmem(['chat', '--store', store, '--explain'], { env, input: 'When is it red?\nand after that?\n' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Moment question: 1 of \d+ candidate clips kept/m);
+    expect(result.stdout).toMatch(/^Follow-up along the timeline: the \d+ clips next to the previous answer's moment/m);
+    expect(result.stdout).toMatch(/ timeline .* comes right after the previous answer's moment 00:00–00:0\d of video 1$/m);
+  });
+
   it('refuses an unknown session, and a --video that is not the session\'s, in one line', async () => {
     const unknown = await vidmem(['chat', '--store', store, '--session', '999'], { env });
     expect(unknown.code).toBe(1);

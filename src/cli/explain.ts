@@ -19,7 +19,7 @@ export function explainSelection(selection: Selection): string {
     return [
       String(i + 1),
       `v${c.videoId}#${c.index}`,
-      c.via === null ? 'index' : `memory of #${c.via}`,
+      c.via !== null ? `memory of #${c.via}` : selection.kind === 'moment' ? 'index' : 'timeline',
       `${formatRange(c.start, c.end)}${focus}`,
       c.indicatorScore.toFixed(3),
       c.memoryScore.toFixed(3),

@@ -1,4 +1,5 @@
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from './onnxruntime.js';
 import { UserError } from '../core/errors.js';
 import type { ModelIdentity } from '../core/model-identity.js';
 import type { ClipModelSpec, Preprocessor } from '../core/model-spec.js';
@@ -16,7 +17,7 @@ const EMBEDDING_OUTPUTS: Record<Tower, readonly string[]> = {
 };
 
 interface OpenTower {
-  readonly session: ort.InferenceSession;
+  readonly session: Ort.InferenceSession;
   readonly output: string;
   readonly identity: ModelIdentity;
 }
@@ -48,7 +49,7 @@ function scaleFilter(p: Preprocessor): string {
   return `scale=${s}:${s}:force_original_aspect_ratio=increase:flags=bicubic,crop=${p.width}:${p.height}`;
 }
 
-function rowsOf(tensor: ort.Tensor, dim: number, what: string): Float32Array[] {
+function rowsOf(tensor: Ort.Tensor, dim: number, what: string): Float32Array[] {
   const [count, width] = tensor.dims;
   if (width !== dim) throw new UserError(`${what} has width ${width}, but the model's embeddings are ${dim} wide`);
   const data = tensor.data as Float32Array;
@@ -62,7 +63,7 @@ function normalizationTables(p: Preprocessor): Float32Array[] {
 
 class OnnxVisionEncoder implements VisionEncoder {
   readonly identity: ModelIdentity;
-  private readonly session: ort.InferenceSession;
+  private readonly session: Ort.InferenceSession;
   private readonly tables: Float32Array[];
   /**
    * One pixel buffer reused across calls: a fresh 5 MB array per batch is garbage the collector
@@ -128,7 +129,7 @@ export async function openVisionEncoder(model: ClipModelSpec, settings: SessionS
 
 class OnnxTextEncoder implements TextEncoder {
   readonly identity: ModelIdentity;
-  private readonly session: ort.InferenceSession;
+  private readonly session: Ort.InferenceSession;
 
   constructor(
     private readonly tower: OpenTower,
@@ -140,7 +141,7 @@ class OnnxTextEncoder implements TextEncoder {
 
   async encodeTexts(texts: readonly string[]): Promise<Float32Array[]> {
     const encoded = this.tokenizer.tokenize(texts);
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const name of this.session.inputNames) {
       const source = encoded[name];
       if (!source) throw new UserError(`text model wants input '${name}', which the tokenizer does not produce`);

@@ -4,7 +4,8 @@
  * provider works is only known by creating a session with it, so that is what `auto` and
  * `vidmem doctor` do.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ort } from './onnxruntime.js';
 import type { Device } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 
@@ -50,12 +51,12 @@ function vulkanMissing(): string | undefined {
   return undefined;
 }
 
-async function create(model: string | Uint8Array, provider: string, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
+async function create(model: string | Uint8Array, provider: string, settings: SessionSettings = {}): Promise<Ort.InferenceSession> {
   const missing = provider === 'webgpu' ? vulkanMissing() : undefined;
   if (missing) throw new Error(missing);
   const { threads, debug = false } = settings;
   quietOrt(debug);
-  const options: ort.InferenceSession.SessionOptions = {
+  const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     // Prepacking keeps a second, repacked copy of every weight matrix; the freed originals often
@@ -78,7 +79,7 @@ function listed(): Set<string> {
   return new Set(ort.listSupportedBackends().map((backend) => backend.name));
 }
 
-export async function createSession(path: string, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
+export async function createSession(path: string, settings: SessionSettings = {}): Promise<Ort.InferenceSession> {
   const device = settings.device ?? 'cpu';
   const log = settings.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (device !== 'auto') {

@@ -11,6 +11,7 @@ interface ChatFlags extends AppFlags {
   video?: number;
   session?: number;
   list: boolean;
+  explain: boolean;
 }
 
 /** Earlier turns shown when a session is resumed, each cut to one short line. */
@@ -64,10 +65,11 @@ function listSessions(app: Vidmem): void {
 }
 
 /** Answers one question on the terminal as it streams; a turn that fails is reported, not thrown. */
-async function answerOnTerminal(app: Vidmem, decoder: Decoder, sessionId: number, question: string, signal: AbortSignal): Promise<void> {
-  const { consume } = await import('../app.js');
+async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { sessionId: number; question: string; explain: boolean }, signal: AbortSignal): Promise<void> {
+  const [{ consume }, { explainSelection }] = await Promise.all([import('../app.js'), import('../explain.js')]);
   let atLineStart = true;
   let cited = '';
+  let explained = '';
   const write = (text: string) => {
     if (text === '') return;
     process.stdout.write(text);
@@ -75,18 +77,21 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, sessionId: number
   };
   try {
     await consume(
-      app.chatTurn(sessionId, question),
+      app.chatTurn(turn.sessionId, turn.question),
       (event) => {
         if (event.type === 'text') write(event.text);
+        if (event.type !== 'selection') return;
         // An LLM's citations are its own; the built-in answer is a list of the evidence already.
-        if (event.type === 'selection' && !decoder.listsEvidence && event.evidence.length > 0) {
+        if (!decoder.listsEvidence && event.evidence.length > 0) {
           cited = `  evidence: ${event.evidence.map((e) => `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`).join(', ')}\n`;
         }
+        if (turn.explain) explained = `${explainSelection(event.selection)}\n`;
       },
       signal,
     );
     if (!atLineStart) write('\n');
     write(cited);
+    write(explained);
   } catch (err) {
     if (!atLineStart) write('\n');
     if (signal.aborted) {
@@ -102,7 +107,7 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, sessionId: number
 }
 
 /** Reads questions line by line until end of input or /exit; each is answered and recorded before the next. */
-async function converse(app: Vidmem, decoder: Decoder, sessionId: number): Promise<void> {
+async function converse(app: Vidmem, decoder: Decoder, sessionId: number, explain: boolean): Promise<void> {
   const { createInterface } = await import('node:readline');
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
@@ -119,7 +124,7 @@ async function converse(app: Vidmem, decoder: Decoder, sessionId: number): Promi
     if (question === '/exit' || question === '/quit') break;
     if (question !== '') {
       running = new AbortController();
-      await answerOnTerminal(app, decoder, sessionId, question, running.signal);
+      await answerOnTerminal(app, decoder, { sessionId, question, explain }, running.signal);
       running = undefined;
     }
     if (interactive) rl.prompt();
@@ -129,7 +134,7 @@ async function converse(app: Vidmem, decoder: Decoder, sessionId: number): Promi
 
 async function chat(flags: ChatFlags): Promise<void> {
   const { withApp } = await import('../app.js');
-  const { video: _video, session: _session, list, ...appFlags } = flags;
+  const { video: _video, session: _session, list, explain, ...appFlags } = flags;
   if (list) {
     await withApp(appFlags, 'read', async (app) => listSessions(app));
     return;
@@ -138,7 +143,7 @@ async function chat(flags: ChatFlags): Promise<void> {
     const decoder = await app.answerer();
     await app.loadModel('questions');
     const session = openSession(app, flags);
-    await converse(app, decoder, session.id);
+    await converse(app, decoder, session.id, explain);
   }, { quiet: true, create: false });
 }
 
@@ -150,5 +155,6 @@ export function chatCommand(): Command {
     .addOption(new Option('--list', 'list the sessions in the store, to find one to resume').default(false).conflicts(['session', 'video']))
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: VIDMEM_LLM_URL; without either, the built-in answerer)')
     .option('--no-images', 'send the LLM no keyframes (for text-only models)')
+    .option('--explain', 'after each answer, show how its memories were selected (a follow-up along the timeline says so)', false)
     .action(chat);
 }
