@@ -5,8 +5,10 @@
  * anything large is fetched.
  */
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Device, Dtype } from '../src/core/config.js';
 import { DEFAULTS } from '../src/core/config.js';
+import { UserError } from '../src/core/errors.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
 import { BUILTIN_MODELS } from '../models/builtin/index.js';
@@ -46,24 +48,48 @@ export interface StoreModel {
   readonly recorded: ModelIdentity | null;
 }
 
-/** The model to run with a store; its files are generated or downloaded here. */
+/**
+ * The model to run with a store; its files are generated or downloaded here. A model is the
+ * store's when its vision graph is the one the store's vectors came from, whatever it is called
+ * now: a folder that moved, or a byte-identical copy, is the same model.
+ */
 export async function chooseModel(store: StoreModel, choice: ModelChoice, sources: ModelSources, events: ModelEvents = {}): Promise<ChosenModel> {
   const { recorded } = store;
-  const ref = modelRef(choice.model ?? recorded?.name ?? DEFAULTS.model, sources.cacheDir);
+  const ref = choice.model !== undefined ? modelRef(choice.model, sources.cacheDir) : recordedRef(store, sources) ?? modelRef(DEFAULTS.model, sources.cacheDir);
   const options = { ...sources, offline: sources.offline || choice.offline === true, onProgress: events.onDownload, onGenerate: events.onGenerate };
-  if (recorded && ref.name !== recorded.name) await refuseOther(store.dir, recorded, ref, options);
+  if (recorded && ref.name !== recorded.name) await refuseOtherWidth(store.dir, recorded, ref, options);
   // The store's fingerprint says which precision made its vectors; reuse it unless told otherwise.
-  const stored = recorded && existsSync(ref.folder) ? await dtypeWithFingerprint(ref.folder, recorded.fingerprint) : undefined;
+  let stored = recorded && existsSync(ref.folder) ? await dtypeWithFingerprint(ref.folder, recorded.fingerprint) : undefined;
   const dtype = choice.dtype ?? stored ?? DEFAULTS.dtype;
   await ensureModel(ref, { ...options, dtype });
-  return { ...ref, dtype };
+  stored ??= recorded ? await dtypeWithFingerprint(ref.folder, recorded.fingerprint) : undefined;
+  return { ...ref, dtype: choice.dtype ?? stored ?? dtype };
 }
 
 /**
- * Refuses a model other than the store's with the store's own message. config.json alone says
- * the width, so a hub model costs one small file here, not its weights.
+ * The model the store names, when no --model is given. A folder that is no longer there is
+ * named in the error, with what to do: the fingerprint, not the path, is what must match.
  */
-async function refuseOther(storeDir: string, recorded: ModelIdentity, ref: ModelRef, options: ModelSources): Promise<void> {
+function recordedRef(store: StoreModel, sources: ModelSources): ModelRef | undefined {
+  const { recorded } = store;
+  if (!recorded) return undefined;
+  try {
+    return modelRef(recorded.name, sources.cacheDir);
+  } catch (err) {
+    if (!(err instanceof UserError) || !isAbsolute(recorded.name)) throw err;
+    throw new UserError(
+      `store ${store.dir} was built with the model in ${recorded.name} (${recorded.dim}-d, fingerprint ${recorded.fingerprint.slice(0, 12)}…), ` +
+        'which is not there any more; give --model the folder where that model is now (a byte-identical copy works too)',
+    );
+  }
+}
+
+/**
+ * Refuses a model of another width than the store's with the store's own message, before its
+ * weights are fetched: config.json alone says the width, so a hub model costs one small file.
+ * A model of the same width is the store's only if its vision graph is (see bindModel).
+ */
+async function refuseOtherWidth(storeDir: string, recorded: ModelIdentity, ref: ModelRef, options: ModelSources): Promise<void> {
   let dim: number | null;
   if (ref.source === 'builtin') {
     dim = BUILTIN_MODELS[ref.name]!.dim;
@@ -71,8 +97,7 @@ async function refuseOther(storeDir: string, recorded: ModelIdentity, ref: Model
     await ensureModel(ref, { ...options, files: [CONFIG_FILE] });
     dim = await readModelDim(ref.folder);
   }
-  // Without a declared width the store's own check refuses the model once it is loaded.
-  if (dim !== null) throw new ModelMismatchError(storeDir, recorded, { name: ref.name, dim, fingerprint: '' });
+  if (dim !== null && dim !== recorded.dim) throw new ModelMismatchError(storeDir, recorded, { name: ref.name, dim, fingerprint: '' });
 }
 
 interface OpenSettings {

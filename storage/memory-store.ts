@@ -96,7 +96,12 @@ export class MemoryStore {
     return guarded(this.dir, () => this.models.get());
   }
 
-  /** Records the store's model the first time; afterwards only the same model is accepted. */
+  /**
+   * Records the store's model the first time; afterwards only the same model is accepted. The
+   * same model is the same vision graph (its fingerprint) and width, whatever it is called: the
+   * name is for people, and a writable store takes on the name it is now reached by (a folder
+   * that moved, a copy), so that commands without --model find it there next time.
+   */
   bindModel(model: ModelIdentity): void {
     guarded(this.dir, () => {
       if (!model.name || !Number.isInteger(model.dim) || model.dim <= 0 || !model.fingerprint) {
@@ -104,9 +109,8 @@ export class MemoryStore {
       }
       const stored = this.models.get();
       if (stored) {
-        if (stored.name !== model.name || stored.dim !== model.dim || stored.fingerprint !== model.fingerprint) {
-          throw new ModelMismatchError(this.dir, stored, model);
-        }
+        if (stored.dim !== model.dim || stored.fingerprint !== model.fingerprint) throw new ModelMismatchError(this.dir, stored, model);
+        if (stored.name !== model.name && !this.readonly) this.models.rename(model.name);
         return;
       }
       // A read-only store has nothing to compare against yet, and may not record anything.

@@ -169,8 +169,9 @@ function readPositions(file: string, sha256: string): ClipPositions | null {
   return createHash('sha256').update(bytes).digest('hex') === sha256 ? ClipPositions.fromBytes(bytes) : null;
 }
 
+/** The vectors' model, not its name: a store whose model folder moved keeps its index. */
 function sameModel(a: ModelIdentity, b: ModelIdentity): boolean {
-  return a.name === b.name && a.dim === b.dim && a.fingerprint === b.fingerprint;
+  return a.dim === b.dim && a.fingerprint === b.fingerprint;
 }
 
 function sha256File(file: string): string {

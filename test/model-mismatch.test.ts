@@ -3,7 +3,7 @@
  * other weights, is refused with the store's own message; the store's model (and its precision)
  * is what later commands use when no --model is given.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, int, ints } from '../models/onnx-graph.js';
@@ -127,5 +127,35 @@ describe('a store and its model', () => {
     const otherWeights = new RegExp(`^vidmem: store ${store} holds vectors from model '${folder}' \\(${WIDE_DIM}-d\\); refusing model '${folder}' \\(${WIDE_DIM}-d\\) with other weights`);
     expect(refusal(await vidmem(['ingest', blue, '--store', store]))).toMatch(otherWeights);
     expect(refusal(await vidmem(['search', 'red', '--store', store]))).toMatch(otherWeights);
+  });
+});
+
+describe('a model is what it is, not where it is', () => {
+  it('takes a byte-identical copy of the store\'s model for it', async () => {
+    const copy = join(dir, 'palette-copy');
+    cpSync((await resolveModel('palette', modelSources())).folder, copy, { recursive: true });
+    const search = await vidmem(['search', 'red', '--store', paletteStore, '--model', copy, '--json']);
+    expect(search.code, search.stderr).toBe(0);
+    expect(JSON.parse(search.stdout).results[0]).toMatchObject({ videoId: 1, start: 0 });
+  });
+
+  it('follows a model folder that moved, once it is told where', async () => {
+    const before = join(dir, 'wide-before');
+    const after = join(dir, 'wide-after');
+    await writeWideModel(before, (i) => Math.sin(i + 2));
+    const store = join(dir, 'moving-store');
+    expect((await vidmem(['ingest', red, '--store', store, '--model', before])).code).toBe(0);
+    renameSync(before, after);
+
+    // Without --model the store names the folder it no longer finds, and what to do.
+    expect(refusal(await vidmem(['search', 'red', '--store', store]))).toMatch(
+      new RegExp(`^vidmem: store ${store} was built with the model in ${before} \\(${WIDE_DIM}-d, fingerprint [0-9a-f]{12}…\\), which is not there any more; give --model the folder`),
+    );
+    // Reading with the new place works; a writing command records it, so later ones need no --model.
+    expect((await vidmem(['search', 'red', '--store', store, '--model', after])).code).toBe(0);
+    expect((await vidmem(['ingest', blue, '--store', store, '--model', after])).code).toBe(0);
+    const search = await vidmem(['search', 'blue', '--store', store, '--json']);
+    expect(search.code, search.stderr).toBe(0);
+    expect(JSON.parse((await vidmem(['videos', '--store', store, '--json'])).stdout).videos).toHaveLength(2);
   });
 });

@@ -1,8 +1,8 @@
 /** What a store records about the model that made its vectors. */
 export interface ModelIdentity {
-  /** The name the user gave (`palette`, `Xenova/clip-vit-base-patch32`, a folder). */
+  /** For people: the name the model was last reached by (`palette`, a repo id, a folder). */
   readonly name: string;
   readonly dim: number;
-  /** sha256 of the vision graph: two folders with the same name but other weights differ here. */
+  /** sha256 of the vision graph: what decides whether two models are the same. */
   readonly fingerprint: string;
 }

@@ -5,10 +5,12 @@ import type { ModelIdentity } from '../../src/core/model-identity.js';
 export class ModelsRepository {
   private readonly selectStmt: Database.Statement<[], ModelIdentity>;
   private readonly insertStmt: Database.Statement<[string, number, string]>;
+  private readonly renameStmt: Database.Statement<[string]>;
 
   constructor(db: Database.Database) {
     this.selectStmt = db.prepare('SELECT name, dim, fingerprint FROM model WHERE id = 1');
     this.insertStmt = db.prepare('INSERT INTO model (id, name, dim, fingerprint) VALUES (1, ?, ?, ?)');
+    this.renameStmt = db.prepare('UPDATE model SET name = ? WHERE id = 1');
   }
 
   get(): ModelIdentity | null {
@@ -17,5 +19,9 @@ export class ModelsRepository {
 
   insert(model: ModelIdentity): void {
     this.insertStmt.run(model.name, model.dim, model.fingerprint);
+  }
+
+  rename(name: string): void {
+    this.renameStmt.run(name);
   }
 }
