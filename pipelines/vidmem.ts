@@ -8,11 +8,14 @@ import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
 import { DEFAULTS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { UserError } from '../src/core/errors.js';
+import { quote } from '../src/core/quote.js';
+import { weightedMean } from '../src/core/vector-math.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
+import { questionParts } from '../src/selection/question-parts.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
@@ -33,6 +36,9 @@ const require = createRequire(import.meta.url);
  * over 200 files, a quarter of a search's start-up, and a search needs none of it.
  */
 const rx = (): typeof import('rxjs') => require('rxjs') as typeof import('rxjs');
+
+/** A question of 16 parts of 77 tokens is a page of text; past that, it is a document, not a question. */
+const MAX_QUESTION_PARTS = 16;
 
 export interface VidmemOptions extends ModelEvents {
   /** Default: read from the environment. */
@@ -255,14 +261,24 @@ export class Vidmem {
   }
 
   /**
-   * A text's vector. One the model knows no word of is all zero: it matches nothing, so where it
-   * is to find a moment (`needsWords`) it is refused.
+   * A text's vector. A text longer than the model's context is read in parts that fit, whose
+   * vectors are averaged (see question-parts); only what needs more parts than a question may
+   * have is left out, and then the user is told. A text the model knows no word of is all zero:
+   * it matches nothing, so where it is to find a moment (`needsWords`) it is refused.
    */
   private async encodeQuery(text: string, needsWords: boolean): Promise<Float32Array> {
     const encoder = await this.textEncoder();
-    const [vector] = await encoder.encodeTexts([text]);
-    if (needsWords && vector!.every((x) => x === 0)) throw new UserError(`model '${encoder.identity.name}' knows none of the words in "${text}"`);
-    return vector!;
+    const count = (part: string): number => encoder.countTokens(part);
+    const { parts, wordsLeftOut } = questionParts(text, { count, limit: encoder.maxTokens, maxParts: MAX_QUESTION_PARTS });
+    if (wordsLeftOut > 0) {
+      this.options.onNotice?.(
+        `vidmem: the question is longer than ${MAX_QUESTION_PARTS} parts of the model's ${encoder.maxTokens}-token context; its last ${wordsLeftOut} words were left out`,
+      );
+    }
+    const vectors = await encoder.encodeTexts(parts);
+    const known = vectors.filter((v) => v.some((x) => x !== 0));
+    if (needsWords && known.length === 0) throw new UserError(`model '${encoder.identity.name}' knows none of the words in ${quote(text)}`);
+    return known.length > 1 ? weightedMean(known, known.map(() => 1)) : (known[0] ?? vectors[0]!);
   }
 
   private chooseModel(): Promise<ChosenModel> {

@@ -123,6 +123,29 @@ describe('vidmem ask', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('reads a question longer than the model\'s context in parts, so its end still counts', async () => {
+    // Far past palette's 32 tokens: a plain cut would keep only the preamble, which names no colour.
+    const preamble = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const { evidence } = await askJson(`${preamble}. When is there cyan on the left?`);
+    expect(evidence.some((e) => hits(e, 21, 24))).toBe(true);
+  });
+
+  it('says so when a question is too long even in parts, and never echoes it whole', async () => {
+    const question = `with yellow at the bottom ${'please find the moment '.repeat(4000)}`;
+    expect(question.length).toBeGreaterThan(90_000);
+    // So long a question comes on standard input; on the command line it is refused in one line.
+    const argued = await vidmem(['ask', question, '--store', store]);
+    expect(argued.code).toBe(2);
+    expect(argued.stderr).toMatch(/^vidmem: the question is 92,\d{3} characters long, more than the 16,384 a command line may carry here; give - instead and pass it on standard input\n$/);
+    const result = await vidmem(['ask', '-', '--store', store], { input: question });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^vidmem: the question is longer than 16 parts of the model's 32-token context; its last \d+ words were left out\n$/);
+    expect(result.stdout.split('\n')[0]!.length).toBeLessThan(200);
+    const unknown = await vidmem(['ask', '-', '--store', store], { input: 'zzz '.repeat(20_000) });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.split('\n').filter(Boolean).every((line) => line.length < 300)).toBe(true);
+  });
+
   it('fails with one clear line when the store does not exist', async () => {
     const result = await vidmem(['ask', 'red', '--store', join(dir, 'nowhere')]);
     expect(result.code).not.toBe(0);

@@ -9,6 +9,7 @@ import { TokenMergeDistiller } from '../src/memory/token-merge-distiller.js';
 import { adaptiveSelection } from '../src/selection/adaptive-selection.js';
 import { candidatePool } from '../src/selection/candidate-pool.js';
 import { memoryPointers } from '../src/selection/memory-pointers.js';
+import { questionParts } from '../src/selection/question-parts.js';
 import type { Candidate } from '../src/selection/score-candidates.js';
 import { temporalNms, type NmsMoment } from '../src/selection/temporal-nms.js';
 
@@ -152,5 +153,29 @@ describe('token-merge distiller', () => {
     const { tokens } = distiller.distill(faded, clipOf(20, 80, [axis(2), axis(2), axis(2), axis(3)]));
     expect(tokens.map((t) => [t.start, t.end])).toEqual([[0, 80], [80, 83], [83, 84]]);
     expect(dot(tokens[2]!.vector, axis(3))).toBeCloseTo(1);
+  });
+});
+
+describe('question parts', () => {
+  // One token a word, plus a start and an end token, as a CLIP tokenizer counts plain words.
+  const count = (text: string) => 2 + (text.trim() ? text.trim().split(/\s+/).length : 0);
+
+  it('leaves a question that fits whole', () => {
+    expect(questionParts('when is it  red?', { count, limit: 10, maxParts: 4 })).toEqual({ parts: ['when is it red?'], wordsLeftOut: 0 });
+  });
+
+  it('cuts at sentences, then clauses, then words, each part fitting', () => {
+    const question = 'One two three. Four five six seven eight nine ten, and eleven twelve. Thirteen';
+    const { parts, wordsLeftOut } = questionParts(question, { count, limit: 7, maxParts: 10 });
+    // The long sentence is cut at its clause, and the clause that is still too long by words.
+    expect(parts).toEqual(['One two three.', 'Four five six seven eight', 'nine ten,', 'and eleven twelve.', 'Thirteen']);
+    expect(parts.join(' ')).toBe(question);
+    expect(wordsLeftOut).toBe(0);
+  });
+
+  it('counts the words left out past the last part allowed', () => {
+    const { parts, wordsLeftOut } = questionParts(Array(100).fill('w').join(' '), { count, limit: 12, maxParts: 3 });
+    expect(parts).toHaveLength(3);
+    expect(wordsLeftOut).toBe(100 - 30);
   });
 });

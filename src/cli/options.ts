@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, DEVICES, DTYPES } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 
 /** A commander parser for a numeric option, with the rule it breaks in its error. */
 function numberParser(name: string, accepts: (n: number) => boolean, what: string) {
@@ -43,4 +44,26 @@ export function addModelOptions(command: Command, modelHelp: string): Command {
     )
     .option('--threads <n>', 'encoder threads (default: onnxruntime decides)', positiveInteger('--threads'))
     .option('--offline', 'never use the network: fail and list the model files that are missing (also VIDMEM_OFFLINE=1 or HF_HUB_OFFLINE=1)', false);
+}
+
+/**
+ * Longest question taken on the command line. onnxruntime 1.30 crashes (signal 11, deep in its
+ * own code) creating a session in a process one of whose arguments is about 30,000 characters
+ * long, so a longer question is refused, with the way round: standard input. Checked here, not
+ * in commander, whose error would echo the whole argument.
+ */
+const MAX_ARGUMENT_CHARS = 16_384;
+
+/** A question or query argument's text; `-` reads it from standard input. */
+export async function readTextArgument(value: string, what: string): Promise<string> {
+  if (value.length > MAX_ARGUMENT_CHARS) {
+    throw new UserError(
+      `the ${what} is ${value.length.toLocaleString('en-US')} characters long, more than the ${MAX_ARGUMENT_CHARS.toLocaleString('en-US')} a command line may carry here; give - instead and pass it on standard input`,
+      2,
+    );
+  }
+  if (value !== '-') return value;
+  let text = '';
+  for await (const chunk of process.stdin.setEncoding('utf8')) text += chunk as string;
+  return text;
 }

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { ALIKE, type Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
+import { quote } from '../core/quote.js';
 import { formatRange, formatTimestamp } from '../core/time-format.js';
 
 /** Score relative to the best moment's → how a moment that does not tie with it is described. */
@@ -42,19 +43,19 @@ function unlisted(request: DecodeRequest): string {
 function* momentAnswer(request: DecodeRequest): Generator<string> {
   const { evidence, question } = request;
   if (evidence.length === 0) {
-    yield `No stored memory matches "${question}".\n`;
+    yield `No stored memory matches ${quote(question)}.\n`;
     return;
   }
   const best = evidence.reduce((a, b) => (b.score > a.score ? b : a));
   const tied = evidence.filter((e) => e.score >= best.score - ALIKE).length;
   const more = unlisted(request);
   if (evidence.length === 1) {
-    yield `The moment that matches "${question}" is ${where(best)} (score ${best.score.toFixed(3)})${more}.\n`;
+    yield `The moment that matches ${quote(question)} is ${where(best)} (score ${best.score.toFixed(3)})${more}.\n`;
     yield* details(best);
     return;
   }
   if (tied === evidence.length) {
-    yield `${evidence.length} moments match "${question}" equally well (score ${best.score.toFixed(3)})${more}. In time order:\n`;
+    yield `${evidence.length} moments match ${quote(question)} equally well (score ${best.score.toFixed(3)})${more}. In time order:\n`;
     for (const e of evidence) {
       yield `  ${where(e)}\n`;
       yield* details(e);
@@ -62,7 +63,7 @@ function* momentAnswer(request: DecodeRequest): Generator<string> {
     return;
   }
   const lead = tied === 1 ? `the best is ${where(best)}` : `the best ${tied} score ${best.score.toFixed(3)}`;
-  yield `${evidence.length} moments match "${question}"${more}; ${lead}${tied === 1 ? ` (score ${best.score.toFixed(3)})` : ''}. In time order:\n`;
+  yield `${evidence.length} moments match ${quote(question)}${more}; ${lead}${tied === 1 ? ` (score ${best.score.toFixed(3)})` : ''}. In time order:\n`;
   for (const e of evidence) {
     yield `  ${where(e)}: ${confidence(e.score, best.score, tied)} (score ${e.score.toFixed(3)})\n`;
     yield* details(e);

@@ -129,6 +129,7 @@ export async function openVisionEncoder(model: ClipModelSpec, settings: SessionS
 
 class OnnxTextEncoder implements TextEncoder {
   readonly identity: ModelIdentity;
+  readonly maxTokens: number;
   private readonly session: Ort.InferenceSession;
 
   constructor(
@@ -137,6 +138,11 @@ class OnnxTextEncoder implements TextEncoder {
   ) {
     this.identity = tower.identity;
     this.session = tower.session;
+    this.maxTokens = tokenizer.maxLength;
+  }
+
+  countTokens(text: string): number {
+    return this.tokenizer.count(text);
   }
 
   async encodeTexts(texts: readonly string[]): Promise<Float32Array[]> {

@@ -13,6 +13,9 @@ import { UserError } from '../core/errors.js';
 export type TokenBatch = Readonly<Record<string, { readonly data: BigInt64Array; readonly dims: number[] }>>;
 
 export interface TextTokenizer {
+  /** The context's length in tokens, special tokens included; Infinity when the model has none. */
+  readonly maxLength: number;
+  count(text: string): number;
   tokenize(texts: readonly string[]): TokenBatch;
 }
 
@@ -50,6 +53,8 @@ export async function loadTokenizer(folder: string, options: { padToMaxLength: b
   const padName = tokenName(config.pad_token) ?? tokenName(config.eos_token);
   const padId = (padName === undefined ? undefined : tokenizer.token_to_id(padName)) ?? 0;
   return {
+    maxLength,
+    count: (text) => tokenizer.encode(text).ids.length,
     tokenize(texts) {
       const rows = texts.map((text): number[] => {
         const ids = tokenizer.encode(text).ids;

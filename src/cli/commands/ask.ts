@@ -6,7 +6,7 @@ import { formatRange } from '../../core/time-format.js';
 import type { Selection } from '../../../pipelines/answer-question.js';
 import type { AppFlags } from '../app.js';
 import { roundTo } from '../format.js';
-import { addModelOptions, positiveInteger, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { addModelOptions, positiveInteger, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
 
 interface AskFlags extends AppFlags {
   video?: number;
@@ -54,8 +54,8 @@ async function answer(question: string, flags: AskFlags): Promise<Answered> {
   }, { quiet: true });
 }
 
-async function ask(question: string, flags: AskFlags): Promise<void> {
-  const { answer: text, selection, evidence } = await answer(question, flags);
+async function ask(argument: string, flags: AskFlags): Promise<void> {
+  const { answer: text, selection, evidence } = await answer(await readTextArgument(argument, 'question'), flags);
   if (flags.json) {
     const result = {
       answer: text,
@@ -82,7 +82,7 @@ async function ask(question: string, flags: AskFlags): Promise<void> {
 
 export function askCommand(): Command {
   return addModelOptions(new Command('ask'), STORE_MODEL_HELP)
-    .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"')
+    .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
     .option('--budget <tokens>', 'memory tokens the answer may draw on', positiveInteger('--budget'), DEFAULTS.budget)

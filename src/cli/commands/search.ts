@@ -4,7 +4,7 @@ import type { Moment } from '../../core/moments.js';
 import { formatRange } from '../../core/time-format.js';
 import type { AppFlags } from '../app.js';
 import { displayPath, roundTo } from '../format.js';
-import { addModelOptions, positiveInteger, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { addModelOptions, positiveInteger, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
 
 interface SearchFlags extends AppFlags {
   video?: number;
@@ -25,8 +25,9 @@ export function printMoments(moments: readonly Moment[]): void {
   });
 }
 
-async function search(text: string, flags: SearchFlags): Promise<void> {
+async function search(argument: string, flags: SearchFlags): Promise<void> {
   const { withApp } = await import('../app.js');
+  const text = await readTextArgument(argument, 'query');
   const { video, top, json, ...appFlags } = flags;
   const moments = await withApp(appFlags, 'read', (app) => app.search(text, { top, videoId: video }), { quiet: json });
   if (!json) {
@@ -41,7 +42,7 @@ async function search(text: string, flags: SearchFlags): Promise<void> {
 
 export function searchCommand(): Command {
   return addModelOptions(new Command('search'), STORE_MODEL_HELP)
-    .argument('<text>', 'what to look for, e.g. "red on the left"')
+    .argument('<text>', 'what to look for, e.g. "red on the left"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
     .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), DEFAULTS.top)

@@ -22,6 +22,10 @@ export interface VisionEncoder {
 
 export interface TextEncoder {
   readonly identity: ModelIdentity;
+  /** The most tokens one text may have, the model's special tokens included (CLIP: 77); Infinity when unbounded. */
+  readonly maxTokens: number;
+  /** Tokens a text takes, special tokens included; a text of more than `maxTokens` is cut when encoded. */
+  countTokens(text: string): number;
   /** One L2-normalized embedding per text; all-zero when the model knows none of its words. */
   encodeTexts(texts: readonly string[]): Promise<Float32Array[]>;
   dispose(): Promise<void>;
