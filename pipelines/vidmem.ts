@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
-import { DEFAULTS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
+import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
 import { weightedMean } from '../src/core/vector-math.js';
@@ -153,6 +153,8 @@ export class Vidmem {
     return defer(parts).pipe(
       switchMap(([encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...options.settings };
+        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
+        checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
         const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools };
@@ -172,6 +174,7 @@ export class Vidmem {
   /** The moments that match a query, best first. */
   async search(query: string, options: SearchOptions = {}): Promise<Moment[]> {
     this.checkVideo(options.videoId);
+    checkRange('top', options.top ?? DEFAULTS.top, LIMITS.top);
     const vector = await this.encodeQuery(query, true);
     return rankMoments(this.store.videos, vector, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId });
   }
@@ -249,6 +252,7 @@ export class Vidmem {
 
   private selectOptions(options: AskOptions): SelectOptions {
     const budget = options.budget ?? options.select?.budget ?? DEFAULT_SELECT.budget;
+    checkRange('budget', budget, LIMITS.budget);
     // As many candidates as the budget holds at 8 tokens a clip: a larger budget must be able to list more.
     const candidates = Math.max(options.select?.candidates ?? DEFAULT_SELECT.candidates, Math.ceil(budget / 8));
     return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, budget, candidates };

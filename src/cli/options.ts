@@ -3,7 +3,7 @@
  * loaded for every command, `--help` included, so it imports nothing heavy.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, DEVICES, DTYPES } from '../core/config.js';
+import { DEFAULTS, DEVICES, DTYPES, describeRange, inRange, LIMITS, type Range } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 
 /** A commander parser for a numeric option, with the rule it breaks in its error. */
@@ -15,9 +15,13 @@ function numberParser(name: string, accepts: (n: number) => boolean, what: strin
   };
 }
 
-export const positiveNumber = (name: string) => numberParser(name, (n) => Number.isFinite(n) && n > 0, 'a positive number');
-export const positiveInteger = (name: string) => numberParser(name, (n) => Number.isInteger(n) && n > 0, 'a positive whole number');
-export const nonNegativeNumber = (name: string) => numberParser(name, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0');
+export const positiveInteger = (name: string) => numberParser(name, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
+
+/** A numeric option within its range (see LIMITS), which its help names too. */
+export const ranged = (name: string, range: Range) => numberParser(name, (n) => inRange(n, range), describeRange(range));
+
+/** " (0.01–30)", for an option's help. */
+export const rangeHelp = (range: Range): string => ` (${range.min}–${range.max})`;
 
 /** Every command that reads or writes memories takes the same --store; unset, the configuration decides. */
 export function storeOption(): Option {
@@ -42,7 +46,7 @@ export function addModelOptions(command: Command, modelHelp: string): Command {
     .addOption(
       new Option('--device <device>', `where the encoder runs: cpu, cuda, webgpu, or auto (the first GPU provider that works, else cpu) (default: $VIDMEM_DEVICE, else ${DEFAULTS.device})`).choices(DEVICES),
     )
-    .option('--threads <n>', 'encoder threads (default: onnxruntime decides)', positiveInteger('--threads'))
+    .option('--threads <n>', `encoder threads${rangeHelp(LIMITS.threads)} (default: onnxruntime decides)`, ranged('--threads', LIMITS.threads))
     .option('--offline', 'never use the network: fail and list the model files that are missing (also VIDMEM_OFFLINE=1 or HF_HUB_OFFLINE=1)', false);
 }
 

@@ -49,6 +49,42 @@ export const DEFAULTS = {
   llmTimeoutSec: 120,
 } as const;
 
+/** A setting's sensible range, and whether it takes whole numbers only. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+}
+
+/**
+ * The range of every numeric setting: past these, a setting is a mistake, not a choice (a million
+ * frames a second of an 8-second clip ran for ten minutes making nothing).
+ */
+export const LIMITS = {
+  fps: { min: 0.01, max: 30 },
+  clipSeconds: { min: 0.5, max: 600 },
+  repeatThreshold: { min: 0, max: 100 },
+  tokens: { min: 1, max: 64, integer: true },
+  batch: { min: 1, max: 256, integer: true },
+  threads: { min: 1, max: 256, integer: true },
+  top: { min: 1, max: 1000, integer: true },
+  budget: { min: 1, max: 16_384, integer: true },
+} as const satisfies Record<string, Range>;
+
+/** "a number from 0.01 to 30", "a whole number from 1 to 64" */
+export function describeRange(range: Range): string {
+  return `${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
+}
+
+export function inRange(value: number, range: Range): boolean {
+  return Number.isFinite(value) && value >= range.min && value <= range.max && (!range.integer || Number.isInteger(value));
+}
+
+/** Refuses a setting a program passed outside its range, naming it as the command line does. */
+export function checkRange(name: string, value: number, range: Range): void {
+  if (!inRange(value, range)) throw new ConfigError(`${name} must be ${describeRange(range)}, got ${value}`);
+}
+
 export interface LlmConfig {
   /** The API root of an OpenAI-compatible server; unset means the built-in answerer. */
   readonly url?: string;

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { basename } from 'node:path';
-import { DEFAULTS } from '../../core/config.js';
+import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Evidence } from '../../core/moments.js';
 import { formatRange } from '../../core/time-format.js';
 import type { Selection } from '../../../pipelines/answer-question.js';
 import type { AppFlags } from '../app.js';
 import { roundTo } from '../format.js';
-import { addModelOptions, positiveInteger, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { addModelOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
 
 interface AskFlags extends AppFlags {
   video?: number;
@@ -85,7 +85,7 @@ export function askCommand(): Command {
     .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
-    .option('--budget <tokens>', 'memory tokens the answer may draw on', positiveInteger('--budget'), DEFAULTS.budget)
+    .option('--budget <tokens>', `memory tokens the answer may draw on${rangeHelp(LIMITS.budget)}`, ranged('--budget', LIMITS.budget), DEFAULTS.budget)
     .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: $VIDMEM_LLM_URL; model from $VIDMEM_LLM_MODEL)')
     .option('--no-images', 'send no keyframes to the LLM (text-only models)')
     .option('--json', 'print {"answer":…,"evidence":[…],"selected":N} with times in seconds', false)

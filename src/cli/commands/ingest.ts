@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { DEFAULTS, SAMPLING_MODES, type IngestSettings } from '../../core/config.js';
+import { DEFAULTS, LIMITS, SAMPLING_MODES, type IngestSettings } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
 import type { IngestSummary } from '../../../pipelines/ingest-file.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, nonNegativeNumber, positiveInteger, positiveNumber, storeOption } from '../options.js';
+import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
 
 interface IngestFlags extends AppFlags, Omit<IngestSettings, 'tokens'> {
   tokens: number;
@@ -65,17 +65,22 @@ export function ingestCommand(): Command {
   return addModelOptions(new Command('ingest'), `vision-language model: a Hugging Face repo id, a model folder or a built-in name (default: the store's model, else ${DEFAULTS.model}; --model palette works offline)`)
     .argument('<files...>', 'video files to ingest; one that fails is reported and the others go on')
     .addOption(storeOption())
-    .option('--fps <n>', 'frames sampled per second of video', positiveNumber('--fps'), d.fps)
+    .option('--fps <n>', `frames sampled per second of video${rangeHelp(LIMITS.fps)}`, ranged('--fps', LIMITS.fps), d.fps)
     .addOption(
       new Option('--sampling <mode>', 'fps: decode every frame and sample at --fps; keyframes: decode keyframes only (much faster); auto: keyframes when they are at least --fps dense')
         .choices(SAMPLING_MODES)
         .default(d.sampling),
     )
-    .option('--clip-seconds <n>', 'length of a clip, the unit of memory', positiveNumber('--clip-seconds'), d.clipSeconds)
+    .option('--clip-seconds <n>', `length of a clip, the unit of memory${rangeHelp(LIMITS.clipSeconds)}`, ranged('--clip-seconds', LIMITS.clipSeconds), d.clipSeconds)
     .option('--scene-cuts', 'also end clips at scene changes', d.sceneCuts)
-    .option('--tokens <k>', 'memory tokens per clip', positiveInteger('--tokens'), d.tokens)
-    .option('--batch <n>', 'frames per encoder call', positiveInteger('--batch'), DEFAULTS.batch)
-    .option('--repeat-threshold <percent>', 'percent of pixels that must change for a frame to be encoded; below it the frame counts as static and reuses the last embedding (0 encodes every frame)', nonNegativeNumber('--repeat-threshold'), d.repeatThreshold)
+    .option('--tokens <k>', `memory tokens per clip${rangeHelp(LIMITS.tokens)}`, ranged('--tokens', LIMITS.tokens), d.tokens)
+    .option('--batch <n>', `frames per encoder call${rangeHelp(LIMITS.batch)}`, ranged('--batch', LIMITS.batch), DEFAULTS.batch)
+    .option(
+      '--repeat-threshold <percent>',
+      `percent of pixels that must change for a frame to be encoded${rangeHelp(LIMITS.repeatThreshold)}; below it the frame counts as static and reuses the last embedding (0 encodes every frame)`,
+      ranged('--repeat-threshold', LIMITS.repeatThreshold),
+      d.repeatThreshold,
+    )
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .action(ingest);
 }

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { DEFAULTS } from '../../core/config.js';
+import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Moment } from '../../core/moments.js';
 import { formatRange } from '../../core/time-format.js';
 import type { AppFlags } from '../app.js';
 import { displayPath, roundTo } from '../format.js';
-import { addModelOptions, positiveInteger, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { addModelOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
 
 interface SearchFlags extends AppFlags {
   video?: number;
@@ -45,7 +45,7 @@ export function searchCommand(): Command {
     .argument('<text>', 'what to look for, e.g. "red on the left"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
-    .option('-k, --top <k>', 'how many moments', positiveInteger('--top'), DEFAULTS.top)
+    .option('-k, --top <k>', `how many moments${rangeHelp(LIMITS.top)}`, ranged('--top', LIMITS.top), DEFAULTS.top)
     .option('--json', 'print {"results":[…]} with times in seconds', false)
     .action(search);
 }
