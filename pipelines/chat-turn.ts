@@ -21,7 +21,8 @@ const HISTORY_TURNS = 6;
 export interface ChatContext {
   readonly store: MemoryStore;
   readonly decoder: Decoder;
-  readonly sessionId: number;
+  /** The session, or for a new one what it is about (it is created with its first turn). */
+  readonly session: number | { readonly videoId: number | null };
   /** The session's scope (`videoId`) and the selection's tuning. */
   readonly select: SelectOptions;
   /** The text memories are selected with, as the store's model's vector; refused without a word the model knows when `needsWords`. */
@@ -31,7 +32,7 @@ export interface ChatContext {
 export type ChatEvent = AnswerEvent | { readonly type: 'recorded'; readonly turn: ChatTurnRecord };
 
 async function prepare(ctx: ChatContext, question: string) {
-  const recent = ctx.store.chats.turns(ctx.sessionId, HISTORY_TURNS);
+  const recent = typeof ctx.session === 'number' ? ctx.store.chats.turns(ctx.session, HISTORY_TURNS) : [];
   const plan = planTurn(question, recent.at(-1));
   // A continuation is found along the timeline and a summary spread over it; only a moment needs words.
   const vector = await ctx.encode(plan.query, !plan.continuation && questionKind(question) === 'moment');
@@ -60,7 +61,7 @@ export function chatTurn(ctx: ChatContext, question: string): Observable<ChatEve
       const recorded$ = defer(() =>
         of<ChatEvent>({
           type: 'recorded',
-          turn: ctx.store.chats.addTurn(ctx.sessionId, { question, query, answer, decoder: ctx.decoder.name, evidence: cited }),
+          turn: ctx.store.chats.addTurn(ctx.session, { question, query, answer, decoder: ctx.decoder.name, evidence: cited }),
         }),
       );
       return concat(answered$, recorded$);

@@ -196,12 +196,6 @@ export class Vidmem {
     }).pipe(switchMap(({ selection, decoder, flow }) => flow.answerFrom(question, selection, decoder)));
   }
 
-  /** A new chat session about one video, or about every video in the store. */
-  startChat(videoId: number | null): ChatSessionRecord {
-    if (videoId !== null) this.checkVideo(videoId);
-    return this.store.chats.start(videoId);
-  }
-
   chatSession(id: number): ChatSessionRecord | undefined {
     return this.store.chats.session(id);
   }
@@ -216,21 +210,31 @@ export class Vidmem {
     return this.store.chats.turns(sessionId, last);
   }
 
-  /** One turn of a session, answered as `ask` answers and recorded once complete. */
-  chatTurn(sessionId: number, question: string): Observable<ChatEvent> {
+  /**
+   * One turn of a session, answered as `ask` answers and recorded once complete. A new session
+   * (`{ videoId }`: about one video, or every video when null) is created with its first turn,
+   * whose record carries its id.
+   */
+  chatTurn(session: number | { readonly videoId: number | null }, question: string): Observable<ChatEvent> {
     const { defer, switchMap } = rx();
     return defer(async () => {
-      const session = this.store.chats.session(sessionId);
-      if (!session) throw new UserError(`store ${this.storeDir} has no chat session ${sessionId}`);
-      return { session, decoder: await this.answerer(), flow: await import('./chat-turn.js') };
+      const videoId = typeof session === 'number' ? this.existingSession(session).videoId : session.videoId;
+      if (videoId !== null) this.checkVideo(videoId);
+      return { videoId, decoder: await this.answerer(), flow: await import('./chat-turn.js') };
     }).pipe(
-      switchMap(({ session, decoder, flow }) =>
+      switchMap(({ videoId, decoder, flow }) =>
         flow.chatTurn(
-          { store: this.store, decoder, sessionId, select: this.selectOptions({ videoId: session.videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
+          { store: this.store, decoder, session, select: this.selectOptions({ videoId: videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
           question,
         ),
       ),
     );
+  }
+
+  private existingSession(id: number): ChatSessionRecord {
+    const session = this.store.chats.session(id);
+    if (!session) throw new UserError(`store ${this.storeDir} has no chat session ${id}`);
+    return session;
   }
 
   /** The decoder answers are given by (loaded on first use). */

@@ -12,14 +12,6 @@ export class ChatLog {
     private readonly videos: VideosRepository,
   ) {}
 
-  /** A new session about one video, or about every video when `videoId` is null. */
-  start(videoId: number | null): ChatSessionRecord {
-    return guarded(this.dir, () => {
-      this.assertWritable();
-      if (videoId !== null && !this.videos.byId(videoId)) throw new StoreError(`store ${this.dir} has no video #${videoId}`);
-      return this.chat.createSession(videoId);
-    });
-  }
 
   session(id: number): ChatSessionRecord | undefined {
     return guarded(this.dir, () => this.chat.session(id));
@@ -35,17 +27,24 @@ export class ChatLog {
     return guarded(this.dir, () => this.chat.lastTurns(sessionId, last ?? -1));
   }
 
-  /** Records a completed turn with the moments it cited, in one transaction. */
-  addTurn(sessionId: number, turn: NewChatTurn): ChatTurnRecord {
+  /**
+   * Records a completed turn with the moments it cited, in one transaction: in a session, or as
+   * the first turn of a new one (about one video, or every video when `videoId` is null).
+   */
+  addTurn(session: number | { readonly videoId: number | null }, turn: NewChatTurn): ChatTurnRecord {
     return guarded(this.dir, () => {
       this.assertWritable();
-      if (!this.chat.session(sessionId)) throw new StoreError(`store ${this.dir} has no chat session #${sessionId}`);
       turn.evidence.forEach((e, k) => {
         if (!isSpan(e.start, e.end) || !Number.isFinite(e.score)) {
           throw new StoreError(`chat turn: cited moment ${k} has a bad time span ${e.start}–${e.end} or score ${e.score}`);
         }
       });
-      return this.chat.addTurn(sessionId, turn);
+      if (typeof session === 'number') {
+        if (!this.chat.session(session)) throw new StoreError(`store ${this.dir} has no chat session #${session}`);
+        return this.chat.addTurn(session, turn);
+      }
+      if (session.videoId !== null && !this.videos.byId(session.videoId)) throw new StoreError(`store ${this.dir} has no video #${session.videoId}`);
+      return this.chat.addFirstTurn(session.videoId, turn);
     });
   }
 

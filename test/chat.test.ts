@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTurn, temporalCue } from '../src/selection/follow-up.js';
 import { formatTimestamp } from '../src/core/time-format.js';
 import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
 import { MemoryStore, StoreError } from '../storage/memory-store.js';
-import { tempDir, vidmem } from './helpers/cli.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
 
 /** Red first, then other colours: "and after that?" must land on what follows the red. */
 const SEGMENTS: Segment[] = [
@@ -41,7 +43,7 @@ function storedTurns(store: string, sessionId: number): StoredTurn[] {
 }
 
 function sessionId(stdout: string): number {
-  const match = /^chat session (\d+), .*\(resume it with --session \1\)$/m.exec(stdout);
+  const match = /^\(saved as chat session (\d+); resume it with --session \1\)$/m.exec(stdout);
   expect(match, stdout).not.toBeNull();
   return Number(match![1]);
 }
@@ -96,11 +98,13 @@ describe('chat history in the store', () => {
     const history = MemoryStore.open(join(tempDir('vidmem-chat-store-'), 'store'));
     try {
       const video = history.videos.begin({ path: '/v.mp4', contentHash: 'h', durationSec: 60, fps: 25, width: 64, height: 48, settings: {} });
-      const session = history.chats.start(video.id);
-      expect(session).toMatchObject({ videoId: video.id, turns: 0 });
-      for (let i = 0; i < 5; i++) {
-        const evidence = Array.from({ length: i % 3 }, (_, k) => ({ videoId: video.id, start: i * 10 + k, end: i * 10 + k + 1, score: 0.5 - k / 10 }));
-        history.chats.addTurn(session.id, { question: `q${i}`, query: `q${i}`, answer: `a${i}`, decoder: 'grounded', evidence });
+      const evidence = (i: number) => Array.from({ length: i % 3 }, (_, k) => ({ videoId: video.id, start: i * 10 + k, end: i * 10 + k + 1, score: 0.5 - k / 10 }));
+      // A session comes into being with its first turn.
+      const first = history.chats.addTurn({ videoId: video.id }, { question: 'q0', query: 'q0', answer: 'a0', decoder: 'grounded', evidence: evidence(0) });
+      const session = history.chats.session(first.sessionId)!;
+      expect(session).toMatchObject({ videoId: video.id, turns: 1, firstQuestion: 'q0' });
+      for (let i = 1; i < 5; i++) {
+        history.chats.addTurn(session.id, { question: `q${i}`, query: `q${i}`, answer: `a${i}`, decoder: 'grounded', evidence: evidence(i) });
       }
       const last = history.chats.turns(session.id, 3);
       expect(last.map((t) => t.question)).toEqual(['q2', 'q3', 'q4']);
@@ -112,7 +116,8 @@ describe('chat history in the store', () => {
       const bad = { question: 'q', query: 'q', answer: 'a', decoder: 'grounded' };
       expect(() => history.chats.addTurn(session.id + 1, { ...bad, evidence: [] })).toThrow(StoreError);
       expect(() => history.chats.addTurn(session.id, { ...bad, evidence: [{ videoId: video.id, start: 5, end: 2, score: 1 }] })).toThrow(/bad time span/);
-      expect(() => history.chats.start(video.id + 1)).toThrow(/has no video/);
+      expect(() => history.chats.addTurn({ videoId: video.id + 1 }, { ...bad, evidence: [] })).toThrow(/has no video/);
+      expect(history.chats.sessions()).toHaveLength(1);
       expect(history.chats.turns(session.id)).toHaveLength(5);
     } finally {
       history.close();
@@ -127,7 +132,8 @@ describe('vidmem chat with the built-in answerer', () => {
     const result = await vidmem(['chat', '--store', store, '--video', '1'], { env, input: 'When is it red?\n\nand after that?\n/exit\nmagenta\n' });
     expect(result.code, result.stderr).toBe(0);
     const id = sessionId(result.stdout);
-    expect(result.stdout).toContain(`chat session ${id}, about video 1 (colours.mp4)`);
+    expect(result.stdout).toMatch(/^new chat about video 1 \(colours\.mp4\); it is saved with its first answer$/m);
+    expect(id).toBeGreaterThan(0);
     expect(result.stdout).toMatch(/The moment that matches "When is it red\?" is \[00:00–00:0\d\] colours\.mp4/);
     const turns = storedTurns(store, id);
     // Blank lines are skipped and /exit ends the session before "magenta".
@@ -150,7 +156,7 @@ describe('vidmem chat with the built-in answerer', () => {
     const unknown = await vidmem(['chat', '--store', store, '--session', '999'], { env });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^vidmem: store .* has no chat session 999\n$/);
-    const fresh = await vidmem(['chat', '--store', store], { env });
+    const fresh = await vidmem(['chat', '--store', store], { env, input: 'red\n' });
     const other = await vidmem(['chat', '--store', store, '--session', String(sessionId(fresh.stdout)), '--video', '1'], { env });
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/^vidmem: chat session \d+ is about every video in the store; leave out --video, or start a new session\n$/);
@@ -168,7 +174,8 @@ describe('vidmem chat with the built-in answerer', () => {
     const ids = db.prepare('SELECT id FROM chat_sessions ORDER BY updated_at DESC, id DESC').pluck().all();
     db.close();
     expect(lines.map((line) => Number(line.trim().split(' ')[0]))).toEqual(ids);
-    expect(lines.find((line) => line.includes('about every video'))).toMatch(/, 0 turns$/);
+    // A session is kept from its first answer on: none is empty.
+    expect(lines.filter((line) => /, 0 turns/.test(line))).toEqual([]);
 
     const both = await vidmem(['chat', '--list', '--session', String(id), '--store', store], { env });
     expect(both.code).toBe(2);
@@ -264,6 +271,46 @@ describe('vidmem chat with an OpenAI-compatible server', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).toMatch(new RegExp(`^vidmem: cannot reach the LLM at ${dead}/chat/completions: connection refused \\(gave up after 3 attempts\\)$`));
-    expect(storedTurns(store, sessionId(result.stdout))).toEqual([]);
+    // No answer, no session: a chat whose every turn failed leaves nothing behind.
+    expect(result.stdout).not.toMatch(/saved as chat session/);
+    const db = new Database(join(store, 'vidmem.db'), { readonly: true });
+    const sessions = db.prepare("SELECT count(*) FROM chat_sessions s WHERE NOT EXISTS (SELECT 1 FROM chat_turns t WHERE t.session_id = s.id)").pluck().get();
+    db.close();
+    expect(sessions).toBe(0);
+  });
+});
+
+describe('Ctrl-C in a chat fed by a pipe', () => {
+  it('stops the answer being streamed, records nothing for it, and the chat goes on', async () => {
+    // An LLM that starts an answer and then takes its time with the rest.
+    const slow = createServer(async (req, res) => {
+      for await (const _ of req);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'It is ' }, finish_reason: null }] })}\n\n`);
+      setTimeout(() => res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'late.' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`), 3000);
+    });
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    const llm = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`;
+    try {
+      const child = spawn(process.execPath, [BIN, 'chat', '--store', store, '--llm', llm], {
+        env: { ...process.env, VIDMEM_LLM_MODEL: 'slow' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      child.stdin.write('When is it red?\n');
+      for (let i = 0; i < 200 && !stdout.includes('It is '); i++) await sleep(25);
+      child.kill('SIGINT');
+      for (let i = 0; i < 200 && !stdout.includes('(answer stopped; not recorded)'); i++) await sleep(25);
+      child.stdin.end();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stdout).toContain('(answer stopped; not recorded)');
+      expect(stdout).not.toContain('saved as chat session');
+      expect(code).toBe(0);
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 });

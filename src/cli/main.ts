@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { listenForInterrupts } from './interrupt.js';
 
 interface CommandEntry {
   readonly name: string;
@@ -90,10 +91,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.on('SIGINT', () => {
-  process.stderr.write('\nvidmem: interrupted; what is stored is kept, and an ingest resumes when run again\n');
-  process.exit(130);
-});
+listenForInterrupts();
 
 try {
   await (await program(process.argv.slice(2))).parseAsync(process.argv);

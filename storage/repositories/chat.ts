@@ -45,6 +45,7 @@ export class ChatRepository {
   private readonly lastTurnsStmt: Database.Statement<[number, number], TurnRow>;
   private readonly evidenceStmt: Database.Statement<[string], CitedMoment & { turnId: number }>;
   private readonly addTurnTx: (sessionId: number, turn: NewChatTurn) => ChatTurnRecord;
+  private readonly addFirstTurnTx: (videoId: number | null, turn: NewChatTurn) => ChatTurnRecord;
 
   constructor(db: Database.Database) {
     this.insertSessionStmt = db.prepare<[number | null], { id: number }>('INSERT INTO chat_sessions (video_id) VALUES (?) RETURNING id');
@@ -72,10 +73,8 @@ export class ChatRepository {
       this.touchStmt.run(sessionId);
       return { ...row, evidence: turn.evidence.map(({ videoId, start, end, score }) => ({ videoId, start, end, score })) };
     });
-  }
-
-  createSession(videoId: number | null): ChatSessionRecord {
-    return this.session(this.insertSessionStmt.get(videoId)!.id)!;
+    // A session exists from its first turn on: a chat left without a question leaves nothing.
+    this.addFirstTurnTx = db.transaction((videoId: number | null, turn: NewChatTurn) => this.addTurnTx(this.insertSessionStmt.get(videoId)!.id, turn));
   }
 
   session(id: number): ChatSessionRecord | undefined {
@@ -89,6 +88,11 @@ export class ChatRepository {
 
   addTurn(sessionId: number, turn: NewChatTurn): ChatTurnRecord {
     return this.addTurnTx(sessionId, turn);
+  }
+
+  /** A new session with its first turn, in one transaction. */
+  addFirstTurn(videoId: number | null, turn: NewChatTurn): ChatTurnRecord {
+    return this.addFirstTurnTx(videoId, turn);
   }
 
   /** The session's latest `limit` turns with their evidence, oldest first. */

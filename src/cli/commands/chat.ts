@@ -29,12 +29,22 @@ function describeScope(app: Vidmem, session: ChatSessionRecord): string {
   return `about video ${session.videoId}${video ? ` (${basename(video.path)})` : ''}`;
 }
 
-/** The session to continue, or a new one; either way the user learns its id. */
-function openSession(app: Vidmem, flags: ChatFlags): ChatSessionRecord {
+/** What a conversation is about: a session being continued, or a new one, saved with its first answer. */
+type Conversation = { id: number } | { videoId: number | null };
+
+function describeVideo(app: Vidmem, videoId: number | null): string {
+  if (videoId === null) return 'about every video in the store';
+  const video = app.video(videoId);
+  if (!video) throw new UserError(`store ${app.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
+  return `about video ${videoId} (${basename(video.path)})`;
+}
+
+/** The session to continue, shown with its last turns, or a new one, which exists once it has an answer. */
+function openConversation(app: Vidmem, flags: ChatFlags): Conversation {
   if (flags.session === undefined) {
-    const session = app.startChat(flags.video ?? null);
-    process.stdout.write(`chat session ${session.id}, ${describeScope(app, session)} (resume it with --session ${session.id})\n`);
-    return session;
+    const videoId = flags.video ?? null;
+    process.stdout.write(`new chat ${describeVideo(app, videoId)}; it is saved with its first answer\n`);
+    return { videoId };
   }
   const session = app.chatSession(flags.session);
   if (!session) throw new UserError(`store ${app.storeDir} has no chat session ${flags.session}`);
@@ -45,7 +55,7 @@ function openSession(app: Vidmem, flags: ChatFlags): ChatSessionRecord {
   const shown = app.chatTurns(session.id, RESUME_SHOWN);
   if (session.turns > shown.length) process.stdout.write(`  … ${session.turns - shown.length} older turns\n`);
   for (const turn of shown) process.stdout.write(`  you: ${oneLine(turn.question)}\n  vidmem: ${oneLine(turn.answer)}\n`);
-  return session;
+  return { id: session.id };
 }
 
 /** The sessions a user can resume, each on a line with what it was about. */
@@ -64,12 +74,16 @@ function listSessions(app: Vidmem): void {
   }
 }
 
-/** Answers one question on the terminal as it streams; a turn that fails is reported, not thrown. */
-async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { sessionId: number; question: string; explain: boolean }, signal: AbortSignal): Promise<void> {
+/**
+ * Answers one question on the terminal as it streams; a turn that fails is reported, not thrown.
+ * Returns the session's id once the turn is recorded.
+ */
+async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { conversation: Conversation; question: string; explain: boolean }, signal: AbortSignal): Promise<number | undefined> {
   const [{ consume }, { explainSelection }] = await Promise.all([import('../app.js'), import('../explain.js')]);
   let atLineStart = true;
   let cited = '';
   let explained = '';
+  let recorded: number | undefined;
   const write = (text: string) => {
     if (text === '') return;
     process.stdout.write(text);
@@ -77,9 +91,10 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { sessionId
   };
   try {
     await consume(
-      app.chatTurn(turn.sessionId, turn.question),
+      app.chatTurn('id' in turn.conversation ? turn.conversation.id : turn.conversation, turn.question),
       (event) => {
         if (event.type === 'text') write(event.text);
+        if (event.type === 'recorded') recorded = event.turn.sessionId;
         if (event.type !== 'selection') return;
         // An LLM's citations are its own; the built-in answer is a list of the evidence already.
         if (!decoder.listsEvidence && event.evidence.length > 0) {
@@ -92,6 +107,7 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { sessionId
     if (!atLineStart) write('\n');
     write(cited);
     write(explained);
+    return recorded;
   } catch (err) {
     if (!atLineStart) write('\n');
     if (signal.aborted) {
@@ -103,32 +119,42 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { sessionId
     } else {
       throw err;
     }
+    return undefined;
   }
 }
 
 /** Reads questions line by line until end of input or /exit; each is answered and recorded before the next. */
-async function converse(app: Vidmem, decoder: Decoder, sessionId: number, explain: boolean): Promise<void> {
-  const { createInterface } = await import('node:readline');
+async function converse(app: Vidmem, decoder: Decoder, started: Conversation, explain: boolean): Promise<void> {
+  const [{ createInterface }, { onInterrupt }] = await Promise.all([import('node:readline'), import('../interrupt.js')]);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  let conversation = started;
   let running: AbortController | undefined;
-  // Ctrl-C stops the answer being streamed; at the prompt it ends the session.
-  rl.on('SIGINT', () => (running ? running.abort() : rl.close()));
+  // Ctrl-C stops the answer being streamed; between answers it ends the session. A terminal's
+  // Ctrl-C reaches readline, a pipe's the process: both do the same.
+  const interrupt = (): void => (running ? running.abort() : rl.close());
+  rl.on('SIGINT', interrupt);
   if (interactive) {
     process.stdout.write('Ask about the video; follow-ups such as "and after that?" build on the last answer. Ctrl-D or /exit ends.\n');
     rl.setPrompt('you› ');
     rl.prompt();
   }
-  for await (const line of rl) {
-    const question = line.trim();
-    if (question === '/exit' || question === '/quit') break;
-    if (question !== '') {
-      running = new AbortController();
-      await answerOnTerminal(app, decoder, { sessionId, question, explain }, running.signal);
-      running = undefined;
+  await onInterrupt(interrupt, async () => {
+    for await (const line of rl) {
+      const question = line.trim();
+      if (question === '/exit' || question === '/quit') break;
+      if (question !== '') {
+        running = new AbortController();
+        const id = await answerOnTerminal(app, decoder, { conversation, question, explain }, running.signal);
+        running = undefined;
+        if (id !== undefined && !('id' in conversation)) {
+          process.stdout.write(`(saved as chat session ${id}; resume it with --session ${id})\n`);
+          conversation = { id };
+        }
+      }
+      if (interactive) rl.prompt();
     }
-    if (interactive) rl.prompt();
-  }
+  });
   rl.close();
 }
 
@@ -142,8 +168,7 @@ async function chat(flags: ChatFlags): Promise<void> {
   await withApp(appFlags, 'write', async (app) => {
     const decoder = await app.answerer();
     await app.loadModel('questions');
-    const session = openSession(app, flags);
-    await converse(app, decoder, session.id, explain);
+    await converse(app, decoder, openConversation(app, flags), explain);
   }, { quiet: true, create: false });
 }
 

@@ -31,7 +31,9 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { ingestProgress } = await import('../progress.js');
   const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, ...appFlags } = flags;
   const settings: IngestSettings = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
-  await withApp(appFlags, 'write', async (app) => {
+  const { onInterrupt, interrupted } = await import('../interrupt.js');
+  const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
+  await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
     await app.loadModel('ingest');
     for (const file of files) {
       const progress = ingestProgress(!json, file);
@@ -57,7 +59,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
         process.stdout.write(`${describe(summary)}\n`);
       }
     }
-  }, { quiet: json });
+  }, { quiet: json }));
 }
 
 export function ingestCommand(): Command {
