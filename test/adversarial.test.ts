@@ -70,3 +70,28 @@ describe('readers that stop early', () => {
     expect(code).toBe(0);
   });
 });
+
+/** Whether the dynamic linker finds a Vulkan loader (Debian's libvulkan1), which makes Dawn speak up. */
+function hasVulkanLoader(): boolean {
+  try {
+    process.dlopen({ exports: {} }, 'libvulkan.so.1');
+  } catch (err) {
+    return !(err as Error).message.includes('cannot open shared object');
+  }
+  return true;
+}
+
+describe.skipIf(!hasVulkanLoader())('a Vulkan loader without a GPU', () => {
+  it('--device auto says in one line that it uses the CPU, without Dawn\'s own warnings', async () => {
+    const result = await vidmem(['search', 'red', '--store', store, '--device', 'auto']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^vidmem: .*webgpu unavailable \([^\n]*\); using cpu\n$/);
+  });
+
+  it('doctor reports WebGPU in its table and nothing on stderr', async () => {
+    const result = await vidmem(['doctor']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/webgpu +unavailable: /);
+    expect(result.stderr).toBe('');
+  });
+});

@@ -4,6 +4,8 @@
  * provider works is only known by creating a session with it, so that is what `auto` and
  * `vidmem doctor` do.
  */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import { ort } from './onnxruntime.js';
 import type { Device } from '../core/config.js';
@@ -23,7 +25,7 @@ export interface SessionSettings {
 const GPU_PROVIDERS = ['cuda', 'webgpu'];
 
 const HINTS: Record<string, string> = {
-  cuda: 'install onnxruntime-node with its CUDA files (npm install onnxruntime-node --onnxruntime-node-install=cuda12; needs CUDA 12 and cuDNN 9)',
+  cuda: 'install onnxruntime-node with its CUDA files (node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12; needs CUDA 12 and cuDNN 9)',
   webgpu: 'WebGPU needs a GPU that Dawn reaches through Vulkan (libvulkan1 and a GPU driver)',
 };
 
@@ -51,10 +53,35 @@ function vulkanMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * Where a Vulkan loader exists but no adapter will do, Dawn writes several lines of its own
+ * warnings to this process's stderr, which nothing in JavaScript can hold back. So WebGPU is
+ * first tried in a child process whose stderr is dropped; only what it reports comes back.
+ */
+function tryWebGpuAside(model: string | Uint8Array): Promise<void> {
+  const script = `
+    const ort = require(process.argv[1]);
+    const read = process.argv[2] ? Promise.resolve(process.argv[2]) : new Promise((done) => { const parts = []; process.stdin.on('data', (b) => parts.push(b)).on('end', () => done(Buffer.concat(parts))); });
+    read.then((model) => ort.InferenceSession.create(model, { executionProviders: ['webgpu'], logSeverityLevel: 4 }))
+      .then((session) => session.release()).then(() => process.exit(0), (err) => { process.stdout.write(String(err.message)); process.exit(1); });`;
+  return new Promise((resolve, reject) => {
+    const args = ['-e', script, createRequire(import.meta.url).resolve('onnxruntime-node'), typeof model === 'string' ? model : ''];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    let said = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (said += s));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(said || `the WebGPU probe ended with status ${code}`))));
+    child.stdin.end(typeof model === 'string' ? undefined : model);
+  });
+}
+
 async function create(model: string | Uint8Array, provider: string, settings: SessionSettings = {}): Promise<Ort.InferenceSession> {
-  const missing = provider === 'webgpu' ? vulkanMissing() : undefined;
-  if (missing) throw new Error(missing);
   const { threads, debug = false } = settings;
+  if (provider === 'webgpu') {
+    const missing = vulkanMissing();
+    if (missing) throw new Error(missing);
+    if (!debug) await tryWebGpuAside(model);
+  }
   quietOrt(debug);
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
