@@ -4,8 +4,8 @@
  * inference tools (threshold 0.3, box threshold 0.6, unclip ratio 1.5, fast box score).
  *
  * Boxes are axis-aligned where PaddleOCR fits rotated rectangles to contours: vidmem reads screen
- * text (slides, captions, overlays), which is horizontal, and an axis-aligned box needs connected
- * components instead of contour tracing, polygon offsetting and perspective crops.
+ * text (slides, captions, overlays), which is horizontal, and axis-aligned boxes need only
+ * connected components, not contour tracing, polygon offsetting and perspective crops.
  */
 import type { Normalization, PixelRect } from './image-tensor.js';
 

@@ -41,7 +41,8 @@ export interface Placement {
  * interpolation (pixel centres at +0.5, no antialiasing), so that is what this reproduces. Cropping
  * and resizing happen together, so a text line is resampled once rather than cut out and then
  * resized. Turning upside down is a mirrored write, which equals resizing a turned crop because
- * the interpolation is symmetric.
+ * the interpolation is symmetric. sharp was no faster here: ≈ 10 ms either way for 1280×720 →
+ * 960×544, once its interleaved bytes are normalized into planes.
  */
 export function writeImage(frame: RgbFrame, rect: PixelRect, batch: TensorBatch, at: Placement, norm: Normalization): void {
   const outW = at.width;

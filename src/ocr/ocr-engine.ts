@@ -1,6 +1,6 @@
 /**
- * OCR of video frames with PaddleOCR v4 on onnxruntime-node: detect text boxes, turn upside-down
- * lines, read each line. The models' own pre- and post-processing lives beside this file, one
+ * OCR of video frames with PaddleOCR v4 on onnxruntime-node: detect text boxes, tell whether the
+ * frame is upside down, read each line. The models' own pre- and post-processing lives beside this file, one
  * model step per module; this one owns the sessions and the order of the steps.
  */
 import { readFile } from 'node:fs/promises';
@@ -97,7 +97,7 @@ class PaddleOcr implements OcrEngine {
     }
     const rects = textBoxes(await this.detect(frame), width, height);
     if (!rects.length) return [];
-    const upsideDown = await this.isUpsideDown(frame, rects);
+    const upsideDown = await this.frameUpsideDown(frame, rects);
     const readings = await this.recognize(frame, rects, upsideDown);
     const lines: TextLine[] = [];
     readings.forEach(({ text, confidence }, i) => {
@@ -123,7 +123,7 @@ class PaddleOcr implements OcrEngine {
     return { data: map.data as Float32Array, width: map.dims[3]!, height: map.dims[2]! };
   }
 
-  private async isUpsideDown(frame: RgbFrame, rects: readonly PixelRect[]): Promise<boolean> {
+  private async frameUpsideDown(frame: RgbFrame, rects: readonly PixelRect[]): Promise<boolean> {
     const batch = newBatch(rects.length, DIRECTION_WIDTH, DIRECTION_HEIGHT);
     rects.forEach((rect, index) => writeImage(frame, rect, batch, { index, width: directionWidth(rect) }, LINE_NORMALIZATION));
     const scores = (await run(this.classifier, batch, rects.length)).data as Float32Array;
@@ -132,6 +132,9 @@ class PaddleOcr implements OcrEngine {
 
   private async recognize(frame: RgbFrame, rects: readonly PixelRect[], upsideDown: boolean): Promise<Reading[]> {
     const readings: Reading[] = [];
+    // PaddleOCR gives crops 1.5 times taller than wide a quarter turn, for vertical CJK text. Screen
+    // text here is horizontal, and a box that narrow holds a glyph or two that the turn would
+    // make unreadable, so none is turned.
     for (const rect of rects) {
       const { width, paddedWidth } = lineGeometry(rect);
       const batch = newBatch(1, paddedWidth, LINE_HEIGHT);
