@@ -36,7 +36,7 @@ export interface SlideLook {
   readonly height: number;
   /** x264 constant rate factor of the stored frame; absent: a lossless PNG. */
   readonly crf?: number;
-  /** Dark text on white, or light text on dark blue. */
+  /** Light text on dark blue instead of black on white. */
   readonly dark?: boolean;
   readonly upsideDown?: boolean;
 }
