@@ -46,10 +46,10 @@ function decodeOne(spec: WeightSpec, bytes: Uint8Array): Weight {
   const dtype = spec.dtype;
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`weight ${name}: dtype ${dtype} is not supported`);
   const count = shape.reduce((a, b) => a * b, 1);
-  // The bytes are copied out so that every array is aligned and owns its memory.
-  const view = new DataView(bytes.slice().buffer);
+  // Read through a DataView: weights lie at any byte offset, and typed arrays need alignment.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!quantization) {
-    if (dtype === 'bool') return { dtype, shape, values: bytes.slice() };
+    if (dtype === 'bool') return { dtype, shape, values: Uint8Array.from(bytes) };
     const values = dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
     for (let i = 0; i < count; i++) values[i] = dtype === 'float32' ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true);
     return { dtype, shape, values };
