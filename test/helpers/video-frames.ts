@@ -4,12 +4,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ffmpegBinary } from '../../src/media/ffmpeg-binaries.js';
 import type { RgbFrame } from '../../src/detection/resize-frame.js';
 
+/** The checkout's root, found from here both in test/ and compiled into dist/test/. */
+function checkoutRoot(): string {
+  let folder = import.meta.dirname;
+  while (!existsSync(join(folder, 'package.json'))) {
+    if (dirname(folder) === folder) throw new Error(`no package.json above ${import.meta.dirname}`);
+    folder = dirname(folder);
+  }
+  return folder;
+}
+
 /** OpenCV's sample of people walking past a shop; in the shared media folder beside the checkout, when there is one. */
-export const VTEST = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'media', 'opencv', 'vtest.avi');
+export const VTEST = join(checkoutRoot(), '..', 'shared', 'media', 'opencv', 'vtest.avi');
 export const VTEST_SIZE = { width: 768, height: 576 } as const;
 
 export const haveVtest = (): boolean => existsSync(VTEST);
