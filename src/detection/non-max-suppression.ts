@@ -11,7 +11,7 @@ export interface Box {
   readonly height: number;
 }
 
-export function intersectionOverUnion(a: Box, b: Box): number {
+function intersectionOverUnion(a: Box, b: Box): number {
   const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
   const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
   if (width <= 0 || height <= 0) return 0;
