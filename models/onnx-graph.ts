@@ -29,11 +29,13 @@ export type Dim = number | string;
 export type Attribute =
   | { readonly kind: 'int'; readonly value: number }
   | { readonly kind: 'ints'; readonly value: readonly number[] }
-  | { readonly kind: 'float'; readonly value: number };
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string };
 
 export const int = (value: number): Attribute => ({ kind: 'int', value });
 export const ints = (...value: number[]): Attribute => ({ kind: 'ints', value });
 export const float = (value: number): Attribute => ({ kind: 'float', value });
+export const string = (value: string): Attribute => ({ kind: 'string', value });
 /** For Cast's `to` and other attributes that name an element type. */
 export const elemType = (type: ElemType): Attribute => int(DATA_TYPE[type]);
 
@@ -45,6 +47,8 @@ function attributeProto(name: string, attribute: Attribute): onnx.IAttributeProt
       return { name, type: AttributeProto.AttributeType.INTS, ints: [...attribute.value] };
     case 'float':
       return { name, type: AttributeProto.AttributeType.FLOAT, f: attribute.value };
+    case 'string':
+      return { name, type: AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(attribute.value) };
   }
 }
 
