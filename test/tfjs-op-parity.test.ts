@@ -14,7 +14,7 @@ import type { TfAttrValue } from '../models/detector/tf-attributes.js';
 import type { TfNode } from '../models/detector/tfjs-model.js';
 import type { WeightSpec } from '../models/detector/tfjs-weights.js';
 import { convertTfjsModel } from '../models/detector/tfjs-to-onnx.js';
-import { seededRandom } from '../src/seeded-random.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 import { tempDir } from './helpers/cli.js';
 import { maxAbsDifference } from './helpers/detection-parity.js';
 import { loadTfjsGraph } from './helpers/tfjs-graph.js';

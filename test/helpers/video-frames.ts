@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ffmpegBinary } from '../../src/media/ffmpeg-binaries.js';
+import { mediaTools } from '../../src/sources/ffmpeg-binaries.js';
 import type { RgbFrame } from '../../src/detection/resize-frame.js';
 
 /** The checkout's root, found from here both in test/ and compiled into dist/test/. */
@@ -26,7 +26,7 @@ export const haveVtest = (): boolean => existsSync(VTEST);
 
 function rawFrame(inputArgs: readonly string[], width: number, height: number): RgbFrame {
   const rgb = execFileSync(
-    ffmpegBinary().path,
+    mediaTools().ffmpeg.path,
     ['-hide_banner', '-loglevel', 'error', ...inputArgs, '-frames:v', '1', '-vf', `scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     { maxBuffer: width * height * 3 + 1024 },
   );
