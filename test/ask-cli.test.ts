@@ -114,7 +114,7 @@ describe('vidmem ask', () => {
   it.each([
     [['ask', 'hello there'], /^vidmem: model 'palette' knows none of the words in "hello there"$/],
     [['ask', 'red', '--video', '7'], /^vidmem: store .* has no video 7 /],
-    [['ask', 'red', '--budget', 'lots'], /--budget must be a positive whole number/],
+    [['ask', 'red', '--budget', 'lots'], /--budget must be a whole number from 1 to 16384/],
   ])('fails with one clear line: %j', async (args, message) => {
     const result = await vidmem([...args, '--store', store]);
     expect(result.code).not.toBe(0);

@@ -125,7 +125,7 @@ describe('bad command lines', () => {
   it('unknown options and bad numbers exit 2 with usage help', async () => {
     const result = await vidmem(['ingest', 'x.mp4', '--fps', 'fast']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--fps must be a positive number, got 'fast'/);
+    expect(result.stderr).toMatch(/--fps must be a number from 0.01 to 30, got 'fast'/);
   });
 });
 
