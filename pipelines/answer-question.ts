@@ -1,6 +1,7 @@
 import { concat, map, type Observable, of } from 'rxjs';
 import type { Evidence } from '../src/core/moments.js';
 import type { ChatTurn, DecodeRequest, Decoder } from '../src/core/ports/decoder.js';
+import type { MemoryReader } from '../src/core/ports/memory-reader.js';
 import { streamAnswer } from '../src/decoders/stream-answer.js';
 import type { Selection } from '../src/selection/selection.js';
 import { toEvidence } from '../src/selection/to-evidence.js';
@@ -18,8 +19,8 @@ export type AnswerEvent =
  * decoder's streamed answer. `ask` and chat turns both answer this way, whatever strategy
  * selected the memories. Unsubscribing aborts the decoder.
  */
-export function answerFrom(question: string, selection: Selection, decoder: Decoder, history: readonly ChatTurn[] = []): Observable<AnswerEvent> {
-  const evidence = toEvidence(selection);
+export function answerFrom(question: string, selection: Selection, reader: MemoryReader, decoder: Decoder, history: readonly ChatTurn[] = []): Observable<AnswerEvent> {
+  const evidence = toEvidence(selection, reader.clipTexts(selection.selected.map((s) => s.clip.clipId)));
   const request: DecodeRequest = { question, evidence, wholeVideo: selection.kind === 'whole-video', history, moreAlike: selection.moreAlike };
   return concat(
     of<AnswerEvent>({ type: 'selection', selection, evidence }),

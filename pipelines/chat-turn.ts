@@ -52,7 +52,7 @@ export function chatTurn(ctx: ChatContext, question: string): Observable<ChatEve
     concatMap(({ query, selection, history }) => {
       let answer = '';
       let cited: CitedMoment[] = [];
-      const answered$ = answerFrom(question, selection, ctx.decoder, history).pipe(
+      const answered$ = answerFrom(question, selection, ctx.store.videos, ctx.decoder, history).pipe(
         tap((event) => {
           if (event.type === 'text') answer += event.text;
           else cited = event.evidence.map(({ videoId, start, end, score }) => ({ videoId, start, end, score }));

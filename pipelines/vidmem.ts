@@ -15,6 +15,7 @@ import type { Moment } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
+import { queryTerms } from '../src/selection/query-terms.js';
 import { questionParts } from '../src/selection/question-parts.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
@@ -176,7 +177,7 @@ export class Vidmem {
     this.checkVideo(options.videoId);
     checkRange('top', options.top ?? DEFAULTS.top, LIMITS.top);
     const vector = await this.encodeQuery(query, true);
-    return rankMoments(this.store.videos, vector, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId });
+    return rankMoments(this.store.videos, { text: query, vector }, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId });
   }
 
   /** A question answered from the memories selected for it: the selection, then the streamed answer. */
@@ -193,7 +194,7 @@ export class Vidmem {
       const vector = await this.encodeQuery(question, questionKind(question) === 'moment');
       const selection = selectMemories(this.store.videos, { text: question, vector }, this.selectOptions(options));
       return { selection, decoder: await this.answerer(), flow };
-    }).pipe(switchMap(({ selection, decoder, flow }) => flow.answerFrom(question, selection, decoder)));
+    }).pipe(switchMap(({ selection, decoder, flow }) => flow.answerFrom(question, selection, this.store.videos, decoder)));
   }
 
   chatSession(id: number): ChatSessionRecord | undefined {
@@ -272,7 +273,8 @@ export class Vidmem {
    * A text's vector. A text longer than the model's context is read in parts that fit, whose
    * vectors are averaged (see question-parts); only what needs more parts than a question may
    * have is left out, and then the user is told. A text the model knows no word of is all zero:
-   * it matches nothing, so where it is to find a moment (`needsWords`) it is refused.
+   * it matches nothing, so where it is to find a moment (`needsWords`) it is refused, unless
+   * stored text (a slide, a subtitle) holds some of its words: then the text channels answer.
    */
   private async encodeQuery(text: string, needsWords: boolean): Promise<Float32Array> {
     const encoder = await this.textEncoder();
@@ -285,7 +287,9 @@ export class Vidmem {
     }
     const vectors = await encoder.encodeTexts(parts);
     const known = vectors.filter((v) => v.some((x) => x !== 0));
-    if (needsWords && known.length === 0) throw new UserError(`model '${encoder.identity.name}' knows none of the words in ${quote(text)}`);
+    if (needsWords && known.length === 0 && this.store.videos.textMatches(queryTerms(text), { top: 1 }).length === 0) {
+      throw new UserError(`model '${encoder.identity.name}' knows none of the words in ${quote(text)}`);
+    }
     return known.length > 1 ? weightedMean(known, known.map(() => 1)) : (known[0] ?? vectors[0]!);
   }
 

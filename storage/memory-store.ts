@@ -15,6 +15,7 @@ import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
 import { checkDbFile, connectDatabase, prepareDir, reclaimFreePages, type SchemaUpgrade } from './open-database.js';
 import { ChatRepository } from './repositories/chat.js';
+import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
 import { VideosRepository } from './repositories/videos.js';
@@ -54,7 +55,10 @@ export class MemoryStore {
     const clips = new ClipsRepository(db);
     const videos = new VideosRepository(db);
     this.index = new IndexCache(dir, this.models, clips, readonly);
-    this.videos = new VideoLibrary({ dir, readonly, models: this.models, videos, clips, index: this.index, thumbnails: new Thumbnails(dir) });
+    this.videos = new VideoLibrary({
+      dir, readonly, models: this.models, videos, clips, texts: new ClipTextsRepository(db), index: this.index,
+      thumbnails: new Thumbnails(dir), transaction: (work) => db.transaction(work)(),
+    });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos);
   }
 

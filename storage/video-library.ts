@@ -6,15 +6,18 @@
  * harmless and overwritten on resume), a clip and its tokens commit in one transaction, and the
  * index on disk is only trusted after it has been checked against SQLite (see index-cache).
  */
+import type { ClipText, TextMatch } from '../src/core/clip-text.js';
 import type { ClipRef, MemoryToken, RankedClip, RememberedClip } from '../src/core/clips.js';
 import type { MemoryReader } from '../src/core/ports/memory-reader.js';
 import { checkClip, checkVector, type ClipToCheck } from './checks.js';
 import { exactNearest } from './exact-nearest.js';
 import type { IndexCache } from './index-cache.js';
+import type { ClipTextsRepository } from './repositories/clip-texts.js';
 import type { ClipsRepository } from './repositories/clips.js';
 import type { ModelsRepository } from './repositories/models.js';
 import type { NewVideo, VideoRecord, VideoStatus, VideoSummary, VideosRepository } from './repositories/videos.js';
 import { guarded, StoreError } from './store-errors.js';
+import { textRelevance } from './text-relevance.js';
 import type { Thumbnails } from './thumbnails.js';
 import type { IndexHit } from './vector-index.js';
 
@@ -22,7 +25,10 @@ import type { IndexHit } from './vector-index.js';
 const EXACT_SEARCH_MAX_CLIPS = 10_000;
 
 /** A clip as `appendClip` takes it: the library picks the keyframe's path and writes its bytes. */
-export type NewClipInput = ClipToCheck;
+export interface NewClipInput extends ClipToCheck {
+  /** What is known of the clip as text (slide lines, cues), stored with it. */
+  readonly texts?: readonly ClipText[];
+}
 
 /** The last stored clip of a video and its memory, from which an interrupted ingest resumes. */
 export interface LastClip {
@@ -38,6 +44,9 @@ export interface LibraryParts {
   readonly models: ModelsRepository;
   readonly videos: VideosRepository;
   readonly clips: ClipsRepository;
+  readonly texts: ClipTextsRepository;
+  /** Runs `work` in one transaction. */
+  readonly transaction: <T>(work: () => T) => T;
   readonly index: IndexCache;
   readonly thumbnails: Thumbnails;
 }
@@ -94,7 +103,13 @@ export class VideoLibrary implements MemoryReader {
       index.get();
       const thumbPath = c.thumbnailJpeg ? thumbnails.write(videoId, c.index, c.thumbnailJpeg) : null;
       const position = { videoId, index: c.index, start: c.start, end: c.end };
-      const id = clips.insert({ ...position, indicator: c.indicator, tokens: c.tokens, framesEncoded: c.framesEncoded, framesRepeat: c.framesRepeat, thumbPath });
+      const clip = { ...position, indicator: c.indicator, tokens: c.tokens, framesEncoded: c.framesEncoded, framesRepeat: c.framesRepeat, thumbPath };
+      // A clip and what is known of it as text commit together, or not at all.
+      const id = this.parts.transaction(() => {
+        const clipId = clips.insert(clip);
+        this.parts.texts.insert(clipId, c.texts ?? []);
+        return clipId;
+      });
       index.add(id, c.indicator, position);
       return id;
     });
@@ -120,6 +135,20 @@ export class VideoLibrary implements MemoryReader {
 
   clipCounts(): Array<{ videoId: number; clips: number }> {
     return this.guard(() => this.parts.clips.counts());
+  }
+
+  textMatches(terms: readonly string[], options: { top: number; videoId?: number }): TextMatch[] {
+    return this.guard(() => {
+      const { texts } = this.parts;
+      // Trigrams need three characters; a shorter word is matched by the word index alone.
+      const long = terms.filter((term) => [...term].length >= 3);
+      const byIndex = [texts.matching('words', terms, options.top, options.videoId), texts.matching('grams', long, options.top, options.videoId)];
+      return textRelevance(terms, byIndex).slice(0, options.top);
+    });
+  }
+
+  clipTexts(clipIds: readonly number[]): Map<number, ClipText[]> {
+    return this.guard(() => this.parts.texts.ofClips(clipIds));
   }
 
   clipMemories(clipIds: readonly number[]): Map<number, RememberedClip> {

@@ -62,7 +62,7 @@ function replyWith(pieces: readonly string[]): Handler {
 
 function evidence(): Evidence[] {
   return [
-    { videoId: 1, videoPath: '/media/colours.mp4', start: 12, end: 20, score: 0.8312, thumbnail: thumbs.red, text: ['EXIT sign'] },
+    { videoId: 1, videoPath: '/media/colours.mp4', start: 12, end: 20, score: 0.8312, thumbnail: thumbs.red, text: [{ channel: 'slide', text: 'EXIT sign', start: 14, end: 14 }] },
     { videoId: 1, videoPath: '/media/colours.mp4', start: 3725, end: 3731, score: 0.4, thumbnail: thumbs.blue, text: [] },
   ];
 }
@@ -157,7 +157,7 @@ describe('OpenAI-compatible decoder', () => {
     expect(text).toContain('Question: When is it red?');
     expect(text).toContain('[00:12–00:20] colours.mp4 (video 1), relevance 0.83, keyframe: image 1');
     expect(text).toContain('[1:02:05–1:02:11] colours.mp4 (video 1), relevance 0.40, keyframe: image 2');
-    expect(text).toContain('known text: "EXIT sign"');
+    expect(text).toContain('slide at [00:14]: "EXIT sign"');
     const images = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url!.url);
     expect(images).toEqual([thumbs.red, thumbs.blue].map((f) => `data:image/jpeg;base64,${readFileSync(f).toString('base64')}`));
   });

@@ -25,7 +25,7 @@ function candidate(videoId: number, index: number, score: number, tokens = 8): C
   const start = index * 4;
   return {
     clipId: videoId * 1000 + index, videoId, index, start, end: start + 4, videoPath: `/v${videoId}.mp4`, thumbnail: null,
-    indicatorScore: score, memoryScore: score, score, focusStart: start, focusEnd: start + 4,
+    indicatorScore: score, memoryScore: score, textScore: 0, textMatch: null, score, focusStart: start, focusEnd: start + 4,
     tokens: Array.from({ length: tokens }, () => token(start, start + 4)), via: null,
   };
 }

@@ -1,3 +1,5 @@
+import type { ClipText } from './clip-text.js';
+
 /**
  * Scores (cosine) this close are the same match: the same scene twice, or compression noise,
  * moves a score by less. Moments that score alike are all kept or all counted, never ranked.
@@ -15,13 +17,15 @@ export interface Moment {
   readonly score: number;
   /** Keyframe JPEG of the moment, absolute path, when the store has one. */
   readonly thumbnail: string | null;
+  /**
+   * What is known of the moment as text (slide lines, subtitles, speech, detections): for a search
+   * hit the pieces that matched, for an answer's evidence everything, the matching pieces first.
+   */
+  readonly text: readonly ClipText[];
 }
 
 /** One selected moment, as a decoder sees it. */
-export interface Evidence extends Moment {
-  /** What is known about the moment as text (on-screen text, subtitles, speech), when text channels exist. */
-  readonly text: readonly string[];
-}
+export type Evidence = Moment;
 
 /** What a chat turn keeps of each moment it cited. */
 export type CitedMoment = Pick<Moment, 'videoId' | 'start' | 'end' | 'score'>;

@@ -27,8 +27,13 @@ function where(e: Evidence): string {
   return `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`;
 }
 
+/** Pieces of text quoted under a moment, at most: the matching ones come first. */
+const QUOTED = 4;
+
+/** `[12:40] slide: "The Calvin cycle fixes carbon dioxide"`: what a channel knew, and when. */
 function* details(e: Evidence): Generator<string> {
-  for (const text of e.text) yield `    text: ${JSON.stringify(text)}\n`;
+  for (const piece of e.text.slice(0, QUOTED)) yield `    [${formatTimestamp(piece.start)}] ${piece.channel}: ${quote(piece.text, 120)}\n`;
+  if (e.text.length > QUOTED) yield `    … ${e.text.length - QUOTED} more pieces of text\n`;
   if (e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
 }
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../core/errors.js';
 import type { Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
-import { formatRange } from '../core/time-format.js';
+import { formatRange, formatTimestamp } from '../core/time-format.js';
 import { eventData } from './server-sent-events.js';
 
 export interface OpenAiChatOptions {
@@ -165,7 +165,7 @@ async function userMessage(request: DecodeRequest, images: boolean): Promise<Cha
     request.evidence.forEach((e, i) => {
       const keyframe = keyframes[i] ? `, keyframe: image ${++image}` : '';
       lines.push(`${i + 1}. [${formatRange(e.start, e.end)}] ${basename(e.videoPath)} (video ${e.videoId}), relevance ${e.score.toFixed(2)}${keyframe}`);
-      for (const text of e.text) lines.push(`   known text: ${JSON.stringify(text)}`);
+      for (const piece of e.text) lines.push(`   ${piece.channel} at [${formatTimestamp(piece.start)}]: ${JSON.stringify(piece.text)}`);
     });
     const more = request.moreAlike;
     // Counting questions ("how many times…") must not be answered from the listed memories alone.

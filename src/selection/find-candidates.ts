@@ -1,8 +1,10 @@
+import type { ClipText, TextChannel } from '../core/clip-text.js';
 import type { RankedClip } from '../core/clips.js';
 import type { MemoryReader } from '../core/ports/memory-reader.js';
 import { dot } from '../core/vector-math.js';
 import { candidatePool } from './candidate-pool.js';
 import { memoryPointers } from './memory-pointers.js';
+import { queryTerms } from './query-terms.js';
 import { scoreCandidate, type Candidate, type ScoringOptions } from './score-candidates.js';
 import type { Decision } from './selection.js';
 import type { Runs } from './temporal-nms.js';
@@ -40,6 +42,29 @@ export interface Candidates {
  */
 const MAX_FOLLOWED = 16;
 
+/** Clips found by their text that are read besides the index's. */
+const TEXT_CANDIDATES = 16;
+
+/**
+ * How much a channel's words count. Slide text ranks above what was said: published
+ * lecture-search work found it the more precise channel, and a transcript holds every passing word.
+ */
+const CHANNEL_WEIGHT: Record<TextChannel, number> = { slide: 1, subtitle: 0.9, detector: 0.9, speech: 0.8 };
+
+/** The best-matching piece of text of each clip, channel weighed in, best first. */
+function textScores(reader: MemoryReader, question: string, options: CandidateOptions): Map<number, { score: number; piece: ClipText; hit: RankedClip }> {
+  const terms = queryTerms(question);
+  const best = new Map<number, { score: number; piece: ClipText; hit: RankedClip }>();
+  if (terms.length === 0) return best;
+  for (const match of reader.textMatches(terms, { top: TEXT_CANDIDATES * 4, videoId: options.videoId })) {
+    const score = match.score * CHANNEL_WEIGHT[match.text.channel];
+    if (score <= (best.get(match.clipId)?.score ?? 0)) continue;
+    const { clipId, videoId, index, start, end } = match;
+    best.set(clipId, { score, piece: match.text, hit: { clipId, videoId, index, start, end, score: 0 } });
+  }
+  return new Map([...best].sort(([, a], [, b]) => b.score - a.score).slice(0, TEXT_CANDIDATES));
+}
+
 /** Best first; on a tie, the clip that shows the match before one that only remembers it. */
 export function rank(a: Candidate, b: Candidate): number {
   return b.score - a.score || b.indicatorScore - a.indicatorScore;
@@ -67,17 +92,25 @@ function followPointers(reader: MemoryReader, found: readonly Candidate[], known
 
 /**
  * The clips a question about a moment is decided among, the same for search and for answers:
- * the index's nearest clips thinned to distinct ones, read and scored by indicator and memory
- * tokens, plus the earlier clips their memories point at.
+ * the index's nearest clips thinned to distinct ones, and the clips whose text holds the
+ * question's words (full-text search fused with the vectors before anything is selected), read
+ * and scored by indicator, memory tokens and text, plus the earlier clips their memories point at.
  */
-export function findCandidates(reader: MemoryReader, query: Float32Array, options: CandidateOptions): Candidates {
+export function findCandidates(reader: MemoryReader, question: { readonly text: string; readonly vector: Float32Array }, options: CandidateOptions): Candidates {
+  const query = question.vector;
   const asked = Math.max(options.indexHits, options.candidates);
   const nearest = reader.nearestClips(query, { top: asked, videoId: options.videoId });
   const { pool, runs, unread } = candidatePool(nearest, options.candidates, options.copyTolerance);
-  const clips = reader.clipMemories(pool.map((h) => h.clipId));
-  const found = pool.flatMap((h) => {
+  const byText = textScores(reader, question.text, options);
+  const inPool = new Set(pool.map((h) => h.clipId));
+  const read = [...pool, ...[...byText.values()].map((t) => t.hit).filter((h) => !inPool.has(h.clipId))];
+  const clips = reader.clipMemories(read.map((h) => h.clipId));
+  const found = read.flatMap((h) => {
     const clip = clips.get(h.clipId);
-    return clip ? [scoreCandidate(clip, h.score, query, options)] : [];
+    if (!clip) return [];
+    // A clip found by its text alone has no index score yet: its indicator gives it.
+    const indicatorScore = inPool.has(h.clipId) ? h.score : dot(clip.indicator, query);
+    return [scoreCandidate(clip, indicatorScore, query, options, null, byText.get(h.clipId) ?? null)];
   });
   const known = new Set(nearest.map((h) => h.clipId));
   const scored = options.useMemory ? [...found, ...followPointers(reader, found, known, query, options)] : found;

@@ -9,15 +9,17 @@ import { temporalNms } from './temporal-nms.js';
  * is selected from, without the adaptive cut. A moment's range comes from the candidates alone,
  * which do not depend on how many moments are listed, so `top` only decides where the list ends.
  */
-export function rankMoments(reader: MemoryReader, query: Float32Array, top: number, options: SelectOptions): Moment[] {
-  const candidates = findCandidates(reader, query, { ...options, candidates: Math.max(options.candidates, top) });
+export function rankMoments(reader: MemoryReader, question: { readonly text: string; readonly vector: Float32Array }, top: number, options: SelectOptions): Moment[] {
+  const candidates = findCandidates(reader, question, { ...options, candidates: Math.max(options.candidates, top) });
   const { moments } = temporalNms(candidates.ranked, options.joinRatio, candidates.runs);
-  return moments.slice(0, top).map(({ lead, start, end }) => ({
+  return moments.slice(0, top).map(({ lead, members, start, end }) => ({
     videoId: lead.videoId,
     videoPath: lead.videoPath,
     start,
     end,
     score: lead.score,
     thumbnail: lead.thumbnail,
+    // The snippets that matched: the lead's first, then those of the clips merged into the moment.
+    text: [lead, ...members].flatMap((c) => (c.textMatch ? [c.textMatch] : [])),
   }));
 }

@@ -1,3 +1,4 @@
+import type { ClipText } from '../core/clip-text.js';
 import type { MemoryToken, RememberedClip, StoredClip } from '../core/clips.js';
 import { dot } from '../core/vector-math.js';
 
@@ -11,7 +12,11 @@ export interface Candidate extends StoredClip {
    * the clip has no such token.
    */
   readonly memoryScore: number;
-  /** What selection ranks by. */
+  /** How well the clip's text matched the question, 0..1, its channel weighed in (0: no match). */
+  readonly textScore: number;
+  /** The piece of the clip's text that matched best. */
+  readonly textMatch: ClipText | null;
+  /** What selection ranks by: the better of indicator and memory, plus what the text adds. */
   readonly score: number;
   /** The part of the clip the match points at: all of it, or the span of its best tokens. */
   readonly focusStart: number;
@@ -30,6 +35,13 @@ export interface ScoringOptions {
 /** Tokens scoring at least this fraction of the best one make up the focus. */
 export const FOCUS_RATIO = 0.9;
 
+/**
+ * What a text match adds to a clip's score at most: more than any difference of visual
+ * similarity, so a question whose words are on a slide finds that slide with any model, yet
+ * between two text matches the picture still decides.
+ */
+const TEXT_WEIGHT = 0.3;
+
 /** A token covers the clip when it reaches into the clip's span; anything earlier is remembered. */
 export function coversClip(token: MemoryToken, clip: { start: number; end: number }): boolean {
   return token.end > clip.start && token.start < clip.end;
@@ -47,12 +59,15 @@ export function scoreCandidate(
   query: Float32Array,
   options: ScoringOptions,
   via: number | null = null,
+  text: { readonly score: number; readonly piece: ClipText } | null = null,
 ): Candidate {
   const { tokens } = clip;
   const scores = tokens.map((t) => (coversClip(t, clip) ? dot(t.vector, query) : -Infinity));
   let memoryScore = Math.max(...scores);
   if (memoryScore === -Infinity) memoryScore = indicatorScore;
-  const score = options.useMemory ? Math.max(indicatorScore, memoryScore) : indicatorScore;
+  const visual = options.useMemory ? Math.max(indicatorScore, memoryScore) : indicatorScore;
+  const textScore = text?.score ?? 0;
+  const score = Math.max(0, visual) + TEXT_WEIGHT * textScore;
   let focusStart = clip.start;
   let focusEnd = clip.end;
   if (options.useMemory && memoryScore > indicatorScore && memoryScore > 0) {
@@ -67,8 +82,13 @@ export function scoreCandidate(
     focusStart = Math.max(clip.start, first);
     focusEnd = Math.min(clip.end, last);
   }
+  // Words said are said at their own time; a slide's words hold for the whole clip.
+  if (text && text.piece.channel !== 'slide' && text.piece.end > clip.start && text.piece.start < clip.end) {
+    focusStart = Math.max(clip.start, text.piece.start);
+    focusEnd = Math.min(clip.end, text.piece.end);
+  }
   return {
     clipId: clip.clipId, videoId: clip.videoId, videoPath: clip.videoPath, index: clip.index, start: clip.start, end: clip.end,
-    thumbnail: clip.thumbnail, indicatorScore, memoryScore, score, focusStart, focusEnd, tokens, via,
+    thumbnail: clip.thumbnail, indicatorScore, memoryScore, textScore, textMatch: text?.piece ?? null, score, focusStart, focusEnd, tokens, via,
   };
 }

@@ -22,7 +22,7 @@ export interface Question {
 
 /** Candidates scored, suppressed and cut down to what the question needs. */
 function selectMoments(reader: MemoryReader, question: Question, options: SelectOptions): Selection {
-  const candidates = findCandidates(reader, question.vector, options);
+  const candidates = findCandidates(reader, question, options);
   const nms = temporalNms(candidates.ranked, options.joinRatio, candidates.runs);
   const adaptive = adaptiveSelection(nms.moments, options);
   return {

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Moment } from '../../core/moments.js';
-import { formatRange } from '../../core/time-format.js';
+import { quote } from '../../core/quote.js';
+import { formatRange, formatTimestamp } from '../../core/time-format.js';
 import type { AppFlags } from '../app.js';
 import { displayPath, roundTo } from '../format.js';
 import { addModelOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
@@ -22,6 +23,8 @@ export function printMoments(moments: readonly Moment[]): void {
     process.stdout.write(
       `${String(i + 1).padStart(2)}. ${formatRange(m.start, m.end)}  score ${m.score.toFixed(3)}  video ${m.videoId} ${displayPath(m.videoPath)}${thumb}\n`,
     );
+    const snippet = m.text[0];
+    if (snippet) process.stdout.write(`    [${formatTimestamp(snippet.start)}] ${snippet.channel}: ${quote(snippet.text, 100)}\n`);
   });
 }
 
@@ -36,6 +39,7 @@ async function search(argument: string, flags: SearchFlags): Promise<void> {
   }
   const results = moments.map((m) => ({
     videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
+    text: m.text.map((t) => ({ channel: t.channel, text: t.text, start: roundTo(t.start), end: roundTo(t.end) })),
   }));
   process.stdout.write(`${JSON.stringify({ results })}\n`);
 }

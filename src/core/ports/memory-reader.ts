@@ -1,3 +1,4 @@
+import type { ClipText, TextMatch } from '../clip-text.js';
 import type { ClipRef, RankedClip, RememberedClip } from '../clips.js';
 
 /**
@@ -18,4 +19,8 @@ export interface MemoryReader {
   clipsOverlapping(videoId: number, start: number, end: number): ClipRef[];
   /** Every video that has clips, with how many, in id order. */
   clipCounts(): Array<{ readonly videoId: number; readonly clips: number }>;
+  /** Text rows holding some of `terms` (lowercase words of a query), best first. */
+  textMatches(terms: readonly string[], options: { readonly top: number; readonly videoId?: number }): TextMatch[];
+  /** What is known of the clips as text, keyed by clip id, in time order. */
+  clipTexts(clipIds: readonly number[]): Map<number, ClipText[]>;
 }
