@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpuSessions } from './helpers/models.js';
 import { detectorInputSize, textBoxes } from '../src/ocr/detect-text.js';
 import { writeImage } from '../src/ocr/image-tensor.js';
 import { openOcr, type OcrEngine, type TextLine } from '../src/ocr/ocr-engine.js';
@@ -111,7 +112,7 @@ function expectWords(line: TextLine | undefined, expected: string): void {
 describe('OCR of frames (PaddleOCR v4 on onnxruntime-node)', () => {
   let ocr: OcrEngine;
   beforeAll(async () => {
-    ocr = await openOcr();
+    ocr = await openOcr(cpuSessions());
   });
   afterAll(async () => {
     await ocr?.dispose();

