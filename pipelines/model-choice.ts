@@ -34,7 +34,7 @@ export interface ModelChoice {
 export interface ModelEvents {
   readonly onDownload?: ProgressCallback;
   readonly onGenerate?: (name: string, folder: string) => void;
-  /** One line, e.g. that `--device auto` fell back to the CPU. */
+  /** One line, e.g. that `--device auto` fell back to the CPU (the application also tells what its store did without). */
   readonly onNotice?: (line: string) => void;
 }
 

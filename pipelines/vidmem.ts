@@ -114,6 +114,7 @@ export class Vidmem {
       readonly: options.access === 'read',
       create: options.access !== 'read' && (options.create ?? true),
       onUpgrade: (upgrade) => options.onUpgrade?.({ ...upgrade, dir }),
+      onNotice: (message) => options.onNotice?.(`vidmem: ${message}`),
     });
     return new Vidmem(store, config, options);
   }

@@ -2,7 +2,7 @@
 import { isSpan } from './checks.js';
 import type { ChatRepository, ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositories/chat.js';
 import type { VideosRepository } from './repositories/videos.js';
-import { guarded, StoreError } from './store-errors.js';
+import { StoreError, type StoreFailures } from './store-errors.js';
 
 export class ChatLog {
   constructor(
@@ -10,21 +10,22 @@ export class ChatLog {
     private readonly readonly: boolean,
     private readonly chat: ChatRepository,
     private readonly videos: VideosRepository,
+    private readonly failures: StoreFailures,
   ) {}
 
 
   session(id: number): ChatSessionRecord | undefined {
-    return guarded(this.dir, () => this.chat.session(id));
+    return this.failures.guard(() => this.chat.session(id));
   }
 
   /** Every session, the most recently used first. */
   sessions(): ChatSessionRecord[] {
-    return guarded(this.dir, () => this.chat.sessions());
+    return this.failures.guard(() => this.chat.sessions());
   }
 
   /** A session's turns, oldest first: all of them, or the latest `last`. */
   turns(sessionId: number, last?: number): ChatTurnRecord[] {
-    return guarded(this.dir, () => this.chat.lastTurns(sessionId, last ?? -1));
+    return this.failures.guard(() => this.chat.lastTurns(sessionId, last ?? -1));
   }
 
   /**
@@ -32,7 +33,7 @@ export class ChatLog {
    * the first turn of a new one (about one video, or every video when `videoId` is null).
    */
   addTurn(session: number | { readonly videoId: number | null }, turn: NewChatTurn): ChatTurnRecord {
-    return guarded(this.dir, () => {
+    return this.failures.guard(() => {
       this.assertWritable();
       turn.evidence.forEach((e, k) => {
         if (!isSpan(e.start, e.end) || !Number.isFinite(e.score)) {

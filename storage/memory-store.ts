@@ -2,24 +2,25 @@
  * The memory store: the only code that writes a vidmem store.
  *
  *   <dir>/vidmem.db                                SQLite, the source of truth
- *   <dir>/index/indicators.{hnsw,json}, positions.bin   HNSW over clip indicators, rebuilt from SQLite at will
+ *   <dir>/index/indicators.json, the files it names     HNSW over clip indicators, rebuilt from SQLite at will
  *   <dir>/thumbs/<videoId>/<index>.jpg             one keyframe per clip
  *
  * It is opened here and offers one facade per concern: `videos` (videos, clips and every read a
- * question makes), `chats` (chat sessions). The model whose vectors it holds is bound once.
+ * question makes), `chats` (chat sessions). The model whose vectors it holds is bound once. Any
+ * number of processes may write and read one store at once (see index-cache).
  */
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
-import { checkDbFile, connectDatabase, prepareDir, reclaimFreePages, type SchemaUpgrade } from './open-database.js';
+import { checkDbFile, connectDatabase, prepareDir, reclaimFreePages, whyUnwritable, type SchemaUpgrade } from './open-database.js';
 import { ChatRepository } from './repositories/chat.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
 import { VideosRepository } from './repositories/videos.js';
-import { guarded, ModelMismatchError, StoreError } from './store-errors.js';
+import { ModelMismatchError, StoreError, StoreFailures } from './store-errors.js';
 import { Thumbnails } from './thumbnails.js';
 import { VideoLibrary } from './video-library.js';
 
@@ -37,6 +38,8 @@ export interface OpenOptions {
   readonly readonly?: boolean;
   /** Told before a store written by an older vidmem is upgraded, which takes minutes for millions of clips. */
   readonly onUpgrade?: (upgrade: SchemaUpgrade) => void;
+  /** Told, in one line each, what the store did without: it cannot be written here, its index could not be saved or had to be rebuilt. */
+  readonly onNotice?: (message: string) => void;
 }
 
 export class MemoryStore {
@@ -44,22 +47,26 @@ export class MemoryStore {
   readonly chats: ChatLog;
   private readonly models: ModelsRepository;
   private readonly index: IndexCache;
+  private readonly failures: StoreFailures;
   private closed = false;
 
   private constructor(
     readonly dir: string,
     private readonly db: Database.Database,
     private readonly readonly: boolean,
+    onNotice: (message: string) => void,
   ) {
+    this.failures = new StoreFailures(dir, onNotice);
     this.models = new ModelsRepository(db);
     const clips = new ClipsRepository(db);
     const videos = new VideosRepository(db);
-    this.index = new IndexCache(dir, this.models, clips, readonly);
+    const writeLock = (work: () => void) => db.transaction(work).immediate();
+    this.index = new IndexCache({ storeDir: dir, models: this.models, clips, readonly, writeLock, failures: this.failures, onNotice });
     this.videos = new VideoLibrary({
       dir, readonly, models: this.models, videos, clips, texts: new ClipTextsRepository(db), index: this.index,
-      thumbnails: new Thumbnails(dir), transaction: (work) => db.transaction(work)(),
+      thumbnails: new Thumbnails(dir), failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
-    this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos);
+    this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
   }
 
   static open(dir: string, options: OpenOptions = {}): MemoryStore {
@@ -68,36 +75,42 @@ export class MemoryStore {
     const create = !readonly && (options.create ?? true);
     prepareDir(root, create);
     checkDbFile(root, create);
-    const connection = connectDatabase(root, { readonly, create, upgrade: false });
-    if (!connection.pending) return new MemoryStore(root, connection.db, readonly);
-    connection.db.close();
-    options.onUpgrade?.(connection.pending);
-    MemoryStore.upgrade(root, connection.pending);
-    return new MemoryStore(root, connectDatabase(root, { readonly, create, upgrade: false }).db, readonly);
+    const unwritable = whyUnwritable(root);
+    if (unwritable && !readonly) throw new StoreError(`cannot write to store ${root}: ${unwritable}; reading it still works`);
+    const onNotice = options.onNotice ?? (() => {});
+    let connection = connectDatabase(root, { readonly, create, upgrade: false });
+    if (connection.pending) {
+      connection.db.close();
+      options.onUpgrade?.(connection.pending);
+      MemoryStore.upgrade(root, connection.pending, onNotice);
+      connection = connectDatabase(root, { readonly, create, upgrade: false });
+    }
+    if (unwritable) onNotice(`store ${root} cannot be written here (${unwritable}): it is read as it is, and nothing is saved`);
+    return new MemoryStore(root, connection.db, readonly, onNotice);
   }
 
   /**
    * Migrates the schema and rebuilds the index in a writable connection of its own, so that the
    * first question after an upgrade, even from a read-only command, finds an index to load.
    */
-  private static upgrade(root: string, { from, to }: SchemaUpgrade): void {
+  private static upgrade(root: string, { from, to }: SchemaUpgrade, onNotice: (message: string) => void): void {
     let writer: MemoryStore;
     try {
-      writer = new MemoryStore(root, connectDatabase(root, { readonly: false, create: false, upgrade: true }).db, false);
+      writer = new MemoryStore(root, connectDatabase(root, { readonly: false, create: false, upgrade: true }).db, false, onNotice);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new StoreError(`store ${root} uses schema ${from} and needs an upgrade to ${to}, which needs write access: ${why}`);
     }
     try {
       reclaimFreePages(writer.db);
-      guarded(root, () => writer.index.get());
+      writer.failures.guard(() => writer.index.get());
     } finally {
       writer.close();
     }
   }
 
   model(): ModelIdentity | null {
-    return guarded(this.dir, () => this.models.get());
+    return this.failures.guard(() => this.models.get());
   }
 
   /**
@@ -107,24 +120,22 @@ export class MemoryStore {
    * that moved, a copy), so that commands without --model find it there next time.
    */
   bindModel(model: ModelIdentity): void {
-    guarded(this.dir, () => {
+    this.failures.guard(() => {
       if (!model.name || !Number.isInteger(model.dim) || model.dim <= 0 || !model.fingerprint) {
         throw new StoreError(`model '${model.name}' has no usable identity (dim ${model.dim}, fingerprint '${model.fingerprint}')`);
       }
-      const stored = this.models.get();
-      if (stored) {
-        if (stored.dim !== model.dim || stored.fingerprint !== model.fingerprint) throw new ModelMismatchError(this.dir, stored, model);
-        if (stored.name !== model.name && !this.readonly) this.models.rename(model.name);
-        return;
-      }
       // A read-only store has nothing to compare against yet, and may not record anything.
-      if (!this.readonly) this.models.insert(model);
+      if (!this.readonly && !this.models.get()) this.models.insert(model);
+      const stored = this.models.get();
+      if (!stored) return;
+      if (stored.dim !== model.dim || stored.fingerprint !== model.fingerprint) throw new ModelMismatchError(this.dir, stored, model);
+      if (stored.name !== model.name && !this.readonly) this.models.rename(model.name);
     });
   }
 
-  /** Persists the index if it holds anything the files on disk lack. */
+  /** Persists the index if it holds anything the files on disk lack; a failure is told through `onNotice`, never thrown. */
   flush(): void {
-    guarded(this.dir, () => this.index.flush());
+    this.index.flush();
   }
 
   close(): void {

@@ -60,8 +60,12 @@ function migrations(): readonly Migration[] {
 }
 
 export function schemaState(db: Database.Database): SchemaState {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+  // One statement, one snapshot: read apart, another process creating the store could commit its
+  // first migration in between, and a new store would look like someone else's database.
+  const [version, tables] = db
+    .prepare("SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master WHERE type = 'table')")
+    .raw()
+    .get() as [number, number];
   return { version, latest: migrations().length, hasTables: tables > 0 };
 }
 

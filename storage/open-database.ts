@@ -3,13 +3,17 @@
  * failed open may write to a file), the schema is migrated, and a store written by an older
  * vidmem is recognised before anything else happens to it.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
+import { enableSqliteUris } from '../src/core/config.js';
 import { migrate, schemaState } from './migrate.js';
 import { asStoreError, StoreError } from './store-errors.js';
 
+// Before better-sqlite3 loads: a store nobody may write is opened through a URI (see openSqlite).
+enableSqliteUris();
 /**
  * better-sqlite3 is CommonJS: required, it loads as is; imported from an ES module, Node would
  * first parse it for named exports, a cost every command pays at start-up.
@@ -41,6 +45,21 @@ export function prepareDir(root: string, create: boolean): void {
     return;
   }
   if (!isDir) throw new StoreError(`store ${root} is a file, not a store folder`);
+}
+
+const UNWRITABLE: Record<string, string> = { EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted' };
+
+/** Why this process may not write the store in `root`, or null when it may. */
+export function whyUnwritable(root: string): string | null {
+  for (const path of [root, join(root, DB_FILE)]) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      const { code, message } = err as NodeJS.ErrnoException;
+      if (code !== 'ENOENT') return UNWRITABLE[code ?? ''] ?? message;
+    }
+  }
+  return null;
 }
 
 /** SQLite is never handed a file that is not SQLite: even a failed open may write to it. */
@@ -91,7 +110,7 @@ export interface Connection {
 export function connectDatabase(root: string, options: { readonly: boolean; create: boolean; upgrade: boolean }): Connection {
   let db: Database.Database;
   try {
-    db = new SQLite(join(root, DB_FILE), { readonly: options.readonly, fileMustExist: !options.create });
+    db = openSqlite(root, options);
   } catch (err) {
     throw asStoreError(err, root);
   }
@@ -112,6 +131,26 @@ export function connectDatabase(root: string, options: { readonly: boolean; crea
     db.close();
     throw asStoreError(err, root);
   }
+}
+
+/**
+ * SQLite reads a WAL database only with the -shm file beside it, which it makes when missing, so
+ * a store on read-only media, or in a folder nobody may write, cannot even be read once its last
+ * writer has closed it (and taken the -shm away). Nobody can be writing such a store, so it is
+ * opened as immutable: read as it is, without locks or -shm.
+ */
+function openSqlite(root: string, options: { readonly: boolean; create: boolean }): Database.Database {
+  const file = join(root, DB_FILE);
+  const db = new SQLite(file, { readonly: options.readonly, fileMustExist: !options.create });
+  if (!options.readonly || whyUnwritable(root) === null) return db;
+  try {
+    db.pragma('schema_version');
+    return db;
+  } catch (err) {
+    db.close();
+    if ((err as { code?: unknown }).code !== 'SQLITE_CANTOPEN') throw err;
+  }
+  return new SQLite(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true });
 }
 
 /**

@@ -2,8 +2,8 @@
  * The store's keyframe files, `thumbs/<videoId>/<index>.jpg`. Their paths are kept relative to
  * the store, so that a store can be moved as a whole.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureFolder, replaceFile, uniqueTag } from './files.js';
 
 const THUMBS_DIR = 'thumbs';
 
@@ -14,9 +14,11 @@ export class Thumbnails {
   write(videoId: number, clipIndex: number, jpeg: Uint8Array): string {
     const rel = `${THUMBS_DIR}/${videoId}/${clipIndex}.jpg`;
     const file = join(this.storeDir, rel);
-    mkdirSync(join(this.storeDir, THUMBS_DIR, String(videoId)), { recursive: true });
-    writeFileSync(`${file}.tmp`, jpeg);
-    renameSync(`${file}.tmp`, file);
+    ensureFolder(join(this.storeDir, THUMBS_DIR, String(videoId)));
+    // Not flushed to the disk: a keyframe lost to a power cut costs a picture, and a sync per clip
+    // would slow every ingest. A temporary name of its own: two processes resuming one video at
+    // once may both get here for the same clip.
+    replaceFile(file, `${file}.${uniqueTag()}.tmp`, jpeg, false);
     return rel;
   }
 

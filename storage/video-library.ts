@@ -16,7 +16,7 @@ import type { ClipTextsRepository } from './repositories/clip-texts.js';
 import type { ClipsRepository } from './repositories/clips.js';
 import type { ModelsRepository } from './repositories/models.js';
 import type { NewVideo, VideoRecord, VideoStatus, VideoSummary, VideosRepository } from './repositories/videos.js';
-import { guarded, StoreError } from './store-errors.js';
+import { StoreError, type StoreFailures } from './store-errors.js';
 import { textRelevance } from './text-relevance.js';
 import type { Thumbnails } from './thumbnails.js';
 import type { IndexHit } from './vector-index.js';
@@ -49,6 +49,7 @@ export interface LibraryParts {
   readonly transaction: <T>(work: () => T) => T;
   readonly index: IndexCache;
   readonly thumbnails: Thumbnails;
+  readonly failures: StoreFailures;
 }
 
 export class VideoLibrary implements MemoryReader {
@@ -73,9 +74,10 @@ export class VideoLibrary implements MemoryReader {
       const bad = (['durationSec', 'fps', 'width', 'height'] as const).find((k) => !Number.isFinite(v[k]) || v[k] < 0);
       if (bad) throw new StoreError(`video ${v.path}: ${bad} must be a finite number ≥ 0, got ${v[bad]}`);
       if (!v.contentHash) throw new StoreError(`video ${v.path}: no content hash`);
-      const existing = this.parts.videos.byHash(v.contentHash);
-      if (existing) throw new StoreError(`video ${v.path} is already stored as #${existing.id} (${existing.status}, from ${existing.path})`);
-      return this.parts.videos.insert(v);
+      const inserted = this.parts.videos.insert(v);
+      if (inserted) return inserted;
+      const existing = this.parts.videos.byHash(v.contentHash)!;
+      throw new StoreError(`video ${v.path} is already stored as #${existing.id} (${existing.status}, from ${existing.path})`);
     });
   }
 
@@ -97,19 +99,26 @@ export class VideoLibrary implements MemoryReader {
       if (!video) throw new StoreError(`store ${this.parts.dir} has no video #${videoId}`);
       if (video.status === 'complete') throw new StoreError(`video #${videoId} (${video.path}) is complete; it takes no more clips`);
       checkClip(videoId, c, model);
+      const alreadyStored = () => new StoreError(`clip ${c.index} of video #${videoId} is already stored`);
       // Before the thumbnail write: an existing clip's keyframe must not be replaced.
-      if (clips.has(videoId, c.index)) throw new StoreError(`clip ${c.index} of video #${videoId} is already stored`);
+      if (clips.has(videoId, c.index)) throw alreadyStored();
       // Loaded before the insert so that its catch-up from SQLite does not see this clip too.
       index.get();
       const thumbPath = c.thumbnailJpeg ? thumbnails.write(videoId, c.index, c.thumbnailJpeg) : null;
       const position = { videoId, index: c.index, start: c.start, end: c.end };
       const clip = { ...position, indicator: c.indicator, tokens: c.tokens, framesEncoded: c.framesEncoded, framesRepeat: c.framesRepeat, thumbPath };
-      // A clip and what is known of it as text commit together, or not at all.
-      const id = this.parts.transaction(() => {
-        const clipId = clips.insert(clip);
-        this.parts.texts.insert(clipId, c.texts ?? []);
-        return clipId;
-      });
+      let id: number;
+      try {
+        // A clip and what is known of it as text commit together, or not at all.
+        id = this.parts.transaction(() => {
+          const clipId = clips.insert(clip);
+          this.parts.texts.insert(clipId, c.texts ?? []);
+          return clipId;
+        });
+      } catch (err) {
+        // Another process appending to the same video stored it since the check above.
+        throw (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? alreadyStored() : err;
+      }
       index.add(id, c.indicator, position);
       return id;
     });
@@ -205,6 +214,6 @@ export class VideoLibrary implements MemoryReader {
   }
 
   private guard<T>(operation: () => T): T {
-    return guarded(this.parts.dir, operation);
+    return this.parts.failures.guard(operation);
   }
 }

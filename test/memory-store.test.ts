@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryToken } from '../src/core/clips.js';
@@ -12,6 +9,7 @@ import type { ModelIdentity } from '../src/core/model-identity.js';
 import { seededRandom } from '../src/core/seeded-random.js';
 import { MemoryStore, ModelMismatchError, StoreError, type NewClipInput } from '../storage/memory-store.js';
 import { vidmem } from './helpers/cli.js';
+import { spawnStoreScript } from './helpers/store-process.js';
 
 const MODEL: ModelIdentity = { name: 'palette', dim: 48, fingerprint: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c' };
 const K = 4;
@@ -101,6 +99,12 @@ function search(store: MemoryStore, query: Float32Array, options: { top: number;
 const LATEST_SCHEMA = readdirSync(join(import.meta.dirname, '..', 'storage', 'migrations')).filter((f) => f.endsWith('.sql')).length;
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The index's meta and the files of the generation it names. */
+function savedIndex(store: string) {
+  const meta = JSON.parse(readFileSync(join(store, 'index', 'indicators.json'), 'utf8'));
+  return { meta, graph: join(store, 'index', meta.graphFile as string), positions: join(store, 'index', meta.positionsFile as string) };
+}
 
 let dir: string;
 beforeEach(() => {
@@ -289,14 +293,14 @@ describe('MemoryStore index recovery', () => {
     const reopened = MemoryStore.open(dir);
     expect(answers(reopened)).toEqual(before);
     reopened.close();
-    expect(existsSync(join(dir, 'index', 'indicators.hnsw'))).toBe(true);
+    expect(existsSync(savedIndex(dir).graph)).toBe(true);
   });
 
   it('detects a damaged index by its checksum and rebuilds it', () => {
     const { store } = fill(dir, 25);
     const before = answers(store);
     store.close();
-    const file = join(dir, 'index', 'indicators.hnsw');
+    const file = savedIndex(dir).graph;
     const bytes = readFileSync(file);
     bytes.fill(0x5a, 200, 4000);
     writeFileSync(file, bytes);
@@ -304,10 +308,11 @@ describe('MemoryStore index recovery', () => {
     const reopened = MemoryStore.open(dir);
     expect(answers(reopened)).toEqual(before);
     reopened.close();
-    // Only a rebuilt index is rewritten on close: a loaded damaged one would still be there.
-    const meta = JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'));
-    expect(sha256(file)).toBe(meta.sha256);
-    expect(readFileSync(file).equals(bytes)).toBe(false);
+    // Only a rebuilt index is saved again on close: a loaded damaged one would still be named.
+    const { meta, graph } = savedIndex(dir);
+    expect(graph).not.toBe(file);
+    expect(sha256(graph)).toBe(meta.sha256);
+    expect(existsSync(file)).toBe(false);
     expect(meta).toMatchObject({ model: MODEL, count: 50 });
   });
 
@@ -323,7 +328,7 @@ describe('MemoryStore index recovery', () => {
     expect(nearest(loaded)).toEqual(before);
     loaded.close();
 
-    const file = join(dir, 'index', 'positions.bin');
+    const file = savedIndex(dir).positions;
     const bytes = readFileSync(file);
     // Clip 3 now claims to be somewhere else: only the checksum can tell.
     bytes.writeDoubleLE(999, (3 * 4 + 2) * 8);
@@ -331,7 +336,8 @@ describe('MemoryStore index recovery', () => {
     const rebuilt = MemoryStore.open(dir);
     expect(nearest(rebuilt)).toEqual(before);
     rebuilt.close();
-    expect(readFileSync(file).equals(bytes)).toBe(false);
+    expect(savedIndex(dir).positions).not.toBe(file);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('rebuilds an index made for another model or with a garbled meta file', () => {
@@ -425,9 +431,9 @@ describe('MemoryStore upgrades', () => {
     db.exec('DROP TABLE clip_text_words; DROP TABLE clip_text_grams; DROP TABLE clip_text');
     db.pragma('user_version = 2');
     db.close();
-    const meta = join(dir, 'index', 'indicators.json');
-    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), version: 1, positionsSha256: undefined }));
-    rmSync(join(dir, 'index', 'positions.bin'));
+    const { meta, positions } = savedIndex(dir);
+    writeFileSync(join(dir, 'index', 'indicators.json'), JSON.stringify({ ...meta, version: 1, positionsSha256: undefined, positionsFile: undefined }));
+    rmSync(positions);
   }
 
   it('upgrades a store written with one row per memory token, from a read-only open too, keeping every memory and answer', () => {
@@ -446,7 +452,7 @@ describe('MemoryStore upgrades', () => {
     expect(queries.map((q) => reader.videos.nearestClips(q, { top: 5 }))).toEqual(before);
     reader.close();
     // The index was rebuilt and saved by the upgrade, so read-only opens do not rebuild it every time.
-    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 2, count: 80 });
+    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 3, count: 80 });
 
     const again = MemoryStore.open(dir, { readonly: true, onUpgrade: (u) => upgrades.push(u) });
     again.close();
@@ -561,33 +567,8 @@ describe('MemoryStore.open refusals', () => {
  * 20) and SIGKILLs it once `killAfter` appends have returned, at whatever it is doing then.
  */
 async function ingestUntilKilled(store: string, killAfter: number): Promise<{ stdout: string; killedAfter: number }> {
-  const work = mkdtempSync(join(tmpdir(), 'vidmem-child-'));
-  const typescript = pathToFileURL(createRequire(import.meta.url).resolve('typescript')).href;
-  const storeModule = new URL('../storage/memory-store.ts', import.meta.url).href;
-  // Node 20 runs no TypeScript: these hooks compile the store's sources on the fly.
-  writeFileSync(
-    join(work, 'hooks.mjs'),
-    `import { readFile } from 'node:fs/promises';
-     import ts from ${JSON.stringify(typescript)};
-     export async function resolve(specifier, context, next) {
-       try { return await next(specifier, context); } catch (err) {
-         if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) return next(specifier.slice(0, -3) + '.ts', context);
-         throw err;
-       }
-     }
-     export async function load(url, context, next) {
-       if (!url.endsWith('.ts')) return next(url, context);
-       const { outputText } = ts.transpileModule(await readFile(new URL(url), 'utf8'), {
-         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-       });
-       return { format: 'module', source: outputText, shortCircuit: true };
-     }`,
-  );
-  writeFileSync(join(work, 'register.mjs'), `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
-  writeFileSync(
-    join(work, 'ingest.mjs'),
-    `import { MemoryStore } from ${JSON.stringify(storeModule)};
-     const dim = ${MODEL.dim};
+  const child = spawnStoreScript(
+    `const dim = ${MODEL.dim};
      const unit = () => { const v = Float32Array.from({ length: dim }, () => Math.random() - 0.5); const n = Math.hypot(...v); return v.map((x) => x / n); };
      const store = MemoryStore.open(process.argv[2]);
      store.bindModel(${JSON.stringify(MODEL)});
@@ -599,12 +580,8 @@ async function ingestUntilKilled(store: string, killAfter: number): Promise<{ st
        if (i === 19) { store.flush(); process.stdout.write('flushed\\n'); }
        process.stdout.write(i + '\\n');
      }`,
+    [store],
   );
-  const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', pathToFileURL(join(work, 'register.mjs')).href, join(work, 'ingest.mjs'), store], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let stdout = '';
   let stderr = '';
   let killedAfter = -1;
@@ -619,7 +596,6 @@ async function ingestUntilKilled(store: string, killAfter: number): Promise<{ st
     }
   });
   const signal = await new Promise<NodeJS.Signals | null>((done) => child.on('close', (_code, sig) => done(sig)));
-  rmSync(work, { recursive: true, force: true });
   if (signal !== 'SIGKILL') throw new Error(`ingest child ended on its own: ${stderr}`);
   // Appends may have returned after the last line the parent read before the kill landed.
   return { stdout, killedAfter };

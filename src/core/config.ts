@@ -192,3 +192,12 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
     debug: value(env, 'VIDMEM_DEBUG') !== undefined,
   };
 }
+
+/**
+ * The one variable vidmem sets rather than reads, kept here with the others: better-sqlite3 takes
+ * URI filenames only when SQLITE_USE_URI is 1 as it loads, and a store nobody may write is opened
+ * through one (see storage/open-database.ts). A value the user set is left alone.
+ */
+export function enableSqliteUris(): void {
+  process.env.SQLITE_USE_URI ??= '1';
+}

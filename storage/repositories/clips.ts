@@ -39,7 +39,8 @@ export class ClipsRepository {
   private readonly tokensStmt: Database.Statement<[number], Buffer>;
   private readonly memoriesStmt: Database.Statement<[string], MemoryRow>;
   private readonly countUpToStmt: Database.Statement<[number], number>;
-  private readonly indexRowsAfterStmt: Database.Statement<[number], [number, number, number, number, number, Buffer]>;
+  private readonly idsAfterStmt: Database.Statement<[number], number>;
+  private readonly indexRowsStmt: Database.Statement<[number, number], [number, number, number, number, number, Buffer]>;
 
   constructor(db: Database.Database) {
     this.insertClipStmt = db.prepare(
@@ -80,9 +81,10 @@ export class ClipsRepository {
     this.countUpToStmt = db
       .prepare('SELECT (SELECT count(*) FROM clips) - (SELECT count(*) FROM clips WHERE id > ?)')
       .pluck() as typeof this.countUpToStmt;
-    this.indexRowsAfterStmt = db
-      .prepare('SELECT id, video_id, idx, start_sec, end_sec, indicator FROM clips WHERE id > ? ORDER BY id')
-      .raw() as unknown as typeof this.indexRowsAfterStmt;
+    this.idsAfterStmt = db.prepare('SELECT id FROM clips WHERE id > ? ORDER BY id').pluck() as typeof this.idsAfterStmt;
+    this.indexRowsStmt = db
+      .prepare('SELECT id, video_id, idx, start_sec, end_sec, indicator FROM clips WHERE id BETWEEN ? AND ? ORDER BY id')
+      .raw() as unknown as typeof this.indexRowsStmt;
   }
 
   /** Writes the clip and its tokens in one transaction; returns the clip id. */
@@ -147,9 +149,14 @@ export class ClipsRepository {
     return this.countUpToStmt.get(maxId)!;
   }
 
-  /** What the index holds of each clip, in id order, streamed so a rebuild of a large store stays small in memory. */
-  *indexRowsAfter(afterId: number): IterableIterator<{ id: number; indicator: Float32Array; position: ClipPosition }> {
-    for (const [id, videoId, index, start, end, indicator] of this.indexRowsAfterStmt.iterate(afterId)) {
+  /** The ids of the clips after `afterId`, in order: what an index that has seen up to `afterId` may lack. */
+  idsAfter(afterId: number): number[] {
+    return this.idsAfterStmt.all(afterId);
+  }
+
+  /** What the index holds of each clip from `fromId` to `toId`, in id order, streamed so a rebuild of a large store stays small in memory. */
+  *indexRows(fromId: number, toId: number): IterableIterator<{ id: number; indicator: Float32Array; position: ClipPosition }> {
+    for (const [id, videoId, index, start, end, indicator] of this.indexRowsStmt.iterate(fromId, toId)) {
       yield { id, indicator: blobToVector(indicator), position: { videoId, index, start, end } };
     }
   }

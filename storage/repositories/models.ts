@@ -9,7 +9,8 @@ export class ModelsRepository {
 
   constructor(db: Database.Database) {
     this.selectStmt = db.prepare('SELECT name, dim, fingerprint FROM model WHERE id = 1');
-    this.insertStmt = db.prepare('INSERT INTO model (id, name, dim, fingerprint) VALUES (1, ?, ?, ?)');
+    // Two processes starting on a new store may both find it without a model: the first one wins.
+    this.insertStmt = db.prepare('INSERT INTO model (id, name, dim, fingerprint) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     this.renameStmt = db.prepare('UPDATE model SET name = ? WHERE id = 1');
   }
 
@@ -17,6 +18,7 @@ export class ModelsRepository {
     return this.selectStmt.get() ?? null;
   }
 
+  /** Records the model unless one is recorded already; `get` tells which. */
   insert(model: ModelIdentity): void {
     this.insertStmt.run(model.name, model.dim, model.fingerprint);
   }

@@ -76,7 +76,7 @@ export class VideosRepository {
     this.byHashStmt = db.prepare('SELECT * FROM videos WHERE content_hash = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO videos (path, content_hash, duration_sec, fps, width, height, status, settings_json)
-       VALUES (?, ?, ?, ?, ?, ?, 'ingesting', ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, 'ingesting', ?) ON CONFLICT (content_hash) DO NOTHING RETURNING *`,
     );
     this.finishStmt = db.prepare(
       `UPDATE videos SET status = ?, stats_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
@@ -99,10 +99,10 @@ export class VideosRepository {
     return row && toRecord(row);
   }
 
-  insert(v: NewVideo): VideoRecord {
-    return toRecord(
-      this.insertStmt.get(v.path, v.contentHash, v.durationSec, v.fps, v.width, v.height, JSON.stringify(v.settings))!,
-    );
+  /** Undefined when a video of the same content is stored already (another process may just have stored it). */
+  insert(v: NewVideo): VideoRecord | undefined {
+    const row = this.insertStmt.get(v.path, v.contentHash, v.durationSec, v.fps, v.width, v.height, JSON.stringify(v.settings));
+    return row && toRecord(row);
   }
 
   /** Returns false when no such video exists. */
