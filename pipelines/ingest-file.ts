@@ -1,8 +1,10 @@
-import { concat, concatMap, defer, from, Observable, of, switchMap, tap } from 'rxjs';
+import { concat, concatMap, defer, from, identity, Observable, of, switchMap, tap } from 'rxjs';
+import type { ClipText } from '../src/core/clip-text.js';
 import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
 import type { IngestSettings } from '../src/core/config.js';
 import { MediaError } from '../src/core/errors.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
+import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
 import type { VisionEncoder } from '../src/core/ports/encoders.js';
 import { clipWindows } from '../src/clipping/clip-windows.js';
 import { encodeFrames } from '../src/encoders/encode-frames.js';
@@ -13,8 +15,12 @@ import { propagateMemory } from '../src/memory/propagate-memory.js';
 import { contentHash } from '../src/sources/content-hash.js';
 import { decodeFrames, type Sampling } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { grabFrame } from '../src/sources/grab-frame.js';
 import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/probe.js';
+import { attachTexts } from '../src/text/attach-texts.js';
+import { readSlides } from '../src/text/read-slides.js';
 import type { MemoryStore } from '../storage/memory-store.js';
+import { subtitleTexts, type SubtitleChoice } from './subtitle-texts.js';
 
 export interface IngestContext {
   readonly store: MemoryStore;
@@ -22,7 +28,25 @@ export interface IngestContext {
   readonly distiller: Distiller;
   readonly batchSize: number;
   readonly tools: MediaTools;
+  readonly text?: TextChannels;
 }
+
+/** What besides the picture goes into a clip's memory. */
+export interface TextChannels {
+  /** Reads the text of frames where the picture changed (OCR); absent when that is off. */
+  readonly reader?: FrameTextReader;
+  readonly subtitles: SubtitleChoice;
+  /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
+  readonly onNotice: (message: string) => void;
+}
+
+/**
+ * A frame is read for its text when at least this percent of its pixels differ from the frame
+ * read last: a new slide or a new line on it (≈1–5 % of a 224² frame), not the cursor.
+ */
+const TEXT_CHANGE_PERCENT = 0.5;
+/** However busy a clip's picture, OCR reads at most this many of its frames. */
+const READS_PER_CLIP = 2;
 
 export interface IngestProgress {
   readonly type: 'progress';
@@ -48,6 +72,11 @@ export interface IngestSummary {
   readonly framesDecoded: number;
   readonly framesEncoded: number;
   readonly framesSkipped: number;
+  /** Lines of text stored with the clips (slide lines, subtitle cues). */
+  readonly textLines: number;
+  /** Frames read for their text, and the seconds that took. */
+  readonly ocrFrames: number;
+  readonly ocrSec: number;
   readonly wallSec: number;
   readonly sampling: 'fps' | 'keyframes';
   /** Seconds into the video this run started at (non-zero when it resumed a killed ingest). */
@@ -76,6 +105,8 @@ interface Plan {
   readonly firstIndex: number;
   readonly memory: readonly MemoryToken[];
   readonly clipsBefore: number;
+  /** Subtitle cues, known before the first frame. */
+  readonly subtitles: readonly ClipText[];
 }
 
 /** Finds the video in the store; a partly ingested one resumes after its last stored clip. */
@@ -89,7 +120,7 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
     const clips = videos.clipsOf(known.id).length;
     return {
       type: 'done', videoId: known.id, path, durationSec: known.durationSec, clips, framesDecoded: 0,
-      framesEncoded: 0, framesSkipped: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
+      framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
     };
   }
   // A resumed ingest keeps the settings it started with, or its clips would not line up.
@@ -102,6 +133,8 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
       settings: { fps: settings.fps, sampling: settings.sampling, clipSeconds: settings.clipSeconds, sceneCuts: settings.sceneCuts, repeatThreshold: settings.repeatThreshold },
     }).id);
   const lastClip = known ? videos.lastClip(known.id) : undefined;
+  const text = context.text;
+  const subtitles = text ? await subtitleTexts(path, text.subtitles, context.tools.ffmpeg, text.onNotice) : [];
   return {
     video,
     videoId: () => videoId,
@@ -112,6 +145,7 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
     firstIndex: lastClip ? lastClip.index + 1 : 0,
     memory: lastClip?.tokens ?? [],
     clipsBefore: lastClip ? lastClip.index + 1 : 0,
+    subtitles,
   };
 }
 
@@ -128,7 +162,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
   return defer(() => {
     const started = performance.now();
     const budget = new FrameBudget(Math.max(64, context.batchSize * 4));
-    const counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt };
+    const counts: Counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt, textLines: 0, ocrFrames: 0, ocrMs: 0 };
     const frameInterval = p.sampling.kind === 'fps' ? 1 / p.sampling.fps : p.settings.clipSeconds;
     const elapsed = (): number => (performance.now() - started) / 1000;
     const progress = (): IngestProgress => ({
@@ -137,13 +171,21 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       clips: counts.clips, elapsedSec: elapsed(), speed: (counts.position - p.startAt) / Math.max(elapsed(), 1e-6),
     });
 
+    const reader = context.text?.reader;
+    const onRead = (ms: number): void => {
+      counts.ocrFrames += 1;
+      counts.ocrMs += ms;
+    };
+
     const store = async (memory: DistilledClip): Promise<IngestProgress> => {
       const { clip, keyframe } = memory;
       const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
       context.store.videos.appendClip(p.register(), {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
         framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
+        ...(memory.texts ? { texts: memory.texts } : {}),
       });
+      counts.textLines += memory.texts?.length ?? 0;
       counts.clips += 1;
       counts.position = clip.end;
       return progress();
@@ -172,6 +214,8 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
         sceneCut: p.settings.sceneCuts ? { threshold: 0.8, minSeconds: 1 } : undefined,
       }),
       propagateMemory(context.distiller, p.memory),
+      p.subtitles.length ? attachTexts(p.subtitles) : identity,
+      reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), changePercent: TEXT_CHANGE_PERCENT, readsPerClip: READS_PER_CLIP, onRead }) : identity,
       concatMap((memory) => from(store(memory))),
     );
 
@@ -184,12 +228,18 @@ function tolerance(p: Plan): number {
   return Math.max(2 * p.settings.clipSeconds, 0.05 * p.video.durationSec);
 }
 
-function finish(
-  p: Plan,
-  context: IngestContext,
-  counts: { decoded: number; encoded: number; skipped: number; clips: number; position: number },
-  wallSec: number,
-): IngestSummary {
+interface Counts {
+  decoded: number;
+  encoded: number;
+  skipped: number;
+  clips: number;
+  position: number;
+  textLines: number;
+  ocrFrames: number;
+  ocrMs: number;
+}
+
+function finish(p: Plan, context: IngestContext, counts: Counts, wallSec: number): IngestSummary {
   const covered = counts.position;
   const stats = { framesDecoded: counts.decoded, framesEncoded: counts.encoded, wallSec };
   const videoId = p.videoId();
@@ -203,6 +253,6 @@ function finish(
   return {
     type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
     framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
-    wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
+    textLines: counts.textLines, ocrFrames: counts.ocrFrames, ocrSec: counts.ocrMs / 1000, wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };
 }

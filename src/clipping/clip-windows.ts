@@ -11,7 +11,11 @@ export interface ClipWindowOptions {
   readonly videoEnd: number;
   /** Index given to the first clip (non-zero when resuming). */
   readonly firstIndex?: number;
-  /** Also cut where consecutive embeddings disagree (a scene change), once a clip is this long. */
+  /**
+   * Also cut at a scene change, once a clip is this long: where consecutive embeddings disagree, or
+   * where a picture that stood still changes (the next slide, which an encoder of colours cannot tell
+   * from the last one).
+   */
   readonly sceneCut?: { readonly threshold: number; readonly minSeconds: number };
   /**
    * For live sources: when no frame has arrived for `afterMs` of the scheduler's time, the clips
@@ -27,6 +31,7 @@ interface Window {
   frames: EncodedFrame[];
   repeatFrames: number;
   lastEmbedding: Float32Array;
+  lastRepeat: boolean;
 }
 
 interface Pending {
@@ -83,6 +88,7 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
         frames: [],
         repeatFrames: 0,
         lastEmbedding: frame.embedding,
+        lastRepeat: false,
       });
 
       const armIdleClose = (): void => {
@@ -99,7 +105,7 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
               sceneCut !== undefined &&
               !frame.repeat &&
               frame.time - current.start >= sceneCut.minSeconds &&
-              cosine(current.lastEmbedding, frame.embedding) < sceneCut.threshold;
+              (current.lastRepeat || cosine(current.lastEmbedding, frame.embedding) < sceneCut.threshold);
             if (newSlot || cut) {
               close(current, frame.time);
               current = null;
@@ -109,6 +115,7 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
           if (frame.repeat) current.repeatFrames++;
           else current.frames.push(frame);
           current.lastEmbedding = frame.embedding;
+          current.lastRepeat = frame.repeat;
           lastTime = frame.time;
           armIdleClose();
         },

@@ -2,6 +2,7 @@
  * What a clip is made of on its way from decoded frame to stored memory, and the one family of
  * shapes a stored clip is read back in. Times are seconds from the start of the video.
  */
+import type { ClipText } from './clip-text.js';
 
 /** One sampled frame, already scaled to the encoder's input size by ffmpeg (packed RGB24). */
 export interface Frame {
@@ -55,6 +56,8 @@ export interface DistilledClip {
   readonly tokens: readonly MemoryToken[];
   readonly indicator: Float32Array;
   readonly keyframe: EncodedFrame;
+  /** What the clip showed and what was said in it, each piece with its own time. */
+  readonly texts?: readonly ClipText[];
 }
 
 // A stored clip, from the least that is known of it to the most.

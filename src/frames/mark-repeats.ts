@@ -1,27 +1,9 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Frame, SampledFrame } from '../core/clips.js';
 import type { Backpressure } from '../core/ports/backpressure.js';
+import { changedPercent } from '../core/pixel-change.js';
 
 const NO_PIXELS = new Uint8Array(0);
-
-/** A byte must move by more than this (0–255) to count as changed: compression noise stays below. */
-const NOISE = 24;
-
-/**
- * Percentage of sampled bytes that changed by more than compression noise. Counting changed
- * pixels instead of averaging differences keeps a small moving object (a pedestrian on a fixed
- * camera) visible. A stride coprime with 3 visits all three channels; at 224×224 it reads ~21k
- * of 150k bytes.
- */
-function changedPercent(a: Uint8Array, b: Uint8Array, stride = 7): number {
-  let changed = 0;
-  let count = 0;
-  for (let i = 0; i < a.length; i += stride) {
-    if (Math.abs(a[i]! - b[i]!) > NOISE) changed++;
-    count++;
-  }
-  return count === 0 ? 0 : (100 * changed) / count;
-}
 
 /**
  * Flags frames nearly identical to the last frame that went to the encoder (static camera), so

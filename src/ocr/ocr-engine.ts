@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { TextBox } from '../core/clip-text.js';
+import type { FrameTextReader, TextLine } from '../core/ports/frame-text-reader.js';
 import type { OpenSession } from '../core/ports/onnx-session.js';
 import { DETECTOR_NORMALIZATION, detectorInputSize, textBoxes, type ProbabilityMap } from './detect-text.js';
 import { writeImage, type PixelRect, type RgbFrame, type TensorBatch } from './image-tensor.js';
@@ -14,11 +14,7 @@ import { readingOrder } from './reading-order.js';
 import { ctcGreedy, LINE_HEIGHT, LINE_NORMALIZATION, lineGeometry, parseDictionary, type Reading } from './recognize-text.js';
 import { DIRECTION_HEIGHT, DIRECTION_WIDTH, directionWidth, isUpsideDown } from './text-direction.js';
 
-export interface TextLine {
-  text: string;
-  confidence: number;
-  box: TextBox;
-}
+export type { TextLine };
 
 export interface OcrOptions {
   /** Longest side fed to the detector, at most (frames are never enlarged); default 960. */
@@ -27,11 +23,8 @@ export interface OcrOptions {
   minConfidence?: number;
 }
 
-export interface OcrEngine {
-  /** Lines of text in reading order (top to bottom, then left to right). */
-  read(frame: { rgb: Uint8Array; width: number; height: number }): Promise<TextLine[]>;
-  dispose(): Promise<void>;
-}
+/** Lines come in reading order: top to bottom, then left to right. */
+export type OcrEngine = FrameTextReader;
 
 /**
  * PaddleOCR's own default. Smaller is faster (2 cores, 1280×720 slide: 265 ms a frame at 960,
