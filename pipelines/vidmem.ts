@@ -66,9 +66,11 @@ export interface IngestOptions {
   readonly propagate?: boolean;
   /** A distiller of one's own instead of the default token merge. */
   readonly distiller?: Distiller;
-  /** Read the text on frames where the picture changed (slides, signs) into the clips' memory. */
+  /** A named set of the options below for one kind of video; explicit options override it. */
+  readonly preset?: string;
+  /** Read the text on frames where the picture changed (slides, signs) into the clips' memory (default: the preset's). */
   readonly ocr?: boolean;
-  /** Subtitles: found beside the video or inside it (default), a file of one's own, or none. */
+  /** Subtitles: found beside the video or inside it, a file of one's own, or none (default: the preset's). */
   readonly subtitles?: SubtitleChoice;
 }
 
@@ -152,22 +154,26 @@ export class Vidmem {
    */
   ingest(path: string, options: IngestOptions = {}): Observable<IngestEvent> {
     const { defer, switchMap } = rx();
-    const parts = () =>
-      Promise.all([
+    const parts = async () => {
+      const { preset } = await import('./presets.js');
+      const chosen = preset(options.preset);
+      return Promise.all([
+        chosen,
         this.visionEncoder(),
         import('./ingest-file.js'),
         import('../src/memory/token-merge-distiller.js'),
         import('../src/sources/ffmpeg-binaries.js'),
-        options.ocr ? this.textReader() : undefined,
+        (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
       ]);
+    };
     return defer(parts).pipe(
-      switchMap(([encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader]) => {
-        const settings: IngestSettings = { ...DEFAULTS.ingest, ...options.settings };
+      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader]) => {
+        const settings: IngestSettings = { ...DEFAULTS.ingest, ...chosen.settings, ...options.settings };
         for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
         checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
         const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
-        const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? 'auto', onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
         return ingestFile(path, context, settings);
       }),

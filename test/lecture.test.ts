@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../src/core/config.js';
+import { formatTimestamp } from '../src/core/time-format.js';
 import type { IngestEvent, IngestSummary } from '../pipelines/ingest-file.js';
 import { renderSampleLecture, SAMPLE_LECTURE, slideTimes } from '../pipelines/sample-lecture.js';
 import { openVidmem, type IngestOptions } from '../pipelines/vidmem.js';
 import { LECTURE_FONT } from '../src/sources/synthetic-lecture.js';
-import { tempDir } from './helpers/cli.js';
+import { tempDir, vidmem } from './helpers/cli.js';
 
 const config = readConfig();
 const TIMES = slideTimes(SAMPLE_LECTURE);
@@ -71,4 +72,16 @@ describe.skipIf(!existsSync(LECTURE_FONT))('a lecture read by OCR', () => {
     await app.close();
     expect(summary).toMatchObject({ ocrFrames: 0, textLines: 0 });
   }, 120_000);
+
+  it('reads slides on the command line with --preset lecture, and not when --ocr off overrides the preset', async () => {
+    const run = (store: string, ...flags: string[]) => vidmem(['ingest', video, '--store', join(dir, store), '--model', 'palette', '--preset', 'lecture', ...flags]);
+    const withOcr = await run('cli-lecture');
+    expect(withOcr.code, withOcr.stderr).toBe(0);
+    expect(withOcr.stdout).toMatch(/; \d+ text lines, 6 frames read by OCR in [\d.]+ s\)/);
+    const search = await vidmem(['search', 'Rubisco', '--store', join(dir, 'cli-lecture'), '--top', '1']);
+    expect(search.stdout).toContain(`[${formatTimestamp(TIMES[3]!.start)}`);
+    const without = await run('cli-no-ocr', '--ocr', 'off', '--json');
+    expect(without.code, without.stderr).toBe(0);
+    expect(JSON.parse(without.stdout)).toMatchObject({ ocrFrames: 0, textLines: 0 });
+  }, 180_000);
 });

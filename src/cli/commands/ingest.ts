@@ -3,13 +3,30 @@ import { DEFAULTS, LIMITS, SAMPLING_MODES, type IngestSettings } from '../../cor
 import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
 import type { IngestSummary } from '../../../pipelines/ingest-file.js';
+import { PRESETS, PRESET_NAMES } from '../../../pipelines/presets.js';
+import type { SubtitleChoice } from '../../../pipelines/subtitle-texts.js';
 import type { AppFlags } from '../app.js';
 import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
 
-interface IngestFlags extends AppFlags, Omit<IngestSettings, 'tokens'> {
-  tokens: number;
+/** Settings the user did not give are left out, so that the preset's or the defaults apply. */
+interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   batch: number;
   json: boolean;
+  preset?: string;
+  ocr: 'auto' | 'on' | 'off';
+  subtitles?: string;
+}
+
+function subtitleChoice(value: string | undefined, files: readonly string[]): SubtitleChoice | undefined {
+  if (value === undefined || value === 'auto' || value === 'off') return value;
+  if (files.length > 1) throw new UserError(`--subtitles ${value} names one file's subtitles, but ${files.length} videos were given; ingest them one at a time`, 2);
+  return { file: value };
+}
+
+function describeText(summary: IngestSummary): string {
+  if (summary.textLines === 0 && summary.ocrFrames === 0) return '';
+  const ocr = summary.ocrFrames > 0 ? `, ${summary.ocrFrames} frames read by OCR in ${summary.ocrSec.toFixed(1)} s` : '';
+  return `; ${summary.textLines} text lines${ocr}`;
 }
 
 function describe(summary: IngestSummary): string {
@@ -21,7 +38,7 @@ function describe(summary: IngestSummary): string {
   return (
     `${summary.path}: video ${summary.videoId}, ${formatTimestamp(summary.durationSec)} in ${summary.clips} clips` +
     ` (${summary.framesDecoded} frames decoded, ${summary.framesEncoded} encoded, ${summary.framesSkipped} skipped as static;` +
-    ` ${summary.wallSec.toFixed(1)} s, ${speed.toFixed(1)}× real time, ${summary.sampling} sampling${resumed})`
+    ` ${summary.wallSec.toFixed(1)} s, ${speed.toFixed(1)}× real time, ${summary.sampling} sampling${resumed}${describeText(summary)})`
   );
 }
 
@@ -29,8 +46,11 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, consume } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, ...appFlags } = flags;
-  const settings: IngestSettings = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, ...appFlags } = flags;
+  const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
+  const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
+  const subtitles = subtitleChoice(subtitleFlag, files);
+  const text = { ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
@@ -39,7 +59,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
       const progress = ingestProgress(!json, file);
       let summary: IngestSummary | undefined;
       try {
-        await consume(app.ingest(file, { settings, batch }), (event) => {
+        await consume(app.ingest(file, { settings, batch, ...text }), (event) => {
           if (event.type === 'progress') progress.update(event);
           else summary = event;
         });
@@ -67,22 +87,30 @@ export function ingestCommand(): Command {
   return addModelOptions(new Command('ingest'), `vision-language model: a Hugging Face repo id, a model folder or a built-in name (default: the store's model, else ${DEFAULTS.model}; --model palette works offline)`)
     .argument('<files...>', 'video files to ingest; one that fails is reported and the others go on')
     .addOption(storeOption())
-    .option('--fps <n>', `frames sampled per second of video${rangeHelp(LIMITS.fps)}`, ranged('--fps', LIMITS.fps), d.fps)
     .addOption(
-      new Option('--sampling <mode>', 'fps: decode every frame and sample at --fps; keyframes: decode keyframes only (much faster); auto: keyframes when they are at least --fps dense')
-        .choices(SAMPLING_MODES)
-        .default(d.sampling),
+      new Option('--preset <name>', 'a named set of the options below for one kind of video (see Presets); options given explicitly override it').choices(PRESET_NAMES),
     )
-    .option('--clip-seconds <n>', `length of a clip, the unit of memory${rangeHelp(LIMITS.clipSeconds)}`, ranged('--clip-seconds', LIMITS.clipSeconds), d.clipSeconds)
-    .option('--scene-cuts', 'also end clips at scene changes', d.sceneCuts)
-    .option('--tokens <k>', `memory tokens per clip${rangeHelp(LIMITS.tokens)}`, ranged('--tokens', LIMITS.tokens), d.tokens)
+    .option('--fps <n>', `frames sampled per second of video${rangeHelp(LIMITS.fps)} (default: ${d.fps})`, ranged('--fps', LIMITS.fps))
+    .addOption(
+      new Option('--sampling <mode>', `fps: decode every frame and sample at --fps; keyframes: decode keyframes only (much faster); auto: keyframes when they are at least --fps dense (default: ${d.sampling})`)
+        .choices(SAMPLING_MODES),
+    )
+    .option('--clip-seconds <n>', `length of a clip, the unit of memory${rangeHelp(LIMITS.clipSeconds)} (default: ${d.clipSeconds})`, ranged('--clip-seconds', LIMITS.clipSeconds))
+    .option('--scene-cuts', 'also end clips at scene changes and slide changes (default: off; on in the lecture preset)')
+    .option('--tokens <k>', `memory tokens per clip${rangeHelp(LIMITS.tokens)} (default: ${d.tokens})`, ranged('--tokens', LIMITS.tokens))
     .option('--batch <n>', `frames per encoder call${rangeHelp(LIMITS.batch)}`, ranged('--batch', LIMITS.batch), DEFAULTS.batch)
     .option(
       '--repeat-threshold <percent>',
-      `percent of pixels that must change for a frame to be encoded${rangeHelp(LIMITS.repeatThreshold)}; below it the frame counts as static and reuses the last embedding (0 encodes every frame)`,
+      `percent of pixels that must change for a frame to be encoded${rangeHelp(LIMITS.repeatThreshold)}; below it the frame counts as static and reuses the last embedding (0 encodes every frame) (default: ${d.repeatThreshold}; 2 in the surveillance preset)`,
       ranged('--repeat-threshold', LIMITS.repeatThreshold),
-      d.repeatThreshold,
     )
+    .addOption(
+      new Option('--ocr <when>', 'read the text on screen (slides, signs) where the picture changed, with the built-in PaddleOCR models; auto: on in the lecture preset')
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
+    .option('--subtitles <file>', "subtitles to store as the video's text: an .srt or .vtt file, auto (a file beside the video such as talk.srt or talk.en.vtt, else the video's own subtitle stream), or off (default: auto; off in the surveillance preset)")
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
+    .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)
     .action(ingest);
 }
