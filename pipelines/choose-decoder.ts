@@ -29,5 +29,6 @@ export async function chooseDecoder(choice: DecoderChoice, llm: LlmConfig): Prom
     ...(llm.apiKey ? { apiKey: llm.apiKey } : {}),
     images: choice.images ?? true,
     timeoutMs: llm.timeoutMs,
+    deadlineMs: llm.deadlineMs,
   });
 }

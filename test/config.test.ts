@@ -13,14 +13,15 @@ describe('configuration', () => {
       device: 'cpu',
       hub: { endpoint: 'https://huggingface.co' },
       binaries: {},
-      llm: { timeoutMs: 120_000 },
+      llm: { timeoutMs: 120_000, deadlineMs: 300_000 },
       npmRegistry: 'https://registry.npmjs.org/',
       debug: false,
     });
     const env = {
       VIDMEM_STORE: '/data/memories', XDG_CACHE_HOME: '/xdg', HF_HUB_OFFLINE: 'true', VIDMEM_DEVICE: 'auto',
       HF_ENDPOINT: 'http://mirror.local:8080/', HF_TOKEN: 'hf_x', VIDMEM_FFMPEG: '/usr/bin/ffmpeg',
-      VIDMEM_LLM_URL: 'http://127.0.0.1:11434/v1', VIDMEM_LLM_MODEL: 'llava', VIDMEM_LLM_TIMEOUT: '2.5', VIDMEM_DEBUG: '1',
+      VIDMEM_LLM_URL: 'http://127.0.0.1:11434/v1', VIDMEM_LLM_MODEL: 'llava', VIDMEM_LLM_TIMEOUT: '2.5', VIDMEM_LLM_DEADLINE: '90',
+      VIDMEM_DEBUG: '1',
     };
     expect(readConfig(env, '/home/u')).toEqual({
       store: '/data/memories',
@@ -29,7 +30,7 @@ describe('configuration', () => {
       device: 'auto',
       hub: { endpoint: 'http://mirror.local:8080', token: 'hf_x' },
       binaries: { ffmpeg: '/usr/bin/ffmpeg' },
-      llm: { url: 'http://127.0.0.1:11434/v1', model: 'llava', timeoutMs: 2500 },
+      llm: { url: 'http://127.0.0.1:11434/v1', model: 'llava', timeoutMs: 2500, deadlineMs: 90_000 },
       npmRegistry: 'https://registry.npmjs.org/',
       debug: true,
     });
@@ -40,7 +41,9 @@ describe('configuration', () => {
   it.each([
     [{ VIDMEM_DEVICE: 'gpu' }, "VIDMEM_DEVICE must be one of auto, cpu, cuda, webgpu, got 'gpu'"],
     [{ VIDMEM_OFFLINE: 'maybe' }, "VIDMEM_OFFLINE must be 1 or 0 (or true/false, yes/no, on/off), got 'maybe'"],
-    [{ VIDMEM_LLM_TIMEOUT: '-3' }, "VIDMEM_LLM_TIMEOUT must be a positive number of seconds, got '-3'"],
+    [{ VIDMEM_LLM_TIMEOUT: '-3' }, "VIDMEM_LLM_TIMEOUT must be a number from 1 to 3600 seconds, got '-3'"],
+    [{ VIDMEM_LLM_DEADLINE: '0' }, "VIDMEM_LLM_DEADLINE must be a number from 1 to 86400 seconds, got '0'"],
+    [{ VIDMEM_LLM_DEADLINE: 'soon' }, "VIDMEM_LLM_DEADLINE must be a number from 1 to 86400 seconds, got 'soon'"],
     [{ HF_ENDPOINT: 'mirror.local' }, "HF_ENDPOINT must be an http(s) URL such as https://huggingface.co, got 'mirror.local'"],
     [{ VIDMEM_LLM_URL: 'ftp://x' }, "VIDMEM_LLM_URL must be an http(s) URL such as http://127.0.0.1:11434/v1, got 'ftp://x'"],
   ])('refuses %o in one line that names the variable and the value', (env, message) => {

@@ -9,7 +9,7 @@ import type { Evidence } from '../src/core/moments.js';
 import type { DecodeRequest } from '../src/core/ports/decoder.js';
 import { chooseDecoder } from '../pipelines/choose-decoder.js';
 import { readConfig } from '../src/core/config.js';
-import { OpenAiChatDecoder, type OpenAiChatOptions } from '../src/decoders/openai-chat.js';
+import { LLM_READ_LIMITS, OpenAiChatDecoder, type OpenAiChatOptions } from '../src/decoders/openai-chat.js';
 import { UserError } from '../src/core/errors.js';
 import { encodeJpeg } from '../src/frames/encode-jpeg.js';
 
@@ -50,13 +50,18 @@ function delta(content: string, finish: string | null = null): string {
   return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
 }
 
+/** Ends a stream as a server does once its answer is complete. */
+function finish(res: ServerResponse): void {
+  res.write(delta('', 'stop'));
+  res.end('data: [DONE]\n\n');
+}
+
 /** Replies with the given pieces as a complete stream. */
 function replyWith(pieces: readonly string[]): Handler {
   return (_req, res) => {
     sse(res);
     for (const p of pieces) res.write(delta(p));
-    res.write(delta('', 'stop'));
-    res.end('data: [DONE]\n\n');
+    finish(res);
   };
 }
 
@@ -81,7 +86,43 @@ function request(overrides: Partial<DecodeRequest> = {}): DecodeRequest {
 }
 
 function decoder(url: string, options: Partial<OpenAiChatOptions> = {}): OpenAiChatDecoder {
-  return new OpenAiChatDecoder({ baseUrl: url, model: 'llava', images: true, timeoutMs: 2000, retries: 2, backoffMs: 20, ...options });
+  return new OpenAiChatDecoder({ baseUrl: url, model: 'llava', images: true, timeoutMs: 2000, deadlineMs: 20_000, retries: 2, backoffMs: 20, ...options });
+}
+
+/** Resolves when the socket can take more, or the client hung up. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
+/**
+ * Writes `total` bytes of `text` repeated, as fast as the client reads them (waiting for the
+ * socket to drain); resolves with the bytes written once done or once the client hung up.
+ */
+async function pour(res: ServerResponse, total: number, text = 'x'): Promise<number> {
+  const piece = Buffer.alloc(64 * 1024, text);
+  let sent = 0;
+  while (sent < total && !res.destroyed) {
+    sent += piece.length;
+    if (!res.write(piece)) await drained(res);
+  }
+  return sent;
+}
+
+/** Calls `send` every `ms` until the client hangs up or `stopAfterMs` passed; resolves then. */
+function every(res: ServerResponse, ms: number, stopAfterMs: number, send: (n: number) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let n = 0;
+    const timer = setInterval(() => send(n++), ms);
+    const stop = () => (clearInterval(timer), resolve());
+    res.once('close', stop);
+    setTimeout(stop, stopAfterMs);
+  });
 }
 
 async function collect(stream: AsyncIterable<string>, into: string[] = []): Promise<string[]> {
@@ -194,7 +235,7 @@ describe('OpenAI-compatible decoder', () => {
     const { error, ms } = await failure(decoder(llm.url, { timeoutMs: 300 }).answer(request()), pieces);
     expect(pieces).toEqual(['It is']);
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toMatch(/stopped sending for 0\.3 s mid-answer$/);
+    expect(error.message).toMatch(/stopped sending for 0\.3 s mid-answer \(VIDMEM_LLM_TIMEOUT sets the limit\)$/);
     expect(ms).toBeLessThan(1500);
     expect(llm.requests).toHaveLength(1);
   });
@@ -260,6 +301,119 @@ describe('OpenAI-compatible decoder', () => {
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`cannot reach the LLM at ${url}/chat/completions: connection refused (gave up after 2 attempts)`);
     expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe('OpenAI-compatible decoder against servers that misbehave', () => {
+  it('gives up after the idle timeout when the server sends only keep-alives', async () => {
+    const llm = await fakeLlm(async (_req, res) => {
+      sse(res);
+      // Comments and events without data, as a proxy or a server still loading the model sends them; long after, an answer.
+      await every(res, 50, 3000, (n) => res.write(n % 2 ? ': keepalive\n\n' : 'event: ping\n\n'));
+      res.write(delta('too late'));
+      finish(res);
+    });
+    const { error, ms } = await failure(decoder(llm.url, { timeoutMs: 500, retries: 0 }).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions sent only keep-alives for 0.5 s (VIDMEM_LLM_TIMEOUT sets the limit)`);
+    expect(ms).toBeLessThan(2500);
+  });
+
+  it('ends an answer at the deadline even while content keeps trickling in', async () => {
+    const llm = await fakeLlm(async (_req, res) => {
+      sse(res);
+      await every(res, 100, 3000, () => res.write(delta('la ')));
+      finish(res);
+    });
+    const pieces: string[] = [];
+    const { error, ms } = await failure(decoder(llm.url, { timeoutMs: 2000, deadlineMs: 600 }).answer(request()), pieces);
+    expect(pieces.length).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions did not finish its answer within 0.6 s (VIDMEM_LLM_DEADLINE sets the limit)`);
+    expect(ms).toBeLessThan(2500);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('counts retries and their pauses against the deadline', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      res.writeHead(503, { 'retry-after': '30' }).end('{"error":"loading model"}');
+    });
+    const { error, ms } = await failure(decoder(llm.url, { deadlineMs: 600 }).answer(request()));
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions did not finish its answer within 0.6 s (VIDMEM_LLM_DEADLINE sets the limit)`);
+    expect(ms).toBeLessThan(2500);
+  });
+
+  it('refuses a stream line over 1 MiB before it ends, with memory bounded', async () => {
+    const llm = await fakeLlm(async (_req, res) => {
+      sse(res);
+      res.write('data: {"choices":[{"delta":{"content":"');
+      // 8 MiB of one line whose end never comes.
+      await pour(res, 8 * 2 ** 20);
+    });
+    const rss = process.memoryUsage().rss;
+    const { error } = await failure(decoder(llm.url).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions sent an event over 1 MiB, more than vidmem accepts`);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 2 ** 20);
+    expect(LLM_READ_LIMITS.eventBytes).toBe(2 ** 20);
+  });
+
+  it('stops reading a stream past 32 MiB', async () => {
+    const content = 'x'.repeat(256 * 1024);
+    const llm = await fakeLlm(async (_req, res) => {
+      sse(res);
+      for (let i = 0; i < 160 && !res.destroyed; i++) {
+        if (!res.write(delta(content))) await drained(res);
+      }
+      finish(res);
+    });
+    const pieces: string[] = [];
+    const { error } = await failure(decoder(llm.url).answer(request()), pieces);
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions sent over 32 MiB in one streamed reply, more than vidmem accepts`);
+    expect(pieces.length * content.length).toBeLessThanOrEqual(LLM_READ_LIMITS.streamBytes);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('refuses a reply that is not streamed over 4 MiB', async () => {
+    const llm = await fakeLlm((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { content: 'x'.repeat(5 * 2 ** 20) }, finish_reason: 'stop' }] }));
+    });
+    const { error } = await failure(decoder(llm.url).answer(request()));
+    expect(error.message).toBe(`the LLM at ${llm.url}/chat/completions sent a reply over 4 MiB, more than vidmem accepts`);
+  });
+
+  it('quotes the start of a huge error body in one line, reading no more of it', async () => {
+    const total = 64 * 2 ** 20;
+    let sent!: Promise<number>;
+    const llm = await fakeLlm((_req, res) => {
+      res.writeHead(400, { 'content-type': 'text/html' });
+      res.write('<html><body><h1>400 Request Header Or Cookie Too Large</h1>\n');
+      sent = pour(res, total, 'padding ');
+    });
+    const { error } = await failure(decoder(llm.url).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(new RegExp(`^the LLM at ${llm.url}/chat/completions rejected the request: HTTP 400: <html><body><h1>400 Request Header Or Cookie Too Large</h1> padding padding .*…$`));
+    expect(error.message.length).toBeLessThan(500);
+    // The client hung up long before the server could send it all.
+    expect(await sent).toBeLessThan(total / 2);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('says which port fetch refuses to connect to', async () => {
+    const url = 'http://127.0.0.1:6000/v1';
+    const { error } = await failure(decoder(url).answer(request()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(
+      `cannot reach the LLM at ${url}/chat/completions: port 6000 is one that fetch refuses to connect to (unsafe port); use another port`,
+    );
+  });
+
+  it('says in one line that an https URL names a server that speaks plain http', async () => {
+    const llm = await fakeLlm(replyWith(['ok']));
+    const url = llm.url.replace(/^http:/, 'https:');
+    const { error } = await failure(decoder(url).answer(request()));
+    expect(error.message).toBe(`cannot reach the LLM at ${url}/chat/completions: it does not speak TLS (try http:// instead of https://)`);
   });
 });
 

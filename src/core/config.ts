@@ -48,6 +48,8 @@ export const DEFAULTS = {
   hubEndpoint: 'https://huggingface.co',
   npmRegistry: 'https://registry.npmjs.org/',
   llmTimeoutSec: 120,
+  /** Long enough for a slow local model's long answer, short enough that a stuck one ends. */
+  llmDeadlineSec: 300,
 } as const;
 
 /** A setting's sensible range, and whether it takes whole numbers only. */
@@ -70,6 +72,9 @@ export const LIMITS = {
   threads: { min: 1, max: 256, integer: true },
   top: { min: 1, max: 1000, integer: true },
   budget: { min: 1, max: 16_384, integer: true },
+  /** Seconds an LLM may be silent (VIDMEM_LLM_TIMEOUT), and may take for one answer (VIDMEM_LLM_DEADLINE). */
+  llmTimeoutSec: { min: 1, max: 3600 },
+  llmDeadlineSec: { min: 1, max: 86_400 },
 } as const satisfies Record<string, Range>;
 
 /** "a number from 0.01 to 30", "a whole number from 1 to 64" */
@@ -91,8 +96,10 @@ export interface LlmConfig {
   readonly url?: string;
   readonly model?: string;
   readonly apiKey?: string;
-  /** Longest wait for the server to start answering, and for each next piece. */
+  /** Longest wait for the server to start answering, and for each next event that carries something (keep-alives do not). */
   readonly timeoutMs: number;
+  /** Longest time one answer may take, retries included. */
+  readonly deadlineMs: number;
 }
 
 export interface Config {
@@ -108,7 +115,7 @@ export interface Config {
   readonly hub: { readonly endpoint: string; readonly token?: string };
   /** VIDMEM_FFMPEG / VIDMEM_FFPROBE: other binaries than the npm packages' ones. */
   readonly binaries: { readonly ffmpeg?: string; readonly ffprobe?: string };
-  /** VIDMEM_LLM_URL, VIDMEM_LLM_MODEL, VIDMEM_LLM_API_KEY, VIDMEM_LLM_TIMEOUT (seconds). */
+  /** VIDMEM_LLM_URL, VIDMEM_LLM_MODEL, VIDMEM_LLM_API_KEY, VIDMEM_LLM_TIMEOUT and VIDMEM_LLM_DEADLINE (seconds). */
   readonly llm: LlmConfig;
   /** npm_config_registry (npm sets it for `npx vidmem`): where models shipped as npm packages come from. */
   readonly npmRegistry: string;
@@ -156,12 +163,12 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
-function positiveSeconds(env: Env, name: string, fallback: number): number {
+function seconds(env: Env, name: string, range: Range, fallback: number): number {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got '${raw}'`);
-  return seconds;
+  const parsed = Number(raw);
+  if (!inRange(parsed, range)) throw new ConfigError(`${name} must be ${describeRange(range)} seconds, got '${raw}'`);
+  return parsed;
 }
 
 export function readConfig(env: Env = process.env, home: string = homedir()): Config {
@@ -186,7 +193,8 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
       ...(llmUrl ? { url: llmUrl } : {}),
       ...(llmModel ? { model: llmModel } : {}),
       ...(apiKey ? { apiKey } : {}),
-      timeoutMs: positiveSeconds(env, 'VIDMEM_LLM_TIMEOUT', DEFAULTS.llmTimeoutSec) * 1000,
+      timeoutMs: seconds(env, 'VIDMEM_LLM_TIMEOUT', LIMITS.llmTimeoutSec, DEFAULTS.llmTimeoutSec) * 1000,
+      deadlineMs: seconds(env, 'VIDMEM_LLM_DEADLINE', LIMITS.llmDeadlineSec, DEFAULTS.llmDeadlineSec) * 1000,
     },
     npmRegistry: httpUrl(env, 'npm_config_registry', DEFAULTS.npmRegistry) ?? DEFAULTS.npmRegistry,
     debug: value(env, 'VIDMEM_DEBUG') !== undefined,

@@ -10,6 +10,7 @@ import { UserError } from '../core/errors.js';
 import type { Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
 import { formatRange, formatTimestamp } from '../core/time-format.js';
+import { formatSize, limitBytes, readAtMost, TooLarge } from './bounded-read.js';
 import { eventData } from './server-sent-events.js';
 
 export interface OpenAiChatOptions {
@@ -20,8 +21,13 @@ export interface OpenAiChatOptions {
   readonly apiKey?: string;
   /** Attach keyframes as images; false for text-only models. */
   readonly images: boolean;
-  /** Longest wait for the server to start answering, and for each next piece of the reply. */
+  /**
+   * Longest wait for the server to start answering, and for each next event that carries
+   * something: keep-alive comments and empty events are no progress.
+   */
   readonly timeoutMs: number;
+  /** Longest time one answer may take, from the request to the last piece, retries included. */
+  readonly deadlineMs: number;
   /** Further attempts after a transient failure (connection refused or reset, 429, 5xx); default 2. */
   readonly retries?: number;
   /** Pause before the first retry, doubled for each next one. */
@@ -32,6 +38,21 @@ const DEFAULT_LLM_RETRIES = 2;
 const DEFAULT_BACKOFF_MS = 500;
 /** A server asking for a longer pause (Retry-After) gets this much; the user is waiting. */
 const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * What vidmem reads of a server's replies at most, so that its memory is bounded whatever a
+ * server sends: far above any real chat completion, far below what hurts.
+ */
+export const LLM_READ_LIMITS = {
+  /** One line or event of a streamed reply. */
+  eventBytes: 2 ** 20,
+  /** A whole streamed reply. */
+  streamBytes: 32 * 2 ** 20,
+  /** A reply that is not streamed. */
+  replyBytes: 4 * 2 ** 20,
+  /** An error body: its start holds the server's message; the rest is not read. */
+  errorBytes: 8 * 2 ** 10,
+} as const;
 
 const SYSTEM_PROMPT = [
   'You answer questions about videos. You cannot watch them: you get the memories a video memory',
@@ -68,20 +89,45 @@ const PERMANENT_CODES: Record<string, string> = {
   ENOTFOUND: 'host not found',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  CERT_NOT_YET_VALID: 'its TLS certificate is not valid yet',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate is signed by an unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate is signed by an unknown authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'it does not speak TLS (try http:// instead of https://)',
 };
 
-/** The code of a network error, which fetch wraps in one or two layers of `cause`. */
-function errorCode(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') return e.code;
+/**
+ * Why a request never reached the server, in words: fetch says only "fetch failed" and keeps the
+ * reason one or two layers down its `cause`, as a code (ECONNREFUSED) or, for a port fetch will
+ * not connect to, as the bare message "bad port".
+ */
+function unreachable(err: unknown, url: URL): { reason: string; transient: boolean } {
+  /** The deepest message, fetch's own "fetch failed" being the shallowest. */
+  let deepest = String(err);
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && e.code in TRANSIENT_CODES) return { reason: TRANSIENT_CODES[e.code]!, transient: true };
+    if (typeof e.code === 'string' && e.code in PERMANENT_CODES) return { reason: PERMANENT_CODES[e.code]!, transient: false };
+    // OpenSSL has more certificate failures than the table names; the code says which.
+    if (typeof e.code === 'string' && /CERT/.test(e.code)) return { reason: `its TLS certificate was refused (${e.code})`, transient: false };
+    if (e.message === 'bad port') {
+      return { reason: `port ${url.port} is one that fetch refuses to connect to (unsafe port); use another port`, transient: false };
+    }
+    if (typeof e.message === 'string' && e.message.trim() !== '') deepest = e.message;
   }
-  return undefined;
+  // OpenSSL's messages span lines; the user gets one.
+  return { reason: deepest.replace(/\s+/g, ' ').trim(), transient: false };
 }
 
-/** Restarts on every sign of life; when it fires, the attempt's signal aborts. */
-class IdleTimer {
+/**
+ * Aborts its signal when it runs out: restarted on every sign of progress it is an idle timeout,
+ * never restarted a deadline.
+ */
+class AbortTimer {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   fired = false;
@@ -102,7 +148,7 @@ class IdleTimer {
     }, this.ms);
   }
 
-  /** Ends the attempt: the timer and, if still open, the connection. */
+  /** Ends the timer and, through the signal, a connection still open. */
   stop(): void {
     clearTimeout(this.timer);
     this.controller.abort();
@@ -121,6 +167,11 @@ function serverMessage(body: string): string {
   }
   const line = (typeof message === 'string' ? message : JSON.stringify(message)).replace(/\s+/g, ' ').trim();
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** "0.5 s", "120 s" */
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
 }
 
 function retryAfterMs(header: string | null): number | undefined {
@@ -207,6 +258,19 @@ export class OpenAiChatDecoder implements Decoder {
         await userMessage(request, this.options.images),
       ],
     });
+    const deadline = new AbortTimer(this.options.deadlineMs);
+    try {
+      yield* this.attempts(body, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+    } catch (err) {
+      if (!deadline.fired || signal?.aborted) throw err;
+      throw new LlmError(`the LLM at ${this.endpoint} did not finish its answer within ${seconds(this.options.deadlineMs)} (VIDMEM_LLM_DEADLINE sets the limit)`, false);
+    } finally {
+      deadline.stop();
+    }
+  }
+
+  /** The attempts at one answer: transient failures are retried with backoff until text has been streamed. */
+  private async *attempts(body: string, signal: AbortSignal): AsyncGenerator<string> {
     const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF_MS;
     for (let attempt = 0; ; attempt++) {
       let streamed = false;
@@ -227,54 +291,65 @@ export class OpenAiChatDecoder implements Decoder {
     }
   }
 
-  /** One request; its failures come out as LlmError, or as the caller's own abort. */
-  private async *attempt(body: string, signal: AbortSignal | undefined): AsyncGenerator<string> {
-    const timer = new IdleTimer(this.options.timeoutMs);
+  /** One request; its failures come out as LlmError, or as an abort of `signal` (the caller's or the deadline's). */
+  private async *attempt(body: string, signal: AbortSignal): AsyncGenerator<string> {
+    const timer = new AbortTimer(this.options.timeoutMs);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     let answering = false;
+    let streamed = false;
+    /** Whether the server, since its last event that carried something, sent keep-alives: alive, but not answering. */
+    let keptAlive = false;
     try {
-      const response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers,
-        body,
-        signal: signal ? AbortSignal.any([signal, timer.signal]) : timer.signal,
-      });
+      const response = await fetch(this.endpoint, { method: 'POST', headers, body, signal: AbortSignal.any([signal, timer.signal]) });
       timer.restart();
       if (!response.ok) throw await this.rejection(response);
       answering = true;
       if (!response.headers.get('content-type')?.includes('text/event-stream')) {
         // A server that ignores `stream: true` sends the whole completion at once.
-        for (const piece of this.pieces(await response.text(), true)) if (piece !== null) yield piece;
+        const reply = await readAtMost(response.body, LLM_READ_LIMITS.replyBytes);
+        if (!reply.whole) throw new TooLarge(`a reply over ${formatSize(LLM_READ_LIMITS.replyBytes)}`);
+        for (const piece of this.pieces(reply.text, true)) if (piece !== null) yield piece;
         return;
       }
       let finished = false;
-      for await (const data of eventData(response.body!, () => timer.restart())) {
+      const events = eventData(limitBytes(response.body!, LLM_READ_LIMITS.streamBytes, 'one streamed reply'), {
+        maxEventBytes: LLM_READ_LIMITS.eventBytes,
+        onKeepAlive: () => (keptAlive = true),
+      });
+      for await (const data of events) {
+        // Only an event that carries something is progress (reasoning models stream other fields than content first).
+        timer.restart();
+        keptAlive = false;
         if (data.trim() === '[DONE]') {
           finished = true;
           break;
         }
         for (const piece of this.pieces(data, false)) {
           if (piece === null) finished = true;
-          else yield piece;
+          else {
+            streamed = true;
+            yield piece;
+          }
         }
       }
       if (!finished) throw new LlmError(`the LLM at ${this.endpoint} ended its reply mid-answer`, true);
     } catch (err) {
       if (err instanceof LlmError) throw err;
-      if (signal?.aborted) throw err;
+      if (signal.aborted) throw err;
+      if (err instanceof TooLarge) throw new LlmError(`the LLM at ${this.endpoint} sent ${err.message}, more than vidmem accepts`, false);
       if (timer.fired) {
-        const seconds = `${this.options.timeoutMs / 1000} s`;
+        const limit = `${seconds(this.options.timeoutMs)}${streamed ? ' mid-answer' : ''} (VIDMEM_LLM_TIMEOUT sets the limit)`;
         throw new LlmError(
-          answering
-            ? `the LLM at ${this.endpoint} stopped sending for ${seconds} mid-answer`
-            : `the LLM at ${this.endpoint} did not answer within ${seconds} (VIDMEM_LLM_TIMEOUT sets the limit)`,
+          keptAlive
+            ? `the LLM at ${this.endpoint} sent only keep-alives for ${limit}`
+            : answering
+              ? `the LLM at ${this.endpoint} stopped sending for ${limit}`
+              : `the LLM at ${this.endpoint} did not answer within ${limit}`,
           false,
         );
       }
-      const code = errorCode(err);
-      const reason = (code && (TRANSIENT_CODES[code] ?? PERMANENT_CODES[code])) ?? (err as Error).message;
-      const transient = code !== undefined && code in TRANSIENT_CODES;
+      const { reason, transient } = unreachable(err, new URL(this.endpoint));
       throw new LlmError(
         answering ? `the LLM at ${this.endpoint} broke off mid-answer: ${reason}` : `cannot reach the LLM at ${this.endpoint}: ${reason}`,
         transient,
@@ -307,7 +382,9 @@ export class OpenAiChatDecoder implements Decoder {
   }
 
   private async rejection(response: Response): Promise<LlmError> {
-    const detail = serverMessage(await response.text().catch(() => ''));
+    // A proxy's error page can be any size; the server's words are at its start.
+    const body = await readAtMost(response.body, LLM_READ_LIMITS.errorBytes).catch(() => ({ text: '' }));
+    const detail = serverMessage(body.text);
     const status = `HTTP ${response.status}${detail ? `: ${detail}` : ''}`;
     if (response.status === 429 || response.status >= 500) {
       return new LlmError(`the LLM at ${this.endpoint} failed: ${status}`, true, retryAfterMs(response.headers.get('retry-after')));

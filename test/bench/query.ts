@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     }
     if (size === ASK_AT) {
       // Through the application object, as every front end asks: the built-in answerer, the store's model.
-      const app = openVidmem(built.dir, { access: 'read', config: { ...readConfig(), llm: { timeoutMs: 1000 } } });
+      const app = openVidmem(built.dir, { access: 'read', config: { ...readConfig(), llm: { timeoutMs: 1000, deadlineMs: 1000 } } });
       try {
         const askTimes: number[] = [];
         for (let q = 0; q < WARMUP + queries; q++) {
