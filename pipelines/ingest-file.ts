@@ -1,5 +1,5 @@
 import { concat, concatMap, defer, from, identity, Observable, of, switchMap, tap } from 'rxjs';
-import type { ClipText } from '../src/core/clip-text.js';
+import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
 import type { IngestSettings } from '../src/core/config.js';
 import { MediaError } from '../src/core/errors.js';
@@ -39,14 +39,6 @@ export interface TextChannels {
   /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
   readonly onNotice: (message: string) => void;
 }
-
-/**
- * A frame is read for its text when at least this percent of its pixels differ from the frame
- * read last: a new slide or a new line on it (≈1–5 % of a 224² frame), not the cursor.
- */
-const TEXT_CHANGE_PERCENT = 0.5;
-/** However busy a clip's picture, OCR reads at most this many of its frames. */
-const READS_PER_CLIP = 2;
 
 export interface IngestProgress {
   readonly type: 'progress';
@@ -172,6 +164,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     });
 
     const reader = context.text?.reader;
+    const channelsRead: TextChannel[] = [...(reader ? ['slide' as const] : []), ...(context.text && context.text.subtitles !== 'off' ? ['subtitle' as const] : [])];
     const onRead = (ms: number): void => {
       counts.ocrFrames += 1;
       counts.ocrMs += ms;
@@ -183,7 +176,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       context.store.videos.appendClip(p.register(), {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
         framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
-        ...(memory.texts ? { texts: memory.texts } : {}),
+        ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
       });
       counts.textLines += memory.texts?.length ?? 0;
       counts.clips += 1;
@@ -215,7 +208,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       }),
       propagateMemory(context.distiller, p.memory),
       p.subtitles.length ? attachTexts(p.subtitles) : identity,
-      reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), changePercent: TEXT_CHANGE_PERCENT, readsPerClip: READS_PER_CLIP, onRead }) : identity,
+      reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
       concatMap((memory) => from(store(memory))),
     );
 

@@ -27,6 +27,7 @@ import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
 import type { IngestEvent } from './ingest-file.js';
+import type { ReindexEvent } from './reindex-text.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
@@ -176,6 +177,22 @@ export class Vidmem {
         const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
         return ingestFile(path, context, settings);
+      }),
+    );
+  }
+
+  /**
+   * Adds the text channels a stored video lacks (slides read by OCR, subtitles), read from its
+   * file; progress after every clip, resumable, a summary at the end. Its memories stay as they are.
+   */
+  reindexText(videoId: number): Observable<ReindexEvent> {
+    const { defer, switchMap } = rx();
+    return defer(() => Promise.all([import('./reindex-text.js'), import('../src/sources/ffmpeg-binaries.js')])).pipe(
+      switchMap(([{ reindexText }, { mediaTools }]) => {
+        this.checkVideo(videoId);
+        const video = this.store.videos.get(videoId)!;
+        this.tools ??= mediaTools(this.config.binaries);
+        return reindexText(video, { store: this.store, tools: this.tools, reader: () => this.textReader(), onNotice: (message) => this.options.onNotice?.(`vidmem: ${message}`) });
       }),
     );
   }

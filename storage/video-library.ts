@@ -6,7 +6,7 @@
  * harmless and overwritten on resume), a clip and its tokens commit in one transaction, and the
  * index on disk is only trusted after it has been checked against SQLite (see index-cache).
  */
-import type { ClipText, TextMatch } from '../src/core/clip-text.js';
+import type { ClipText, TextChannel, TextMatch } from '../src/core/clip-text.js';
 import type { ClipRef, MemoryToken, RankedClip, RememberedClip } from '../src/core/clips.js';
 import type { MemoryReader } from '../src/core/ports/memory-reader.js';
 import { checkClip, checkVector, type ClipToCheck } from './checks.js';
@@ -28,6 +28,14 @@ const EXACT_SEARCH_MAX_CLIPS = 10_000;
 export interface NewClipInput extends ClipToCheck {
   /** What is known of the clip as text (slide lines, cues), stored with it. */
   readonly texts?: readonly ClipText[];
+  /** The text channels that were read for this clip, so that the video counts as read up to its end. */
+  readonly channelsRead?: readonly TextChannel[];
+}
+
+/** Text found for a stored clip afterwards (`reindex --text`). */
+export interface ClipTexts {
+  readonly index: number;
+  readonly texts: readonly ClipText[];
 }
 
 /** The last stored clip of a video and its memory, from which an interrupted ingest resumes. */
@@ -113,6 +121,7 @@ export class VideoLibrary implements MemoryReader {
         id = this.parts.transaction(() => {
           const clipId = clips.insert(clip);
           this.parts.texts.insert(clipId, c.texts ?? []);
+          for (const channel of c.channelsRead ?? []) this.parts.texts.markRead(videoId, channel, c.end);
           return clipId;
         });
       } catch (err) {
@@ -121,6 +130,32 @@ export class VideoLibrary implements MemoryReader {
       }
       index.add(id, c.indicator, position);
       return id;
+    });
+  }
+
+  /** Seconds of the video whose text has been read, by channel. */
+  textReadUntil(videoId: number): Map<TextChannel, number> {
+    return this.guard(() => this.parts.texts.readUntil(videoId));
+  }
+
+  /**
+   * Adds text of one channel to stored clips and marks the video read on that channel up to
+   * `until`, together: an interrupted reindex resumes after the last clip it stored text for.
+   */
+  addTexts(videoId: number, channel: TextChannel, found: readonly ClipTexts[], until: number): void {
+    this.guard(() => {
+      this.assertWritable();
+      const { clips, texts } = this.parts;
+      const ids = new Map(clips.ofVideo(videoId).map((clip) => [clip.index, clip.clipId]));
+      for (const { index, texts: pieces } of found) {
+        if (!ids.has(index)) throw new StoreError(`video #${videoId} has no clip ${index}`);
+        const wrong = pieces.find((piece) => piece.channel !== channel);
+        if (wrong) throw new StoreError(`text of the ${wrong.channel} channel given as ${channel}`);
+      }
+      this.parts.transaction(() => {
+        for (const { index, texts: pieces } of found) texts.insert(ids.get(index)!, pieces);
+        texts.markRead(videoId, channel, until);
+      });
     });
   }
 

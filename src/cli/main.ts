@@ -27,6 +27,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'talk with the videos in a store: every question re-selects memories, and follow-ups such as "and after that?" build on the last answer',
     load: async () => (await import('./commands/chat.js')).chatCommand(),
   },
+  {
+    name: 'reindex',
+    summary: 'add what stored videos lack: --text reads their slides and subtitles into their clips',
+    load: async () => (await import('./commands/reindex.js')).reindexCommand(),
+  },
   { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },
   {
     name: 'models',

@@ -1,6 +1,5 @@
 import { concatMap, defer, finalize, from, type OperatorFunction } from 'rxjs';
 import type { ClipText } from '../core/clip-text.js';
-import type { DistilledClip, EncodedFrame } from '../core/clips.js';
 import { changedPercent } from '../core/pixel-change.js';
 import type { FrameTextReader, TextLine } from '../core/ports/frame-text-reader.js';
 
@@ -9,11 +8,31 @@ export interface ReadSlidesOptions {
   /** The frame shown at `time`, at a size its type can be read at: the clip's frames are the encoder's, far too small. */
   readonly grab: (time: number) => Promise<{ readonly rgb: Uint8Array; readonly width: number; readonly height: number }>;
   /** Percent of pixels that must differ from the last frame read before another one is read. */
-  readonly changePercent: number;
+  readonly changePercent?: number;
   /** At most this many frames of one clip are read, however often its picture changes. */
-  readonly readsPerClip: number;
+  readonly readsPerClip?: number;
   /** Called after each read with the milliseconds it took, grabbing the frame included. */
   readonly onRead?: (ms: number) => void;
+}
+
+/**
+ * A frame is read for its text when at least this percent of its pixels differ from the frame
+ * read last: a new slide or a new line on it (≈1–5 % of a 224² frame), not the cursor.
+ */
+const CHANGE_PERCENT = 0.5;
+/** However busy a clip's picture, at most this many of its frames are read. */
+const READS_PER_CLIP = 2;
+
+/** What is read of a clip: its span and the frames whose pixels it kept (a distilled clip, or stored clips' frames decoded again). */
+export interface ClipToRead {
+  readonly clip: { readonly start: number; readonly end: number; readonly frames: readonly FrameToRead[] };
+  readonly texts?: readonly ClipText[];
+}
+
+interface FrameToRead {
+  readonly time: number;
+  /** Small pixels, for telling whether the frame shows something new; null for a frame without. */
+  readonly rgb: Uint8Array | null;
 }
 
 interface Reading {
@@ -29,24 +48,25 @@ interface Reading {
  * clip that shows it. Each line keeps the time of the frame it was read from (or the clip's start
  * when it was read earlier) and lasts to the clip's end or the next read.
  */
-export function readSlides(options: ReadSlidesOptions): OperatorFunction<DistilledClip, DistilledClip> {
+export function readSlides<T extends ClipToRead>(options: ReadSlidesOptions): OperatorFunction<T, T & Pick<ClipToRead, 'texts'>> {
+  const { changePercent = CHANGE_PERCENT, readsPerClip = READS_PER_CLIP } = options;
   return (source) =>
     defer(() => {
       let last: Reading | null = null;
 
-      const framesToRead = (memory: DistilledClip): EncodedFrame[] => {
-        const chosen: EncodedFrame[] = [];
+      const framesToRead = (memory: T): FrameToRead[] => {
+        const chosen: FrameToRead[] = [];
         let reference = last?.rgb ?? null;
         for (const frame of memory.clip.frames) {
-          if (chosen.length === options.readsPerClip) break;
-          if (!frame.rgb || (reference && changedPercent(reference, frame.rgb) < options.changePercent)) continue;
+          if (chosen.length === readsPerClip) break;
+          if (!frame.rgb || (reference && changedPercent(reference, frame.rgb) < changePercent)) continue;
           chosen.push(frame);
           reference = frame.rgb;
         }
         return chosen;
       };
 
-      const readClip = async (memory: DistilledClip): Promise<DistilledClip> => {
+      const readClip = async (memory: T): Promise<T> => {
         const { clip } = memory;
         const texts: ClipText[] = [];
         let shown = last?.lines ?? [];

@@ -1,4 +1,4 @@
-/** The `clip_text` table and its two full-text indexes (words and trigrams). */
+/** The `clip_text` table, its two full-text indexes (words and trigrams), and how far each video's channels have been read. */
 import type Database from 'better-sqlite3';
 import type { ClipText, TextBox, TextChannel } from '../../src/core/clip-text.js';
 
@@ -30,6 +30,8 @@ function matchExpression(terms: readonly string[]): string {
 export class ClipTextsRepository {
   private readonly insertStmt: Database.Statement<[number, TextChannel, number, number, string, number | null, string | null]>;
   private readonly ofClipsStmt: Database.Statement<[string], TextOfClip>;
+  private readonly readUntilStmt: Database.Statement<[number], [TextChannel, number]>;
+  private readonly markReadStmt: Database.Statement<[number, TextChannel, number]>;
   private readonly search: Record<'words' | 'grams', { all: Database.Statement<[string, number], RawRow>; video: Database.Statement<[string, number, number], RawRow> }>;
 
   constructor(db: Database.Database) {
@@ -40,6 +42,11 @@ export class ClipTextsRepository {
          WHERE clip_id IN (SELECT value FROM json_each(?)) ORDER BY clip_id, start_sec, id`,
       )
       .raw() as unknown as typeof this.ofClipsStmt;
+    this.readUntilStmt = db.prepare('SELECT channel, read_until FROM text_reads WHERE video_id = ?').raw() as unknown as typeof this.readUntilStmt;
+    this.markReadStmt = db.prepare(
+      `INSERT INTO text_reads (video_id, channel, read_until) VALUES (?, ?, ?)
+       ON CONFLICT (video_id, channel) DO UPDATE SET read_until = max(read_until, excluded.read_until)`,
+    );
     const query = (table: string, oneVideo: boolean) =>
       db
         .prepare(
@@ -58,6 +65,15 @@ export class ClipTextsRepository {
     for (const t of texts) {
       this.insertStmt.run(clipId, t.channel, t.start, t.end, t.text, t.confidence ?? null, t.box ? JSON.stringify(t.box) : null);
     }
+  }
+
+  /** Seconds of the video read so far, by channel; a channel never read is absent. */
+  readUntil(videoId: number): Map<TextChannel, number> {
+    return new Map(this.readUntilStmt.all(videoId));
+  }
+
+  markRead(videoId: number, channel: TextChannel, until: number): void {
+    this.markReadStmt.run(videoId, channel, until);
   }
 
   /** The rows matching any of `terms` in one index, best first. */
