@@ -26,11 +26,13 @@ function describe(summary: IngestSummary): string {
 }
 
 /** Files one after another into one store; a file that fails is reported and the others go on. */
-async function ingest(files: string[], flags: IngestFlags): Promise<void> {
+async function ingest(files: string[], flags: IngestFlags, command: Command): Promise<void> {
   const { withApp, consume } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
   const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, ...appFlags } = flags;
-  const settings: IngestSettings = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
+  const given: IngestSettings = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
+  // A default is not a request: resuming a video, the settings it was ingested with stand in for it.
+  const settings = Object.fromEntries(Object.entries(given).filter(([key]) => command.getOptionValueSource(key) !== 'default')) as Partial<IngestSettings>;
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
