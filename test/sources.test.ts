@@ -4,7 +4,7 @@
  * with other settings. Real ffmpeg-made media, the built CLI, real SQLite.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
@@ -144,12 +144,12 @@ describe('MPEG-TS', () => {
   it.each(['ts', 'm2ts'])('a .%s file made by the bundled ffmpeg is probed, ingested and searched', async (ext) => {
     const file = join(dir, `camera.${ext}`);
     await make([...colour('green', 4), ...colour('magenta', 4), '-f', 'lavfi', '-i', 'sine=d=8', '-filter_complex', '[0][1]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-map', '2:a', '-c:v', 'libx264', '-g', '10', '-c:a', 'aac', '-f', 'mpegts', file]);
-    const info = await probeVideo(file, ffmpeg);
-    expect(info).toMatchObject({ width: 160, height: 120, fps: 10, codec: 'h264' });
-    expect(info.durationSec).toBeCloseTo(8, 0);
     const store = join(dir, `store-${ext}`);
     const result = await vidmem(['ingest', file, '--store', store, ...PALETTE, '--json']);
     expect(result.stderr).toBe('');
+    const info = await probeVideo(file, ffmpeg);
+    expect(info).toMatchObject({ width: 160, height: 120, fps: 10, codec: 'h264' });
+    expect(info.durationSec).toBeCloseTo(8, 0);
     expect(JSON.parse(result.stdout)).toMatchObject({ clips: 2 });
     const search = JSON.parse((await vidmem(['search', 'magenta', '--store', store, '--json'])).stdout);
     expect(search.results[0]).toMatchObject({ path: file });
@@ -164,18 +164,19 @@ describe('file names are file names', () => {
     const file = join(dir, name);
     await renderSegments(file, [{ seconds: 4, layout: { full: 'red' } }, { seconds: 4, layout: { full: 'blue' } }], { motion: true });
     const store = join(dir, `names-${name.replace(/\W/g, '_')}`);
-    // Typed relative to the working folder, stored absolute.
-    const typed = relative(process.cwd(), file);
-    const result = await vidmem(['ingest', typed, '--store', store, ...PALETTE, '--json']);
+    // Typed bare in its own folder, where ffmpeg would read it as a protocol or an option; stored absolute.
+    // After `--`, as any command takes a name that starts with a dash.
+    const result = await vidmem(['ingest', '--store', store, ...PALETTE, '--json', '--', name], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ path: file, clips: 2 });
-    expect(existsSync(join(process.cwd(), 'ffmpeg-')) || existsSync(join(process.cwd(), 'ffprobe-'))).toBe(false);
+    // `-report` read as an option makes ffmpeg write a log file into the working folder.
+    expect(readdirSync(dir).filter((f) => /^ff(mpeg|probe)-.*\.log$/.test(f))).toEqual([]);
     const search = JSON.parse((await vidmem(['search', 'blue', '--store', store, '--json'])).stdout);
     expect(search.results[0]).toMatchObject({ path: file, start: 4, end: 8 });
     expect(isAbsolute(search.results[0].path)).toBe(true);
     expect(existsSync(search.results[0].thumbnail)).toBe(true);
 
-    const video = await probeVideo(typed, ffmpeg);
+    const video = await probeVideo(relative(process.cwd(), file), ffmpeg);
     expect(video.path).toBe(file);
     const frame = await grabFrame(video, 5, ffmpeg);
     expect([frame.rgb[0], frame.rgb[1], frame.rgb[2]]).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
