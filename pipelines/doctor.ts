@@ -15,7 +15,6 @@ export interface DoctorReport {
   vidmem: string;
   node: string;
   ffmpeg: Binary & { version: string };
-  ffprobe: Binary & { version: string };
   onnxruntime: string;
   executionProviders: ProviderStatus[];
   sqlite: string;
@@ -41,7 +40,7 @@ export async function doctorReport(config: Config): Promise<DoctorReport> {
   const { default: Database } = await import('better-sqlite3');
   const ort = await import('onnxruntime-node');
   const { probeProviders } = await import('../src/encoders/devices.js');
-  const { ffmpeg, ffprobe } = mediaTools(config.binaries);
+  const { ffmpeg } = mediaTools(config.binaries);
   const db = new Database(':memory:');
   const sqlite = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
   db.close();
@@ -49,7 +48,6 @@ export async function doctorReport(config: Config): Promise<DoctorReport> {
     vidmem: VERSION,
     node: process.version,
     ffmpeg: { ...ffmpeg, version: await binaryVersion(ffmpeg) },
-    ffprobe: { ...ffprobe, version: await binaryVersion(ffprobe) },
     onnxruntime: ort.env.versions.node ?? packageVersion('onnxruntime-node'),
     executionProviders: await probeProviders(providerProbeGraph(), { debug: config.debug }),
     sqlite,

@@ -1,8 +1,8 @@
 import { concat, concatMap, defer, from, identity, Observable, of, switchMap, tap } from 'rxjs';
 import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
-import type { IngestSettings } from '../src/core/config.js';
-import { MediaError } from '../src/core/errors.js';
+import { DEFAULTS, type IngestSettings } from '../src/core/config.js';
+import { MediaError, UserError } from '../src/core/errors.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
 import type { VisionEncoder } from '../src/core/ports/encoders.js';
@@ -12,20 +12,21 @@ import { encodeJpeg } from '../src/frames/encode-jpeg.js';
 import { FrameBudget } from '../src/frames/frame-budget.js';
 import { markRepeats } from '../src/frames/mark-repeats.js';
 import { propagateMemory } from '../src/memory/propagate-memory.js';
-import { contentHash } from '../src/sources/content-hash.js';
+import { fileIdentity } from '../src/sources/content-hash.js';
 import { decodeFrames, type Sampling } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { grabFrame } from '../src/sources/grab-frame.js';
 import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/probe.js';
 import { attachTexts } from '../src/text/attach-texts.js';
 import { readSlides } from '../src/text/read-slides.js';
-import type { MemoryStore } from '../storage/memory-store.js';
+import type { MemoryStore, VideoRecord } from '../storage/memory-store.js';
 import { subtitleTexts, type SubtitleChoice } from './subtitle-texts.js';
 
 export interface IngestContext {
   readonly store: MemoryStore;
   readonly encoder: VisionEncoder;
-  readonly distiller: Distiller;
+  /** The distiller for the settings the video is ingested with (a resume keeps the stored ones). */
+  readonly distiller: (settings: IngestSettings) => Distiller;
   readonly batchSize: number;
   readonly tools: MediaTools;
   readonly text?: TextChannels;
@@ -78,11 +79,42 @@ export interface IngestSummary {
 
 export type IngestEvent = IngestProgress | IngestSummary;
 
-async function chooseSampling(video: VideoInfo, settings: IngestSettings, context: IngestContext): Promise<Sampling> {
-  if (settings.sampling === 'fps') return { kind: 'fps', fps: settings.fps };
-  if (settings.sampling === 'keyframes') return { kind: 'keyframes' };
-  const interval = await keyframeInterval(video.path, context.tools.ffprobe);
-  return interval <= 1 / settings.fps + 1e-3 ? { kind: 'keyframes' } : { kind: 'fps', fps: settings.fps };
+/** How frames are sampled, and the seconds between two sampled frames. */
+async function chooseSampling(video: VideoInfo, settings: IngestSettings, context: IngestContext): Promise<{ sampling: Sampling; frameGap: number }> {
+  const byRate = { sampling: { kind: 'fps', fps: settings.fps } as const, frameGap: 1 / settings.fps };
+  if (settings.sampling === 'fps') return byRate;
+  const interval = await keyframeInterval(video, context.tools.ffmpeg);
+  if (settings.sampling === 'keyframes' || interval <= 1 / settings.fps + 1e-3) return { sampling: { kind: 'keyframes' }, frameGap: interval };
+  return byRate;
+}
+
+/** The command-line name of a setting, for the one line that refuses a resume. */
+const FLAGS: Record<keyof IngestSettings, string> = {
+  fps: '--fps', sampling: '--sampling', clipSeconds: '--clip-seconds', sceneCuts: '--scene-cuts', repeatThreshold: '--repeat-threshold', tokens: '--tokens',
+};
+
+function describeSetting(key: keyof IngestSettings, value: unknown): string {
+  if (typeof value === 'boolean') return value ? FLAGS[key] : `no ${FLAGS[key]}`;
+  return `${FLAGS[key]} ${String(value)}`;
+}
+
+/**
+ * The settings a resumed video goes on with: its own, which every clip so far was made with. A
+ * setting this run leaves unsaid is taken from the video; one it asks for differently is refused,
+ * since clips of two settings in one video would neither line up nor compare.
+ */
+function resumeSettings(video: VideoRecord, requested: Partial<IngestSettings>): IngestSettings {
+  const stored = video.settings as Partial<IngestSettings>;
+  for (const key of Object.keys(FLAGS) as Array<keyof IngestSettings>) {
+    const asked = requested[key];
+    if (asked === undefined || stored[key] === undefined || stored[key] === asked) continue;
+    throw new UserError(
+      `${video.path} (video ${video.id}) was ingested with ${describeSetting(key, stored[key])}; this run asks for ${describeSetting(key, asked)}: ` +
+        `rerun with ${describeSetting(key, stored[key])} (or without ${FLAGS[key]}) to resume it, or ingest it into another --store`,
+      2,
+    );
+  }
+  return { ...DEFAULTS.ingest, ...requested, ...stored };
 }
 
 interface Plan {
@@ -92,7 +124,10 @@ interface Plan {
   /** Creates the row with the first clip, so a file that yields nothing leaves no trace. */
   readonly register: () => number;
   readonly settings: IngestSettings;
+  readonly distiller: Distiller;
   readonly sampling: Sampling;
+  /** Seconds between two sampled frames (the keyframe interval when sampling keyframes). */
+  readonly frameGap: number;
   readonly startAt: number;
   readonly firstIndex: number;
   readonly memory: readonly MemoryToken[];
@@ -101,38 +136,46 @@ interface Plan {
   readonly subtitles: readonly ClipText[];
 }
 
-/** Finds the video in the store; a partly ingested one resumes after its last stored clip. */
-async function plan(path: string, context: IngestContext, requested: IngestSettings): Promise<Plan | IngestSummary> {
-  const video = await probeVideo(path, context.tools.ffprobe);
-  const hash = await contentHash(path);
+/**
+ * Finds the video in the store: the same bytes, or a file that has grown from a stored one (a
+ * recording that was still being written). A partly ingested or grown video resumes after its
+ * last stored clip, with the settings it was ingested with.
+ */
+async function plan(path: string, context: IngestContext, requested: Partial<IngestSettings>): Promise<Plan | IngestSummary> {
+  const video = await probeVideo(path, context.tools.ffmpeg);
   const { videos } = context.store;
   context.store.bindModel(context.encoder.identity);
-  const known = videos.findByHash(hash);
-  if (known?.status === 'complete') {
-    const clips = videos.clipsOf(known.id).length;
+  const identity = await fileIdentity(video.path, videos.sizesBelow(video.sizeBytes));
+  const same = videos.findByHash(identity.hash);
+  if (same?.status === 'complete') {
+    const clips = videos.clipsOf(same.id).length;
     return {
-      type: 'done', videoId: known.id, path, durationSec: known.durationSec, clips, framesDecoded: 0,
+      type: 'done', videoId: same.id, path: video.path, durationSec: same.durationSec, clips, framesDecoded: 0,
       framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
     };
   }
-  // A resumed ingest keeps the settings it started with, or its clips would not line up.
-  const settings = known ? ({ ...requested, ...known.settings } as IngestSettings) : requested;
-  const sampling = await chooseSampling(video, settings, context);
+  const grownFrom = same ? undefined : videos.findGrownFrom(identity.prefixes);
+  const known = same ?? grownFrom;
+  const settings = known ? resumeSettings(known, requested) : { ...DEFAULTS.ingest, ...requested };
+  const { sampling, frameGap } = await chooseSampling(video, settings, context);
+  if (grownFrom) videos.grow(grownFrom, { path: video.path, contentHash: identity.hash, sizeBytes: identity.sizeBytes, durationSec: video.durationSec });
   let videoId = known?.id;
   const register = (): number =>
     (videoId ??= videos.begin({
-      path, contentHash: hash, durationSec: video.durationSec, fps: video.fps, width: video.width, height: video.height,
-      settings: { fps: settings.fps, sampling: settings.sampling, clipSeconds: settings.clipSeconds, sceneCuts: settings.sceneCuts, repeatThreshold: settings.repeatThreshold },
+      path: video.path, contentHash: identity.hash, sizeBytes: identity.sizeBytes, durationSec: video.durationSec, fps: video.fps, width: video.width, height: video.height,
+      settings: { ...settings },
     }).id);
   const lastClip = known ? videos.lastClip(known.id) : undefined;
   const text = context.text;
-  const subtitles = text ? await subtitleTexts(path, text.subtitles, context.tools.ffmpeg, text.onNotice) : [];
+  const subtitles = text ? await subtitleTexts(video.path, text.subtitles, context.tools.ffmpeg, text.onNotice) : [];
   return {
     video,
     videoId: () => videoId,
     register,
     settings,
+    distiller: context.distiller(settings),
     sampling,
+    frameGap,
     startAt: lastClip?.end ?? 0,
     firstIndex: lastClip ? lastClip.index + 1 : 0,
     memory: lastClip?.tokens ?? [],
@@ -146,7 +189,7 @@ async function plan(path: string, context: IngestContext, requested: IngestSetti
  * clip windows → memory propagation (scan) → store, one committed clip at a time. Emits progress
  * after every stored clip and a summary at the end; unsubscribing kills ffmpeg.
  */
-export function ingestFile(path: string, context: IngestContext, settings: IngestSettings): Observable<IngestEvent> {
+export function ingestFile(path: string, context: IngestContext, settings: Partial<IngestSettings>): Observable<IngestEvent> {
   return from(plan(path, context, settings)).pipe(switchMap((p) => ('type' in p ? of(p) : run(p, context))));
 }
 
@@ -154,7 +197,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
   return defer(() => {
     const started = performance.now();
     const budget = new FrameBudget(Math.max(64, context.batchSize * 4));
-    const counts: Counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt, textLines: 0, ocrFrames: 0, ocrMs: 0 };
+    const counts: Counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt, lastFrame: undefined, textLines: 0, ocrFrames: 0, ocrMs: 0 };
     const frameInterval = p.sampling.kind === 'fps' ? 1 / p.sampling.fps : p.settings.clipSeconds;
     const elapsed = (): number => (performance.now() - started) / 1000;
     const progress = (): IngestProgress => ({
@@ -193,7 +236,10 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       startAt: p.startAt,
       budget,
     }).pipe(
-      tap(() => (counts.decoded += 1)),
+      tap((frame) => {
+        counts.decoded += 1;
+        counts.lastFrame = frame.time;
+      }),
       markRepeats(p.settings.repeatThreshold, budget),
       tap((frame) => {
         if (frame.repeat) counts.skipped += 1;
@@ -206,7 +252,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
         firstIndex: p.firstIndex,
         sceneCut: p.settings.sceneCuts ? { threshold: 0.8, minSeconds: 1 } : undefined,
       }),
-      propagateMemory(context.distiller, p.memory),
+      propagateMemory(p.distiller, p.memory),
       p.subtitles.length ? attachTexts(p.subtitles) : identity,
       reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
       concatMap((memory) => from(store(memory))),
@@ -216,10 +262,18 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
   });
 }
 
-/** Seconds of a video that may go missing at the end before we call the file truncated. */
+/**
+ * Seconds of a video that may go missing at the end before the file is called truncated: two
+ * sampled frames' worth (the last sample stands for up to one gap, and rounding of rates another),
+ * a hundredth of the duration for containers whose duration is approximate (a longer audio
+ * track), and half a second at least. It fits a 0.2-second clip as well as a 10-second one cut to
+ * 6 seconds, which a tolerance of whole clips (8 s) let through as complete.
+ */
 function tolerance(p: Plan): number {
-  return Math.max(2 * p.settings.clipSeconds, 0.05 * p.video.durationSec);
+  return Math.max(MIN_TOLERANCE_SEC, 2 * p.frameGap, 0.01 * p.video.durationSec);
 }
+
+const MIN_TOLERANCE_SEC = 0.5;
 
 interface Counts {
   decoded: number;
@@ -227,13 +281,16 @@ interface Counts {
   skipped: number;
   clips: number;
   position: number;
+  /** Time of the last frame decoded this run. */
+  lastFrame: number | undefined;
   textLines: number;
   ocrFrames: number;
   ocrMs: number;
 }
 
 function finish(p: Plan, context: IngestContext, counts: Counts, wallSec: number): IngestSummary {
-  const covered = counts.position;
+  // What the frames decoded stand for; a resume that decoded none covers what was stored.
+  const covered = Math.min(p.video.durationSec, counts.lastFrame === undefined ? p.startAt : counts.lastFrame + p.frameGap);
   const stats = { framesDecoded: counts.decoded, framesEncoded: counts.encoded, wallSec };
   const videoId = p.videoId();
   if (videoId === undefined) throw new MediaError(`${p.video.path}: no frame could be decoded (corrupt file?)`);

@@ -92,7 +92,7 @@ export function reindexText(video: VideoRecord, context: ReindexContext): Observ
 
 /** The stored clips' frames decoded again at the video's sampling rate, read where the picture changed. */
 function readStoredSlides(video: VideoRecord, clips: readonly ClipPosition[], context: ReindexContext, counts: { textLines: number; ocrFrames: number; ocrMs: number }): Observable<ReindexEvent> {
-  return defer(async () => ({ info: await probeVideo(video.path, context.tools.ffprobe), reader: await context.reader() })).pipe(
+  return defer(async () => ({ info: await probeVideo(video.path, context.tools.ffmpeg), reader: await context.reader() })).pipe(
     concatMap(({ info, reader }) => {
       const budget = new FrameBudget(64);
       const fps = typeof video.settings.fps === 'number' ? video.settings.fps : DEFAULTS.ingest.fps;

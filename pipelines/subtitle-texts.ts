@@ -13,14 +13,14 @@ export type SubtitleChoice = 'auto' | 'off' | { readonly file: string };
  * read are reported through `onNotice` and the video is ingested without them; only a file the
  * user named that cannot even be opened stops the ingest, since that is a mistake on the command.
  */
-export async function subtitleTexts(videoPath: string, choice: SubtitleChoice, ffmpeg: Binary, onNotice: (message: string) => void, input?: string): Promise<ClipText[]> {
+export async function subtitleTexts(videoPath: string, choice: SubtitleChoice, ffmpeg: Binary, onNotice: (message: string) => void): Promise<ClipText[]> {
   if (choice === 'off') return [];
   let source: SubtitleSource | undefined;
   try {
     if (typeof choice === 'object') source = await readSubtitleFile(choice.file);
     else {
       const sidecar = await findSidecar(videoPath);
-      source = sidecar ? await readSubtitleFile(sidecar) : await embeddedSubtitles(videoPath, ffmpeg, input);
+      source = sidecar ? await readSubtitleFile(sidecar) : await embeddedSubtitles(videoPath, ffmpeg);
     }
   } catch (err) {
     if (typeof choice === 'object' || !(err instanceof UserError)) throw err;

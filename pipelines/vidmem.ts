@@ -60,6 +60,7 @@ export interface VidmemOptions extends ModelEvents {
 }
 
 export interface IngestOptions {
+  /** The settings asked for; the others are the video's own when it resumes, else the defaults. */
   readonly settings?: Partial<IngestSettings>;
   /** Frames per encoder call. */
   readonly batch?: number;
@@ -169,10 +170,14 @@ export class Vidmem {
     };
     return defer(parts).pipe(
       switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader]) => {
-        const settings: IngestSettings = { ...DEFAULTS.ingest, ...chosen.settings, ...options.settings };
-        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
+        // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
+        const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
+        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) {
+          const value = settings[key];
+          if (value !== undefined) checkRange(key, value, LIMITS[key]);
+        }
         checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
-        const distiller = options.distiller ?? new TokenMergeDistiller({ tokens: settings.tokens, propagate: options.propagate ?? true });
+        const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
         const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };

@@ -10,6 +10,10 @@ export type { IngestEvent, IngestProgress, IngestSummary } from '../pipelines/in
 export type { ModelChoice, ModelEvents } from '../pipelines/model-choice.js';
 export type { DecoderChoice } from '../pipelines/choose-decoder.js';
 export { DEMO_SEGMENTS, renderSampleVideo, type Layout, type Segment } from '../pipelines/demo.js';
+export { renderSampleLecture, SAMPLE_LECTURE, type LectureSlide } from '../pipelines/sample-lecture.js';
+export { PRESET_NAMES, PRESETS, type Preset, type PresetName } from '../pipelines/presets.js';
+export type { ReindexEvent, ReindexProgress, ReindexSummary } from '../pipelines/reindex-text.js';
+export type { ClipText, TextChannel } from './core/clip-text.js';
 export { ConfigError, DEFAULTS, readConfig, type Config, type IngestSettings } from './core/config.js';
 export { MediaError, UserError } from './core/errors.js';
 export type { Clip, ClipMemory, DistilledClip, EncodedFrame, Frame, MemoryToken } from './core/clips.js';

@@ -71,6 +71,39 @@ export class VideoLibrary implements MemoryReader {
     return this.guard(() => this.parts.videos.byHash(hash));
   }
 
+  /**
+   * The stored video a file is a grown copy of: the longest one whose whole file equals the
+   * file's first bytes. `prefixes` are the file's prefix hashes by length (see `sizesBelow`).
+   */
+  findGrownFrom(prefixes: ReadonlyMap<number, string>): VideoRecord | undefined {
+    return this.guard(() => {
+      const longestFirst = [...prefixes].sort(([a], [b]) => b - a);
+      for (const [size, hash] of longestFirst) {
+        const found = this.parts.videos.byPrefix(hash, size);
+        if (found) return found;
+      }
+      return undefined;
+    });
+  }
+
+  /** Lengths of the stored videos' files that are shorter than `size`. */
+  sizesBelow(size: number): number[] {
+    return this.guard(() => this.parts.videos.sizesBelow(size));
+  }
+
+  /**
+   * Continues video `from` with the file it has grown into: the row takes on the file's path,
+   * hash, length and duration and is ingesting again, its clips kept.
+   */
+  grow(from: VideoRecord, grown: { readonly path: string; readonly contentHash: string; readonly sizeBytes: number; readonly durationSec: number }): void {
+    this.guard(() => {
+      this.assertWritable();
+      if (!this.parts.videos.grow(from.id, from.contentHash, grown)) {
+        throw new StoreError(`video #${from.id} (${from.path}) was changed by another process while this one was continuing it; run the ingest again`);
+      }
+    });
+  }
+
   list(): VideoSummary[] {
     return this.guard(() => this.parts.videos.list());
   }

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { LECTURE_FONT } from '../src/sources/synthetic-lecture.js';
 import { ROOT } from './helpers/cli.js';
 
 const run = promisify(execFile);
@@ -12,4 +14,11 @@ describe('examples', () => {
     expect(stdout).toMatch(/: 6 clips in /);
     expect(stdout).toMatch(/^"blue on the left": 8\.0–16\.0 s, score 0\.\d{3}$/m);
   });
+
+  it.skipIf(!existsSync(LECTURE_FONT))('search-a-lecture reads the slides with the lecture preset and finds the slide a question names', async () => {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'examples', 'search-a-lecture.js')]);
+    expect(stdout).toMatch(/: 6 clips, \d+ lines of text from 6 slides read by OCR in /);
+    expect(stdout).toMatch(/^"where does the Calvin cycle run\?": 40\.0–60\.0 s, score 0\.\d{3}$/m);
+    expect(stdout).toMatch(/^  slide at 40\.0 s: The Calvin cycle$/m);
+  }, 120_000);
 });

@@ -429,6 +429,8 @@ describe('MemoryStore upgrades', () => {
     db.exec('DROP TABLE clip_memories');
     // What later migrations made goes too: a schema-2 store had none of it.
     db.exec('DROP TABLE clip_text_words; DROP TABLE clip_text_grams; DROP TABLE clip_text');
+    db.exec('DROP INDEX videos_by_size; ALTER TABLE videos DROP COLUMN size_bytes');
+    db.exec('DROP TABLE text_reads');
     db.pragma('user_version = 2');
     db.close();
     const { meta, positions } = savedIndex(dir);

@@ -104,7 +104,7 @@ describe('decodeFrames backpressure', () => {
     const dir = tempDir();
     const path = join(dir, 'bp.mp4');
     await renderSegments(path, [{ seconds: 30, layout: { full: 'blue' } }], { motion: true, width: 160, height: 120 });
-    const video = await probeVideo(path, tools.ffprobe);
+    const video = await probeVideo(path, tools.ffmpeg);
     const budget = new FrameBudget(6);
     const received: Frame[] = [];
     let completed = false;
@@ -136,7 +136,7 @@ describe('decodeFrames backpressure', () => {
     const dir = tempDir();
     const path = join(dir, 'static.mp4');
     await renderSegments(path, [{ seconds: 20, layout: { full: 'green' } }]);
-    const video = await probeVideo(path, tools.ffprobe);
+    const video = await probeVideo(path, tools.ffmpeg);
     const budget = new FrameBudget(4);
     // Repeats are released by markRepeats, and here the one encoded frame by a stand-in encoder,
     // inside the very call that delivers them: a unit taken after delivery would leak each time

@@ -113,8 +113,8 @@ export interface Config {
   readonly device: Device;
   /** HF_ENDPOINT (a mirror) and HF_TOKEN (gated or private repos). */
   readonly hub: { readonly endpoint: string; readonly token?: string };
-  /** VIDMEM_FFMPEG / VIDMEM_FFPROBE: other binaries than the npm packages' ones. */
-  readonly binaries: { readonly ffmpeg?: string; readonly ffprobe?: string };
+  /** VIDMEM_FFMPEG: another ffmpeg than the npm package's (it also probes: no ffprobe is needed). */
+  readonly binaries: { readonly ffmpeg?: string };
   /** VIDMEM_LLM_URL, VIDMEM_LLM_MODEL, VIDMEM_LLM_API_KEY, VIDMEM_LLM_TIMEOUT and VIDMEM_LLM_DEADLINE (seconds). */
   readonly llm: LlmConfig;
   /** npm_config_registry (npm sets it for `npx vidmem`): where models shipped as npm packages come from. */
@@ -178,7 +178,6 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
   const llmModel = value(env, 'VIDMEM_LLM_MODEL');
   const apiKey = value(env, 'VIDMEM_LLM_API_KEY');
   const ffmpeg = value(env, 'VIDMEM_FFMPEG');
-  const ffprobe = value(env, 'VIDMEM_FFPROBE');
   return {
     store: value(env, 'VIDMEM_STORE') ?? DEFAULTS.store,
     cacheDir: value(env, 'VIDMEM_CACHE') ?? join(xdgCache, 'vidmem'),
@@ -188,7 +187,7 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
       endpoint: (httpUrl(env, 'HF_ENDPOINT', DEFAULTS.hubEndpoint) ?? DEFAULTS.hubEndpoint).replace(/\/+$/, ''),
       ...(token ? { token } : {}),
     },
-    binaries: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
+    binaries: { ...(ffmpeg ? { ffmpeg } : {}) },
     llm: {
       ...(llmUrl ? { url: llmUrl } : {}),
       ...(llmModel ? { model: llmModel } : {}),

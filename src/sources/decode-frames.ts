@@ -25,7 +25,9 @@ export interface DecodeOptions {
 function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
   const { sampling, scaleFilter } = options;
   const keyframes = sampling.kind === 'keyframes';
-  const filters = [keyframes ? null : `fps=${sampling.fps}`, scaleFilter, 'format=rgb24', 'showinfo'];
+  // eof_action=pass: a video shorter than one sampling interval (one frame, 0.2 s at 1 fps) still
+  // gives its frame, where the default rounding of the end gives none.
+  const filters = [keyframes ? null : `fps=${sampling.fps}:eof_action=pass`, scaleFilter, 'format=rgb24', 'showinfo'];
   const startAt = options.startAt ?? 0;
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info',
@@ -33,7 +35,7 @@ function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
     ...(startAt > 0 ? ['-ss', (video.startTime + startAt).toFixed(3)] : []),
     // Source timestamps (not reset after -ss) keep sampled times identical when resuming.
     '-copyts',
-    '-i', video.path,
+    '-i', video.input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-vf', filters.filter(Boolean).join(','),
     ...(keyframes ? ['-vsync', '0'] : []),

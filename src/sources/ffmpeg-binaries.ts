@@ -10,7 +10,6 @@ export interface Binary {
 
 export interface MediaTools {
   readonly ffmpeg: Binary;
-  readonly ffprobe: Binary;
 }
 
 /**
@@ -18,10 +17,9 @@ export interface MediaTools {
  * come from npm packages that carry them; the configuration may name any other build (Debian's
  * ffmpeg has scdet, dav1d and SRT, which the npm 2018 snapshot lacks).
  */
-export function mediaTools(chosen: { readonly ffmpeg?: string; readonly ffprobe?: string } = {}): MediaTools {
+export function mediaTools(chosen: { readonly ffmpeg?: string } = {}): MediaTools {
   return {
     ffmpeg: chosen.ffmpeg ? { path: chosen.ffmpeg, origin: 'env' } : { path: packaged('@ffmpeg-installer/ffmpeg'), origin: 'npm package' },
-    ffprobe: chosen.ffprobe ? { path: chosen.ffprobe, origin: 'env' } : { path: packaged('@ffprobe-installer/ffprobe'), origin: 'npm package' },
   };
 }
 
@@ -30,6 +28,6 @@ function packaged(name: string): string {
 }
 
 /** How a binary that would not start is named in an error: its path, and the variable that chose it. */
-export function describeBinary(name: 'ffmpeg' | 'ffprobe', binary: Binary): string {
+export function describeBinary(name: 'ffmpeg', binary: Binary): string {
   return `${name} ${binary.path}${binary.origin === 'env' ? ` (from VIDMEM_${name.toUpperCase()})` : ''}`;
 }

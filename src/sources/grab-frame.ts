@@ -12,13 +12,13 @@ const MAX_WIDTH = 1280;
  * ingest pipeline are scaled to the encoder's input, far too small for a slide's type. A seek
  * before the input decodes from the keyframe before `time` only.
  */
-export function grabFrame(video: VideoInfo, time: number, ffmpeg: Binary, input: string = video.path): Promise<Frame> {
+export function grabFrame(video: VideoInfo, time: number, ffmpeg: Binary): Promise<Frame> {
   const scale = Math.min(1, MAX_WIDTH / Math.max(1, video.width));
   // Even sizes: what every pixel format and scaler takes without complaint.
   const width = Math.max(2, 2 * Math.round((video.width * scale) / 2));
   const height = Math.max(2, 2 * Math.round((video.height * scale) / 2));
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', (video.startTime + time).toFixed(3), '-i', input,
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', (video.startTime + time).toFixed(3), '-i', video.input,
     '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${width}:${height}:flags=bicubic`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
   return new Promise((resolve, reject) => {

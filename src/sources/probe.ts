@@ -1,10 +1,15 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { MediaError } from '../core/errors.js';
 import { describeBinary, type Binary } from './ffmpeg-binaries.js';
+import { fileInput } from './media-input.js';
 import { runProcess, type ProcessResult } from './run-process.js';
 
 export interface VideoInfo {
+  /** Absolute path of the file. */
   readonly path: string;
+  /** The file as ffmpeg is given it (see media-input). */
+  readonly input: string;
   readonly sizeBytes: number;
   readonly durationSec: number;
   /** Offset of the first timestamp; frame times are reported relative to it. */
@@ -15,23 +20,7 @@ export interface VideoInfo {
   readonly codec: string;
 }
 
-interface FfprobeStream {
-  codec_type?: string;
-  codec_name?: string;
-  width?: number;
-  height?: number;
-  avg_frame_rate?: string;
-  r_frame_rate?: string;
-  duration?: string;
-  start_time?: string;
-}
-
-interface FfprobeOutput {
-  streams?: FfprobeStream[];
-  format?: { duration?: string; start_time?: string };
-}
-
-/** Checks that `path` is a readable, non-empty file before ffprobe gets a chance to be cryptic. */
+/** Checks that `path` is a readable, non-empty file before ffmpeg gets a chance to be cryptic. */
 async function checkFile(path: string): Promise<number> {
   let info;
   try {
@@ -48,72 +37,89 @@ async function checkFile(path: string): Promise<number> {
   return info.size;
 }
 
-function parseRate(rate: string | undefined): number {
-  if (!rate) return 0;
-  const [num, den] = rate.split('/').map(Number);
-  const value = den ? num / den : num;
+/** "10", "29.97", "1k" (ffmpeg's rounding of a rate in its stream line) as a number. */
+function parseRate(text: string | undefined): number {
+  if (!text) return 0;
+  const value = Number(text.replace(/k$/, '')) * (text.endsWith('k') ? 1000 : 1);
   return Number.isFinite(value) ? value : 0;
 }
 
 /**
- * The most specific thing ffprobe said: a demuxer's own complaint ("moov atom not found") comes
+ * The most specific thing ffmpeg said: a demuxer's own complaint ("moov atom not found") comes
  * before its generic summary ("Invalid data found when processing input").
  */
-function ffprobeReason(stderr: string, path: string): string {
+function ffmpegReason(stderr: string, input: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   const specific = lines.find((l) => /^\[[^\]]+ @ [^\]]+\]/.test(l));
   const line = specific ?? lines.at(-1) ?? 'unknown error';
-  return line.replace(/^\[[^\]]+ @ [^\]]+\]\s*/, '').replace(`${path}: `, '');
+  return line.replace(/^\[[^\]]+ @ [^\]]+\]\s*/, '').replace(`${input}: `, '');
 }
 
-/** ffprobe, with a missing or broken binary (a wrong VIDMEM_FFPROBE) reported as such. */
-async function ffprobe(binary: Binary, args: readonly string[]): Promise<ProcessResult> {
+/** ffmpeg, with a missing or broken binary (a wrong VIDMEM_FFMPEG) reported as such. */
+async function ffmpeg(binary: Binary, args: readonly string[]): Promise<ProcessResult> {
   try {
-    return await runProcess(binary.path, args);
+    return await runProcess(binary.path, ['-hide_banner', '-nostdin', ...args]);
   } catch (err) {
-    throw new MediaError(`cannot run ${describeBinary('ffprobe', binary)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new MediaError(`cannot run ${describeBinary('ffmpeg', binary)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
-export async function probeVideo(path: string, ffprobeBinary: Binary): Promise<VideoInfo> {
+const DURATION = /^\s*Duration: (?:(\d+):(\d\d):(\d\d(?:\.\d+)?)|N\/A)(?:, start: (-?\d+(?:\.\d+)?))?/m;
+const VIDEO_STREAM = /^\s*Stream #0:\d+\S*: Video: (\w+)(.*)$/gm;
+
+/**
+ * What a video is, read from the header ffmpeg prints when it opens a file (`ffmpeg -i`, no
+ * output). ffmpeg rather than ffprobe: the ffprobe of the npm package crashes on MPEG-TS, and
+ * every container ffmpeg can decode it can also describe. The format's duration and start and
+ * the first video stream's codec, size and average rate are the same numbers ffprobe reports.
+ */
+export async function probeVideo(path: string, ffmpegBinary: Binary): Promise<VideoInfo> {
   const sizeBytes = await checkFile(path);
-  const result = await ffprobe(ffprobeBinary, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path]);
-  if (result.code !== 0) {
-    throw new MediaError(`${path}: not a readable video (${ffprobeReason(result.stderr, path)})`);
-  }
-  const parsed = JSON.parse(result.stdout) as FfprobeOutput;
-  const video = parsed.streams?.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0);
+  const input = fileInput(path);
+  // With no output named ffmpeg exits 1 after printing the input; the header tells success.
+  const { stderr } = await ffmpeg(ffmpegBinary, ['-i', input]);
+  if (!/^Input #0,/m.test(stderr)) throw new MediaError(`${path}: not a readable video (${ffmpegReason(stderr, input)})`);
+  const video = [...stderr.matchAll(VIDEO_STREAM)].find((m) => !/\(attached pic\)/.test(m[2]) && /, \d+x\d+/.test(m[2]));
   if (!video) throw new MediaError(`${path}: no video stream found (not a video file?)`);
-  const durationSec = Number(parsed.format?.duration ?? video.duration ?? NaN);
+  const duration = DURATION.exec(stderr);
+  const durationSec = duration?.[1] ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : NaN;
   if (!Number.isFinite(durationSec) || durationSec <= 0) {
     throw new MediaError(`${path}: video has no known duration (corrupt or still being written?)`);
   }
+  const details = video[2];
+  const [, width, height] = /, (\d+)x(\d+)/.exec(details)!;
   return {
-    path,
+    path: resolve(path),
+    input,
     sizeBytes,
     durationSec,
-    startTime: Number(parsed.format?.start_time ?? video.start_time ?? 0) || 0,
-    fps: parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate),
-    width: video.width ?? 0,
-    height: video.height ?? 0,
-    codec: video.codec_name ?? 'unknown',
+    startTime: Number(duration?.[4] ?? 0) || 0,
+    fps: parseRate(/, ([\d.]+k?) fps/.exec(details)?.[1]) || parseRate(/, ([\d.]+k?) tbr/.exec(details)?.[1]),
+    width: Number(width),
+    height: Number(height),
+    codec: video[1],
   };
 }
 
 /**
- * Mean seconds between keyframes over the first `windowSec` of the file, read from packet flags
- * (no decoding). Decides whether keyframe-only sampling is dense enough for the requested rate.
+ * Mean seconds between keyframes over the first `windowSec` of the file, read from the packets'
+ * flags as ffmpeg copies them (no decoding): `framecrc` marks every packet that is not a plain
+ * keyframe with `F=0x…`. Decides whether keyframe-only sampling is dense enough for the rate.
  */
-export async function keyframeInterval(path: string, ffprobeBinary: Binary, windowSec = 30): Promise<number> {
-  const result = await ffprobe(ffprobeBinary, [
-    '-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${windowSec}`,
-    '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', path,
-  ]);
+export async function keyframeInterval(video: VideoInfo, ffmpegBinary: Binary, windowSec = 30): Promise<number> {
+  const result = await ffmpeg(ffmpegBinary, ['-loglevel', 'error', '-t', String(windowSec), '-i', video.input, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', 'pipe:1']);
   if (result.code !== 0) return Infinity;
+  const timebase = /^#tb 0: (\d+)\/(\d+)$/m.exec(result.stdout);
+  if (!timebase) return Infinity;
+  const unit = Number(timebase[1]) / Number(timebase[2]);
   const times = result.stdout
     .split('\n')
-    .filter((line) => line.includes('K'))
-    .map((line) => Number(line.split(',')[0]))
+    .filter((line) => /^0,/.test(line))
+    .filter((line) => {
+      const flags = /F=0x([0-9a-f]+)/i.exec(line);
+      return !flags || (parseInt(flags[1], 16) & 1) === 1;
+    })
+    .map((line) => Number(line.split(',')[2]) * unit)
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
   if (times.length < 2) return Infinity;

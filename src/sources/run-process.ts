@@ -6,7 +6,7 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
-/** Runs a short-lived helper (ffprobe, `ffmpeg -version`) to completion and collects its output. */
+/** Runs a short-lived helper (`ffmpeg -i` to probe, `ffmpeg -version`) to completion and collects its output. */
 export function runProcess(command: string, args: readonly string[]): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { MediaError } from '../core/errors.js';
 import type { Binary } from './ffmpeg-binaries.js';
+import { fileInput } from './media-input.js';
 import { runProcess } from './run-process.js';
 
 /** Subtitles as found: where they came from (for messages) and their text. */
@@ -54,8 +55,8 @@ export async function readSubtitleFile(path: string): Promise<SubtitleSource> {
  * The first subtitle stream inside a container, converted to WebVTT by ffmpeg; undefined when
  * the file has none. Picture-based subtitles (DVD, Blu-ray) cannot become text and say so.
  */
-export async function embeddedSubtitles(path: string, ffmpeg: Binary, input: string = path): Promise<SubtitleSource | undefined> {
-  const result = await runProcess(ffmpeg.path, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0:s:0?', '-f', 'webvtt', 'pipe:1']);
+export async function embeddedSubtitles(path: string, ffmpeg: Binary): Promise<SubtitleSource | undefined> {
+  const result = await runProcess(ffmpeg.path, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', fileInput(path), '-map', '0:s:0?', '-f', 'webvtt', 'pipe:1']);
   if (result.code === 0) return { origin: `${path} (subtitle stream)`, format: 'vtt', content: result.stdout };
   if (/does not contain any stream/.test(result.stderr)) return undefined;
   const reason = result.stderr.trim().split('\n').at(-1) ?? `ffmpeg exited with ${result.code}`;

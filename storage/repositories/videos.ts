@@ -6,6 +6,8 @@ export type VideoStatus = 'ingesting' | 'complete' | 'incomplete';
 export interface NewVideo {
   readonly path: string;
   readonly contentHash: string;
+  /** Bytes of the file the hash covers (see migration 006). */
+  readonly sizeBytes?: number;
   readonly durationSec: number;
   /** Frame rate of the source, not the sampling rate (that is in settings). */
   readonly fps: number;
@@ -36,6 +38,7 @@ interface VideoRow {
   id: number;
   path: string;
   content_hash: string;
+  size_bytes: number | null;
   duration_sec: number;
   fps: number;
   width: number;
@@ -52,6 +55,7 @@ function toRecord(row: VideoRow): VideoRecord {
     id: row.id,
     path: row.path,
     contentHash: row.content_hash,
+    ...(row.size_bytes === null ? {} : { sizeBytes: row.size_bytes }),
     durationSec: row.duration_sec,
     fps: row.fps,
     width: row.width,
@@ -67,7 +71,10 @@ function toRecord(row: VideoRow): VideoRecord {
 export class VideosRepository {
   private readonly byIdStmt: Database.Statement<[number], VideoRow>;
   private readonly byHashStmt: Database.Statement<[string], VideoRow>;
-  private readonly insertStmt: Database.Statement<[string, string, number, number, number, number, string], VideoRow>;
+  private readonly insertStmt: Database.Statement<[string, string, number | null, number, number, number, number, string], VideoRow>;
+  private readonly growStmt: Database.Statement<[string, string, number, number, number, string]>;
+  private readonly sizesStmt: Database.Statement<[number], { size: number }>;
+  private readonly byPrefixStmt: Database.Statement<[string, number], VideoRow>;
   private readonly finishStmt: Database.Statement<[string, string, number]>;
   private readonly listStmt: Database.Statement<[], VideoSummary>;
 
@@ -75,9 +82,17 @@ export class VideosRepository {
     this.byIdStmt = db.prepare('SELECT * FROM videos WHERE id = ?');
     this.byHashStmt = db.prepare('SELECT * FROM videos WHERE content_hash = ?');
     this.insertStmt = db.prepare(
-      `INSERT INTO videos (path, content_hash, duration_sec, fps, width, height, status, settings_json)
-       VALUES (?, ?, ?, ?, ?, ?, 'ingesting', ?) ON CONFLICT (content_hash) DO NOTHING RETURNING *`,
+      `INSERT INTO videos (path, content_hash, size_bytes, duration_sec, fps, width, height, status, settings_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'ingesting', ?) ON CONFLICT (content_hash) DO NOTHING RETURNING *`,
     );
+    // Compare-and-set on the old hash: of two processes continuing one video, one wins.
+    this.growStmt = db.prepare(
+      `UPDATE videos SET path = ?, content_hash = ?, size_bytes = ?, duration_sec = ?, status = 'ingesting',
+              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       WHERE id = ? AND content_hash = ?`,
+    );
+    this.sizesStmt = db.prepare('SELECT DISTINCT size_bytes AS size FROM videos WHERE size_bytes < ?');
+    this.byPrefixStmt = db.prepare('SELECT * FROM videos WHERE content_hash = ? AND size_bytes = ?');
     this.finishStmt = db.prepare(
       `UPDATE videos SET status = ?, stats_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
     );
@@ -101,8 +116,24 @@ export class VideosRepository {
 
   /** Undefined when a video of the same content is stored already (another process may just have stored it). */
   insert(v: NewVideo): VideoRecord | undefined {
-    const row = this.insertStmt.get(v.path, v.contentHash, v.durationSec, v.fps, v.width, v.height, JSON.stringify(v.settings));
+    const row = this.insertStmt.get(v.path, v.contentHash, v.sizeBytes ?? null, v.durationSec, v.fps, v.width, v.height, JSON.stringify(v.settings));
     return row && toRecord(row);
+  }
+
+  /** Lengths of the stored videos' files shorter than `size`: where a grown file's prefix may match one. */
+  sizesBelow(size: number): number[] {
+    return this.sizesStmt.all(size).map((r) => r.size);
+  }
+
+  /** The video whose file was the first `sizeBytes` bytes hashing `hash`. */
+  byPrefix(hash: string, sizeBytes: number): VideoRecord | undefined {
+    const row = this.byPrefixStmt.get(hash, sizeBytes);
+    return row && toRecord(row);
+  }
+
+  /** The video's file has grown: it is now `grown`, ingesting again. False when another process got there first. */
+  grow(id: number, fromHash: string, grown: { readonly path: string; readonly contentHash: string; readonly sizeBytes: number; readonly durationSec: number }): boolean {
+    return this.growStmt.run(grown.path, grown.contentHash, grown.sizeBytes, grown.durationSec, id, fromHash).changes === 1;
   }
 
   /** Returns false when no such video exists. */

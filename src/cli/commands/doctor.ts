@@ -14,8 +14,6 @@ async function doctor(flags: { json: boolean }): Promise<void> {
     `vidmem        ${r.vidmem} on Node ${r.node}`,
     `ffmpeg        ${r.ffmpeg.version}`,
     `              ${r.ffmpeg.path} (${r.ffmpeg.origin === 'env' ? 'from VIDMEM_FFMPEG' : 'npm package @ffmpeg-installer/ffmpeg'})`,
-    `ffprobe       ${r.ffprobe.version}`,
-    `              ${r.ffprobe.path} (${r.ffprobe.origin === 'env' ? 'from VIDMEM_FFPROBE' : 'npm package @ffprobe-installer/ffprobe'})`,
     `onnxruntime   onnxruntime-node ${r.onnxruntime}`,
     `providers     ${providers}`,
     `sqlite        ${r.sqlite} (better-sqlite3 ${r.betterSqlite3})`,
