@@ -3,11 +3,11 @@
  * for the built-in `palette` model and the ViT-B/32-shaped benchmark graph, side by side.
  * Each configuration runs the real CLI in a child process; peak RSS is that process's VmHWM.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderSegments, type Segment } from '../../src/sources/synthetic-video.js';
+import { ingestInChild } from './ingest-child.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const WORK = join(tmpdir(), 'vidmem-bench');
@@ -39,33 +39,11 @@ async function video(seconds: number): Promise<string> {
   return path;
 }
 
-function peakRssKb(pid: number): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function ingest(label: string, file: string, args: string[]): Promise<Row> {
+async function ingest(label: string, file: string, args: string[]): Promise<Row> {
   const store = join(WORK, `store-${label.replace(/\W+/g, '-')}`);
   rmSync(store, { recursive: true, force: true });
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'ingest', file, '--store', store, '--json', ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    let peak = 0;
-    const poll = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!))), 50);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.on('close', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`${label}: vidmem ingest exited ${code}`));
-      const s = JSON.parse(stdout) as Omit<Row, 'label' | 'peakRssMb'>;
-      resolvePromise({ label, ...s, peakRssMb: peak / 1024 });
-    });
-  });
+  const { summary, peakRssMb } = await ingestInChild<Omit<Row, 'label' | 'peakRssMb'>>(label, file, store, args);
+  return { label, ...summary, peakRssMb };
 }
 
 function table(rows: Row[]): string {
