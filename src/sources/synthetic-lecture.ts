@@ -8,6 +8,12 @@ import { runProcess } from './run-process.js';
 /** DejaVu Sans from Debian's fonts-dejavu-core: the font the generated lectures are set in. */
 export const LECTURE_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
+/**
+ * Where a slide's text goes and how big it is, in fractions of the frame: left edge, tops of the
+ * title and the body lines, font sizes as fractions of the height.
+ */
+export const LECTURE_LAYOUT = { left: 0.08, titleTop: 0.14, titleSize: 0.075, bodyTop: 0.42, bodySpacing: 0.14, bodySize: 0.05 } as const;
+
 export interface LectureSlide {
   readonly title: string;
   /** Body lines below the title. */
@@ -55,11 +61,12 @@ export async function renderLecture(path: string, slides: readonly LectureSlide[
         writeFileSync(file, text);
         filters.push(
           `drawtext=fontfile=${font}:textfile=${file}:fontsize=${Math.round(height * size)}:fontcolor=black` +
-            `:x=${Math.round(width * 0.08)}:y=${Math.round(height * top)}:enable='gte(t,${start})*lt(t,${end})'`,
+            `:x=${Math.round(width * LECTURE_LAYOUT.left)}:y=${Math.round(height * top)}:enable='gte(t,${start})*lt(t,${end})'`,
         );
       };
-      draw(slide.title, 0.075, 0.14, 'title');
-      slide.lines.forEach((line, i) => draw(line, 0.05, 0.42 + 0.14 * i, `line${i}`));
+      const { titleSize, titleTop, bodySize, bodyTop, bodySpacing } = LECTURE_LAYOUT;
+      draw(slide.title, titleSize, titleTop, 'title');
+      slide.lines.forEach((line, i) => draw(line, bodySize, bodyTop + bodySpacing * i, `line${i}`));
     });
     const total = times.at(-1)?.end ?? 0;
     const graphFile = join(folder, 'graph.txt');

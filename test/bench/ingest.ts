@@ -6,10 +6,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ROOT, runCli } from './child-process.js';
 import { renderSegments, type Segment } from '../../src/sources/synthetic-video.js';
-import { ingestInChild } from './ingest-child.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const WORK = join(tmpdir(), 'vidmem-bench');
 const COLOURS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'white', 'black'];
 
@@ -42,8 +41,9 @@ async function video(seconds: number): Promise<string> {
 async function ingest(label: string, file: string, args: string[]): Promise<Row> {
   const store = join(WORK, `store-${label.replace(/\W+/g, '-')}`);
   rmSync(store, { recursive: true, force: true });
-  const { summary, peakRssMb } = await ingestInChild<Omit<Row, 'label' | 'peakRssMb'>>(label, file, store, args);
-  return { label, ...summary, peakRssMb };
+  const { stdout, peakRssMb } = await runCli(label, ['ingest', file, '--store', store, '--json', ...args]);
+  const s = JSON.parse(stdout) as Omit<Row, 'label' | 'peakRssMb'>;
+  return { label, ...s, peakRssMb };
 }
 
 function table(rows: Row[]): string {

@@ -1,7 +1,8 @@
 /**
- * Lecture slides with known text for the OCR suite and benchmark: drawn with ffmpeg's drawtext,
- * stored as a PNG or a heavily compressed H.264 frame, and decoded back to RGB24 the way ingest
- * decodes video.
+ * Lecture slides with known text for the OCR suite and benchmark: drawn with ffmpeg's drawtext in
+ * the font and layout of the generated lectures (src/sources/synthetic-lecture.ts), stored as a PNG
+ * or a heavily compressed H.264 frame, light or dark, upright or upside down (looks a lecture
+ * render does not make), and decoded back to RGB24 the way ingest decodes video.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,15 +10,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LECTURE_FONT, LECTURE_LAYOUT } from '../../src/sources/synthetic-lecture.js';
 
-/** DejaVu Sans, from Debian's fonts-dejavu-core. */
-export const SLIDE_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+/** The generated lectures' font (DejaVu Sans, from Debian's fonts-dejavu-core). */
+export const SLIDE_FONT = LECTURE_FONT;
 
 const ffmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 const run = promisify(execFile);
 
-/** Where the text goes, in fractions of the frame: left edge, tops of the title and body lines. */
-export const SLIDE_LAYOUT = { left: 0.08, titleTop: 0.14, bodyTop: 0.42, bodySpacing: 0.14 };
+/** Where the text goes, in fractions of the frame: the generated lectures' layout. */
+export const SLIDE_LAYOUT = LECTURE_LAYOUT;
 
 export interface Slide {
   readonly title: string;
@@ -54,8 +56,8 @@ export async function renderSlide(slide: Slide, look: SlideLook): Promise<SlideF
   const text = (words: string, size: number, top: number): string =>
     `drawtext=fontfile=${SLIDE_FONT}:text='${words}':fontsize=${Math.round(height * size)}:fontcolor=${ink}:x=${Math.round(width * SLIDE_LAYOUT.left)}:y=${Math.round(height * top)}`;
   const filters = [
-    text(slide.title, 0.075, SLIDE_LAYOUT.titleTop),
-    ...slide.lines.map((line, i) => text(line, 0.05, SLIDE_LAYOUT.bodyTop + SLIDE_LAYOUT.bodySpacing * i)),
+    text(slide.title, SLIDE_LAYOUT.titleSize, SLIDE_LAYOUT.titleTop),
+    ...slide.lines.map((line, i) => text(line, SLIDE_LAYOUT.bodySize, SLIDE_LAYOUT.bodyTop + SLIDE_LAYOUT.bodySpacing * i)),
   ];
   if (look.upsideDown) filters.push('hflip', 'vflip');
   const folder = mkdtempSync(join(tmpdir(), 'vidmem-slide-'));
