@@ -4,6 +4,7 @@
  * fallback) written to stderr the way a terminal user expects them.
  */
 import type { Observable } from 'rxjs';
+import { UserError } from '../core/errors.js';
 import type { ModelChoice, ModelEvents } from '../../pipelines/model-choice.js';
 import { openVidmem, type Vidmem, type VidmemOptions } from '../../pipelines/vidmem.js';
 import { cliConfig } from './config.js';
@@ -73,4 +74,33 @@ export function consume<T>(events$: Observable<T>, onEvent: (event: T) => void, 
       { once: true },
     );
   });
+}
+
+/**
+ * One job of a command that does several (a file to ingest, a video to reindex): its progress on
+ * the bar, its summary printed as text or JSON. A job that fails for a reason the user can act on
+ * is reported in one line and sets the exit status, and the command goes on with the next.
+ */
+export async function runJob<P extends { readonly type: 'progress' }, S extends { readonly type: 'done' }>(
+  events$: Observable<P | S>,
+  progress: { update(event: P): void; stop(): void },
+  output: { readonly json: boolean; readonly describe: (summary: S) => string },
+): Promise<void> {
+  let summary: S | undefined;
+  try {
+    await consume(events$, (event) => {
+      if (event.type === 'progress') progress.update(event as P);
+      else summary = event as S;
+    });
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`vidmem: ${err.message}\n`);
+    process.exitCode ??= err.exitCode;
+    return;
+  } finally {
+    progress.stop();
+  }
+  if (!summary) return;
+  const { type: _type, ...fields } = summary;
+  process.stdout.write(output.json ? `${JSON.stringify(fields)}\n` : `${output.describe(summary)}\n`);
 }

@@ -44,7 +44,7 @@ function describe(summary: IngestSummary): string {
 
 /** Files one after another into one store; a file that fails is reported and the others go on. */
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
-  const { withApp, consume } = await import('../app.js');
+  const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
   const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, ...appFlags } = flags;
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
@@ -56,28 +56,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
     await app.loadModel('ingest');
     for (const file of files) {
-      const progress = ingestProgress(!json, file);
-      let summary: IngestSummary | undefined;
-      try {
-        await consume(app.ingest(file, { settings, batch, ...text }), (event) => {
-          if (event.type === 'progress') progress.update(event);
-          else summary = event;
-        });
-      } catch (err) {
-        if (!(err instanceof UserError)) throw err;
-        process.stderr.write(`vidmem: ${err.message}\n`);
-        process.exitCode ??= err.exitCode;
-        continue;
-      } finally {
-        progress.stop();
-      }
-      if (!summary) continue;
-      if (json) {
-        const { type: _type, ...fields } = summary;
-        process.stdout.write(`${JSON.stringify(fields)}\n`);
-      } else {
-        process.stdout.write(`${describe(summary)}\n`);
-      }
+      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, describe });
     }
   }, { quiet: json }));
 }

@@ -21,7 +21,7 @@ function describe(summary: ReindexSummary): string {
 /** Video after video; one whose file is gone is reported and the others go on. */
 async function reindex(flags: ReindexFlags): Promise<void> {
   if (!flags.text) throw new UserError('say what to add to the stored videos: --text (slides read by OCR, subtitles)', 2);
-  const { withApp, consume } = await import('../app.js');
+  const { withApp, runJob } = await import('../app.js');
   const { reindexProgress } = await import('../progress.js');
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the text read so far is kept, and the same vidmem reindex --text goes on after it');
@@ -30,24 +30,7 @@ async function reindex(flags: ReindexFlags): Promise<void> {
     if (flags.video !== undefined && videos.length === 0) throw new UserError(`store ${app.storeDir} has no video ${flags.video} (\`vidmem videos\` lists them)`);
     if (videos.length === 0) process.stdout.write('no videos yet\n');
     for (const video of videos) {
-      const progress = reindexProgress(!flags.json, video.path);
-      let summary: ReindexSummary | undefined;
-      try {
-        await consume(app.reindexText(video.id), (event) => {
-          if (event.type === 'progress') progress.update(event);
-          else summary = event;
-        });
-      } catch (err) {
-        if (!(err instanceof UserError)) throw err;
-        process.stderr.write(`vidmem: ${err.message}\n`);
-        process.exitCode ??= err.exitCode;
-        continue;
-      } finally {
-        progress.stop();
-      }
-      if (!summary) continue;
-      const { type: _type, ...fields } = summary;
-      process.stdout.write(flags.json ? `${JSON.stringify(fields)}\n` : `${describe(summary)}\n`);
+      await runJob(app.reindexText(video.id), reindexProgress(!flags.json, video.path), { json: flags.json, describe });
     }
   }, { quiet: flags.json, create: false }));
 }
