@@ -1,7 +1,7 @@
 /**
- * Schema migrations: `storage/migrations/NNN-name.sql`, applied in order, each in its own
- * transaction together with its data step (if any) and the bump of `PRAGMA user_version` to NNN,
- * so a crash leaves the schema at one version or the next, never between.
+ * Schema migrations: `storage/migrations/NNN-name.sql`, applied in order, with their data steps
+ * (if any) and the bump of `PRAGMA user_version`, all in one transaction, so a crash leaves the
+ * schema where it was or at the latest version, and another process never sees it in between.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -71,14 +71,16 @@ export function schemaState(db: Database.Database): SchemaState {
 
 /** Applies every migration newer than the database's version. */
 export function migrate(db: Database.Database): void {
-  for (const m of migrations()) {
-    // IMMEDIATE takes the write lock before re-reading the version, so two processes opening
-    // a new store at once apply each migration exactly once.
-    db.transaction(() => {
-      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+  // IMMEDIATE takes the write lock before re-reading the version, so two processes opening a new
+  // store at once apply each migration exactly once. One transaction for the whole chain: were
+  // each migration committed apart, the second process could read a new store at version 2 and
+  // take it for an old store to upgrade.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (const m of migrations().filter((m) => m.version > version)) {
       db.exec(m.sql);
       DATA_STEPS.get(m.version)?.(db);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
+    }
+    db.pragma(`user_version = ${migrations().length}`);
+  }).immediate();
 }
