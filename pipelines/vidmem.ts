@@ -22,7 +22,7 @@ import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import type { ModelSources } from '../models/resolve-model.js';
-import { MemoryStore, type ChatSessionRecord, type ChatTurnRecord, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
+import { MemoryStore, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
 import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
@@ -31,7 +31,7 @@ import type { ReindexEvent } from './reindex-text.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
-export type { ChatSessionRecord, ChatTurnRecord, VideoRecord } from '../storage/memory-store.js';
+export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, VideoRecord } from '../storage/memory-store.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,11 +44,16 @@ const rx = (): typeof import('rxjs') => require('rxjs') as typeof import('rxjs')
 /** A question of 16 parts of 77 tokens is a page of text; past that, it is a document, not a question. */
 const MAX_QUESTION_PARTS = 16;
 
+export type Access = 'read' | 'write' | 'write-if-possible';
+
 export interface VidmemOptions extends ModelEvents {
   /** Default: read from the environment. */
   readonly config?: Config;
-  /** 'read' never writes and creates nothing (search, listings); 'write' (default) may. */
-  readonly access?: 'read' | 'write';
+  /**
+   * 'read' never writes and creates nothing (search, listings); 'write' (default) may;
+   * 'write-if-possible' writes unless the store cannot be written here, and then only reads (chat).
+   */
+  readonly access?: Access;
   /** Make the store when it does not exist yet (default: when writing). */
   readonly create?: boolean;
   /** --model, --dtype, --device, --threads, --offline. */
@@ -122,7 +127,7 @@ export class Vidmem {
     const config = options.config ?? readConfig();
     if (dir.trim() === '') throw new UserError('the store folder is an empty string; give a folder, e.g. --store ./memories', 2);
     const store = MemoryStore.open(dir, {
-      readonly: options.access === 'read',
+      readonly: options.access === 'write-if-possible' ? 'when-unwritable' : options.access === 'read',
       create: options.access !== 'read' && (options.create ?? true),
       onUpgrade: (upgrade) => options.onUpgrade?.({ ...upgrade, dir }),
       onNotice: (message) => options.onNotice?.(`vidmem: ${message}`),
@@ -132,6 +137,11 @@ export class Vidmem {
 
   get storeDir(): string {
     return this.store.dir;
+  }
+
+  /** Whether chat sessions and stored work are saved: false on a store this process cannot write. */
+  get saves(): boolean {
+    return this.store.writable;
   }
 
   /** The model whose vectors the store holds; null before its first clip. */
@@ -252,9 +262,11 @@ export class Vidmem {
   /**
    * One turn of a session, answered as `ask` answers and recorded once complete. A new session
    * (`{ videoId }`: about one video, or every video when null) is created with its first turn,
-   * whose record carries its id.
+   * whose record carries its id. On a store that cannot be written (`saves` false) nothing is
+   * recorded: the turn comes back `unsaved`, and the caller passes the conversation's unsaved
+   * turns to the next, so that follow-ups still build on them.
    */
-  chatTurn(session: number | { readonly videoId: number | null }, question: string): Observable<ChatEvent> {
+  chatTurn(session: number | { readonly videoId: number | null }, question: string, unsaved: readonly NewChatTurn[] = []): Observable<ChatEvent> {
     const { defer, switchMap } = rx();
     return defer(async () => {
       const videoId = typeof session === 'number' ? this.existingSession(session).videoId : session.videoId;
@@ -263,7 +275,7 @@ export class Vidmem {
     }).pipe(
       switchMap(({ videoId, decoder, flow }) =>
         flow.chatTurn(
-          { store: this.store, decoder, session, select: this.selectOptions({ videoId: videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
+          { store: this.store, decoder, session, unsaved, select: this.selectOptions({ videoId: videoId ?? undefined }), encode: (text, needsWords) => this.encodeQuery(text, needsWords) },
           question,
         ),
       ),

@@ -3,7 +3,7 @@
  * files into it, search it, ask it questions, chat with it; bring your own encoder-independent
  * distiller or decoder through the interfaces in `core/ports`.
  */
-export { openVidmem, Vidmem, type AskOptions, type IngestOptions, type SearchOptions, type VideoListing, type VidmemOptions } from '../pipelines/vidmem.js';
+export { openVidmem, Vidmem, type Access, type AskOptions, type IngestOptions, type NewChatTurn, type SearchOptions, type VideoListing, type VidmemOptions } from '../pipelines/vidmem.js';
 export type { AnswerEvent, Decision, Selection, Verdict } from '../pipelines/answer-question.js';
 export type { ChatEvent } from '../pipelines/chat-turn.js';
 export type { IngestEvent, IngestProgress, IngestSummary } from '../pipelines/ingest-file.js';

@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
-import { checkDbFile, connectDatabase, prepareDir, reclaimFreePages, whyUnwritable, type SchemaUpgrade } from './open-database.js';
+import { checkDbFile, connectDatabase, DB_FILE, prepareDir, reclaimFreePages, whyUnwritable, type SchemaUpgrade } from './open-database.js';
 import { ChatRepository } from './repositories/chat.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
@@ -34,8 +34,12 @@ export type { ChatLog } from './chat-log.js';
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
   readonly create?: boolean;
-  /** Never write: for commands that only read (search, listing). An older store is still upgraded first. */
-  readonly readonly?: boolean;
+  /**
+   * Never write: for commands that only read (search, listing). An older store is still upgraded
+   * first. `'when-unwritable'`: write where this process may, read only where it may not (a chat
+   * that saves its sessions when it can).
+   */
+  readonly readonly?: boolean | 'when-unwritable';
   /** Told before a store written by an older vidmem is upgraded, which takes minutes for millions of clips. */
   readonly onUpgrade?: (upgrade: SchemaUpgrade) => void;
   /** Told, in one line each, what the store did without: it cannot be written here, its index could not be saved or had to be rebuilt. */
@@ -71,11 +75,11 @@ export class MemoryStore {
 
   static open(dir: string, options: OpenOptions = {}): MemoryStore {
     const root = resolve(dir);
-    const readonly = options.readonly ?? false;
+    const unwritable = whyUnwritable(root);
+    const readonly = options.readonly === 'when-unwritable' ? unwritable !== null : (options.readonly ?? false);
     const create = !readonly && (options.create ?? true);
     prepareDir(root, create);
     checkDbFile(root, create);
-    const unwritable = whyUnwritable(root);
     if (unwritable && !readonly) throw new StoreError(`cannot write to store ${root}: ${unwritable}; reading it still works`);
     const onNotice = options.onNotice ?? (() => {});
     let connection = connectDatabase(root, { readonly, create, upgrade: false });
@@ -85,8 +89,16 @@ export class MemoryStore {
       MemoryStore.upgrade(root, connection.pending, onNotice);
       connection = connectDatabase(root, { readonly, create, upgrade: false });
     }
-    if (unwritable) onNotice(`store ${root} cannot be written here (${unwritable}): it is read as it is, and nothing is saved`);
+    if (unwritable) {
+      const unread = connection.unreadWal > 0 ? `; its last writes, in ${DB_FILE}-wal without ${DB_FILE}-shm, cannot be read here (copy the store somewhere writable to see them)` : '';
+      onNotice(`store ${root} cannot be written here (${unwritable}): it is read as it is, and nothing is saved${unread}`);
+    }
     return new MemoryStore(root, connection.db, readonly, onNotice);
+  }
+
+  /** Whether what is done with the store is saved: false for a store opened read-only. */
+  get writable(): boolean {
+    return !this.readonly;
   }
 
   /**

@@ -87,12 +87,15 @@ export function checkDbFile(root: string, create: boolean): void {
   if (!head.equals(SQLITE_HEADER)) throw new StoreError(`store ${root} is not a vidmem store: file is not a database`);
 }
 
-function checkSchema(root: string, db: Database.Database, readonly: boolean): void {
+function checkSchema(root: string, db: Database.Database, readonly: boolean, unreadWal: number): void {
   const { version, latest, hasTables } = schemaState(db);
   if (version > latest) {
     throw new StoreError(`store ${root} was written by a newer vidmem (schema ${version}, this one knows up to ${latest}); upgrade vidmem`);
   }
   if (version === 0 && hasTables) throw new StoreError(`store ${root} is not a vidmem store: ${DB_FILE} holds other tables`);
+  if (readonly && version === 0 && unreadWal > 0) {
+    throw new StoreError(`store ${root} holds all it has in ${DB_FILE}-wal, which cannot be read without ${DB_FILE}-shm where the store cannot be written; copy the store somewhere writable`);
+  }
   if (readonly && version === 0) throw new StoreError(`no store at ${root}; ingest a video first`);
 }
 
@@ -100,6 +103,8 @@ export interface Connection {
   readonly db: Database.Database;
   /** Set when the store was written by an older vidmem and was left as it is (see `upgrade`). */
   readonly pending: SchemaUpgrade | null;
+  /** Bytes of writes in a -wal that could not be read: it lies on media nobody may write, without its -shm. */
+  readonly unreadWal: number;
 }
 
 /**
@@ -109,24 +114,25 @@ export interface Connection {
  */
 export function connectDatabase(root: string, options: { readonly: boolean; create: boolean; upgrade: boolean }): Connection {
   let db: Database.Database;
+  let unreadWal = 0;
   try {
-    db = openSqlite(root, options);
+    ({ db, unreadWal } = openSqlite(root, options));
   } catch (err) {
     throw asStoreError(err, root);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    checkSchema(root, db, options.readonly);
+    checkSchema(root, db, options.readonly, unreadWal);
     const { version, latest } = schemaState(db);
     const pending = version > 0 && version < latest ? { from: version, to: latest } : null;
-    if (pending && !options.upgrade) return { db, pending };
+    if (pending && !options.upgrade) return { db, pending, unreadWal };
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
     }
-    return { db, pending: null };
+    return { db, pending: null, unreadWal };
   } catch (err) {
     db.close();
     throw asStoreError(err, root);
@@ -137,20 +143,30 @@ export function connectDatabase(root: string, options: { readonly: boolean; crea
  * SQLite reads a WAL database only with the -shm file beside it, which it makes when missing, so
  * a store on read-only media, or in a folder nobody may write, cannot even be read once its last
  * writer has closed it (and taken the -shm away). Nobody can be writing such a store, so it is
- * opened as immutable: read as it is, without locks or -shm.
+ * opened as immutable: read as it is, without locks or -shm — and without a -wal that a copy
+ * made while a writer had it open left beside it, which only SQLite with a -shm can read.
  */
-function openSqlite(root: string, options: { readonly: boolean; create: boolean }): Database.Database {
+function openSqlite(root: string, options: { readonly: boolean; create: boolean }): { db: Database.Database; unreadWal: number } {
   const file = join(root, DB_FILE);
   const db = new SQLite(file, { readonly: options.readonly, fileMustExist: !options.create });
-  if (!options.readonly || whyUnwritable(root) === null) return db;
+  if (!options.readonly || whyUnwritable(root) === null) return { db, unreadWal: 0 };
   try {
     db.pragma('schema_version');
-    return db;
+    return { db, unreadWal: 0 };
   } catch (err) {
     db.close();
     if ((err as { code?: unknown }).code !== 'SQLITE_CANTOPEN') throw err;
   }
-  return new SQLite(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true });
+  const immutable = new SQLite(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true });
+  return { db: immutable, unreadWal: fileSize(`${file}-wal`) };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -151,7 +151,11 @@ describe('several files at once', () => {
     const result = await vidmem(['ingest', join(dir, 'missing.mp4'), other, '--store', store, '--json']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^vidmem: .*missing\.mp4: no such file\n$/);
-    expect(JSON.parse(result.stdout)).toMatchObject({ path: other, clips: 1, alreadyIngested: false });
+    // --json gives every file its line, the failed one included.
+    const [failed, stored, ...rest] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(failed).toEqual({ path: join(dir, 'missing.mp4'), error: `${join(dir, 'missing.mp4')}: no such file` });
+    expect(stored).toMatchObject({ path: other, clips: 1, alreadyIngested: false });
+    expect(rest).toEqual([]);
     await expectStoreIntact();
   });
 });

@@ -44,7 +44,7 @@ const PROTECTIONS: Array<[string, string, (store: string) => string | null, (sto
 ];
 
 describe('a store this process cannot write', () => {
-  it.for(PROTECTIONS)('on %s is read by videos, search, ask and chat --list, which say once that nothing is saved', async ([what, why, protect, undo], ctx) => {
+  it.for(PROTECTIONS)('on %s is read by videos, search, ask and chat, which say once that nothing is saved; ingest is refused', async ([what, why, protect, undo], ctx) => {
     const store = join(dir, what.replace(/\W+/g, '-'));
     cpSync(source, store, { recursive: true });
     const before = tree(store);
@@ -65,34 +65,85 @@ describe('a store this process cannot write', () => {
       expect(sessions).toMatchObject({ code: 0, stderr: notice });
       expect(sessions.stdout).toContain('began with "When is it red?"');
 
-      for (const writing of [['ingest', video, '--model', 'palette'], ['chat']]) {
-        const refused = await vidmem([...writing, '--store', store], { input: 'and blue?\n' });
-        expect(refused).toMatchObject({ code: 1, stderr: `vidmem: cannot write to store ${store}: ${why}; reading it still works\n` });
-      }
+      // A chat answers and follows up on its own turns, and keeps them in this process only.
+      const chat = await vidmem(['chat', '--store', store], { input: 'When is it red?\nwhat happens next?\n' });
+      expect(chat).toMatchObject({ code: 0, stderr: notice });
+      expect(chat.stdout).toMatch(/^new chat about every video in the store\n/);
+      expect(chat.stdout).toContain('[00:00–00:04]');
+      expect(chat.stdout).toContain('[00:04–00:08]');
+      expect(chat.stdout).not.toContain('saved');
+
+      const refused = await vidmem(['ingest', video, '--model', 'palette', '--store', store]);
+      expect(refused).toMatchObject({ code: 1, stderr: `vidmem: cannot write to store ${store}: ${why}; reading it still works\n` });
     } finally {
       undo(store);
     }
     expect(tree(store)).toEqual(before);
   });
 
-  it('copied while a writer had it open, with its -wal and -shm, shows the clips only the WAL holds', async (ctx) => {
-    const open = join(dir, 'open');
-    const writer = MemoryStore.open(open);
+  /** A store a writer has open, with three clips that only its -wal holds yet; the copy is made with `files`. */
+  function copyWhileOpen(name: string, files: readonly string[]): { copy: string; id: number } {
+    const open = join(dir, `${name}-open`);
     const clip = (index: number) => ({ index, start: index * 4, end: index * 4 + 4, indicator: new Float32Array(48).fill(index + 1), tokens: [], framesEncoded: 1, framesRepeat: 0 });
-    writer.bindModel({ name: 'palette', dim: 48, fingerprint: 'read-only-test' });
-    const { id } = writer.videos.begin({ path: '/cams/a.mp4', contentHash: 'a', durationSec: 12, fps: 25, width: 64, height: 48, settings: {} });
+    const first = MemoryStore.open(open);
+    first.bindModel({ name: 'palette', dim: 48, fingerprint: 'read-only-test' });
+    const { id } = first.videos.begin({ path: '/cams/a.mp4', contentHash: 'a', durationSec: 12, fps: 25, width: 64, height: 48, settings: {} });
+    // Closing the last connection moves the WAL into the database: the clips after it are the WAL's only.
+    first.close();
+    const writer = MemoryStore.open(open);
     for (let i = 0; i < 3; i++) writer.videos.appendClip(id, clip(i));
-    const copy = join(dir, 'copy');
+    const copy = join(dir, name);
     mkdirSync(copy);
-    for (const name of ['vidmem.db', 'vidmem.db-wal', 'vidmem.db-shm']) cpSync(join(open, name), join(copy, name));
+    for (const file of files) cpSync(join(open, file), join(copy, file));
     writer.close();
+    return { copy, id };
+  }
 
+  it('copied while a writer had it open, with its -wal and -shm, shows the clips only the WAL holds', async (ctx) => {
+    const { copy, id } = copyWhileOpen('copy', ['vidmem.db', 'vidmem.db-wal', 'vidmem.db-shm']);
     const failure = mountReadOnly(copy);
     ctx.skip(failure !== null, `cannot make a folder read-only for root here: ${failure}`);
     try {
       const videos = await vidmem(['videos', '--store', copy, '--json']);
       expect(videos.code).toBe(0);
       expect(JSON.parse(videos.stdout).videos).toMatchObject([{ id, clips: 3, status: 'ingesting' }]);
+    } finally {
+      unmount(copy);
+    }
+  });
+
+  it('copied with its -wal but not its -shm, shows what the database holds and says that the last writes cannot be read', async (ctx) => {
+    const { copy, id } = copyWhileOpen('copy-without-shm', ['vidmem.db', 'vidmem.db-wal']);
+    const failure = mountReadOnly(copy);
+    ctx.skip(failure !== null, `cannot make a folder read-only for root here: ${failure}`);
+    try {
+      const videos = await vidmem(['videos', '--store', copy, '--json']);
+      expect(JSON.parse(videos.stdout).videos).toMatchObject([{ id, clips: 0, status: 'ingesting' }]);
+      expect(videos).toMatchObject({
+        code: 0,
+        stderr:
+          `vidmem: store ${copy} cannot be written here (read-only file system): it is read as it is, and nothing is saved; ` +
+          'its last writes, in vidmem.db-wal without vidmem.db-shm, cannot be read here (copy the store somewhere writable to see them)\n',
+      });
+    } finally {
+      unmount(copy);
+    }
+  });
+
+  it('copied with its -wal but not its -shm before anything reached the database, is refused with what to do', async (ctx) => {
+    const open = join(dir, 'unsettled-open');
+    const writer = MemoryStore.open(open);
+    const copy = join(dir, 'unsettled');
+    mkdirSync(copy);
+    for (const file of ['vidmem.db', 'vidmem.db-wal']) cpSync(join(open, file), join(copy, file));
+    writer.close();
+    const failure = mountReadOnly(copy);
+    ctx.skip(failure !== null, `cannot make a folder read-only for root here: ${failure}`);
+    try {
+      expect(await vidmem(['videos', '--store', copy])).toMatchObject({
+        code: 1,
+        stderr: `vidmem: store ${copy} holds all it has in vidmem.db-wal, which cannot be read without vidmem.db-shm where the store cannot be written; copy the store somewhere writable\n`,
+      });
     } finally {
       unmount(copy);
     }

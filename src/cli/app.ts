@@ -6,7 +6,7 @@
 import type { Observable } from 'rxjs';
 import { UserError } from '../core/errors.js';
 import type { ModelChoice, ModelEvents } from '../../pipelines/model-choice.js';
-import { openVidmem, type Vidmem, type VidmemOptions } from '../../pipelines/vidmem.js';
+import { openVidmem, type Access, type Vidmem, type VidmemOptions } from '../../pipelines/vidmem.js';
 import { cliConfig } from './config.js';
 import { downloadProgress } from './download-progress.js';
 
@@ -36,7 +36,7 @@ export interface OpenAppOptions {
   readonly create?: boolean;
 }
 
-export function openApp(flags: AppFlags, access: 'read' | 'write', options: OpenAppOptions = {}): Vidmem {
+export function openApp(flags: AppFlags, access: Access, options: OpenAppOptions = {}): Vidmem {
   const { store, llm, images, ...model } = flags;
   const appOptions: VidmemOptions = {
     config: cliConfig(),
@@ -52,7 +52,7 @@ export function openApp(flags: AppFlags, access: 'read' | 'write', options: Open
 }
 
 /** Runs `work` with the application open, closing it (and saving its index) however `work` ends. */
-export async function withApp<T>(flags: AppFlags, access: 'read' | 'write', work: (app: Vidmem) => Promise<T>, options: OpenAppOptions = {}): Promise<T> {
+export async function withApp<T>(flags: AppFlags, access: Access, work: (app: Vidmem) => Promise<T>, options: OpenAppOptions = {}): Promise<T> {
   const app = openApp(flags, access, options);
   try {
     return await work(app);
@@ -79,12 +79,13 @@ export function consume<T>(events$: Observable<T>, onEvent: (event: T) => void, 
 /**
  * One job of a command that does several (a file to ingest, a video to reindex): its progress on
  * the bar, its summary printed as text or JSON. A job that fails for a reason the user can act on
- * is reported in one line and sets the exit status, and the command goes on with the next.
+ * is reported in one line and sets the exit status, and the command goes on with the next; with
+ * --json it also has its line on standard output (`{ path, error }`), so that every job has one.
  */
 export async function runJob<P extends { readonly type: 'progress' }, S extends { readonly type: 'done' }>(
   events$: Observable<P | S>,
   progress: { update(event: P): void; stop(): void },
-  output: { readonly json: boolean; readonly describe: (summary: S) => string },
+  output: { readonly json: boolean; readonly path: string; readonly describe: (summary: S) => string },
 ): Promise<void> {
   let summary: S | undefined;
   try {
@@ -95,6 +96,7 @@ export async function runJob<P extends { readonly type: 'progress' }, S extends 
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`vidmem: ${err.message}\n`);
+    if (output.json) process.stdout.write(`${JSON.stringify({ path: output.path, error: err.message })}\n`);
     process.exitCode ??= err.exitCode;
     return;
   } finally {

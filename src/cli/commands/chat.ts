@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { formatRange } from '../../core/time-format.js';
 import type { Decoder } from '../../core/ports/decoder.js';
-import type { ChatSessionRecord, Vidmem } from '../../../pipelines/vidmem.js';
+import type { ChatSessionRecord, NewChatTurn, Vidmem } from '../../../pipelines/vidmem.js';
 import type { AppFlags } from '../app.js';
 import { positiveInteger, storeOption, videoOption } from '../options.js';
 
@@ -43,7 +43,8 @@ function describeVideo(app: Vidmem, videoId: number | null): string {
 function openConversation(app: Vidmem, flags: ChatFlags): Conversation {
   if (flags.session === undefined) {
     const videoId = flags.video ?? null;
-    process.stdout.write(`new chat ${describeVideo(app, videoId)}; it is saved with its first answer\n`);
+    // A store that cannot be written has said so once already.
+    process.stdout.write(`new chat ${describeVideo(app, videoId)}${app.saves ? '; it is saved with its first answer' : ''}\n`);
     return { videoId };
   }
   const session = app.chatSession(flags.session);
@@ -74,16 +75,21 @@ function listSessions(app: Vidmem): void {
   }
 }
 
-/**
- * Answers one question on the terminal as it streams; a turn that fails is reported, not thrown.
- * Returns the session's id once the turn is recorded.
- */
-async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { conversation: Conversation; question: string; explain: boolean }, signal: AbortSignal): Promise<number | undefined> {
+/** What became of a turn answered in full: recorded in a session, or kept by this process only. */
+type Kept = { readonly sessionId: number } | { readonly unsaved: NewChatTurn };
+
+/** Answers one question on the terminal as it streams; a turn that fails is reported, not thrown. */
+async function answerOnTerminal(
+  app: Vidmem,
+  decoder: Decoder,
+  turn: { conversation: Conversation; unsaved: readonly NewChatTurn[]; question: string; explain: boolean },
+  signal: AbortSignal,
+): Promise<Kept | undefined> {
   const [{ consume }, { explainSelection }] = await Promise.all([import('../app.js'), import('../explain.js')]);
   let atLineStart = true;
   let cited = '';
   let explained = '';
-  let recorded: number | undefined;
+  let kept: Kept | undefined;
   const write = (text: string) => {
     if (text === '') return;
     process.stdout.write(text);
@@ -91,10 +97,11 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { conversat
   };
   try {
     await consume(
-      app.chatTurn('id' in turn.conversation ? turn.conversation.id : turn.conversation, turn.question),
+      app.chatTurn('id' in turn.conversation ? turn.conversation.id : turn.conversation, turn.question, turn.unsaved),
       (event) => {
         if (event.type === 'text') write(event.text);
-        if (event.type === 'recorded') recorded = event.turn.sessionId;
+        if (event.type === 'recorded') kept = { sessionId: event.turn.sessionId };
+        if (event.type === 'unsaved') kept = { unsaved: event.turn };
         if (event.type !== 'selection') return;
         // An LLM's citations are its own; the built-in answer is a list of the evidence already.
         if (!decoder.listsEvidence && event.evidence.length > 0) {
@@ -107,7 +114,7 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { conversat
     if (!atLineStart) write('\n');
     write(cited);
     write(explained);
-    return recorded;
+    return kept;
   } catch (err) {
     if (!atLineStart) write('\n');
     if (signal.aborted) {
@@ -123,12 +130,13 @@ async function answerOnTerminal(app: Vidmem, decoder: Decoder, turn: { conversat
   }
 }
 
-/** Reads questions line by line until end of input or /exit; each is answered and recorded before the next. */
+/** Reads questions line by line until end of input or /exit; each is answered and recorded (where the store can be written) before the next. */
 async function converse(app: Vidmem, decoder: Decoder, started: Conversation, explain: boolean): Promise<void> {
   const [{ createInterface }, { onInterrupt }] = await Promise.all([import('node:readline'), import('../interrupt.js')]);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
   let conversation = started;
+  const unsaved: NewChatTurn[] = [];
   let running: AbortController | undefined;
   // Ctrl-C stops the answer being streamed; between answers it ends the session. A terminal's
   // Ctrl-C reaches readline, a pipe's the process: both do the same.
@@ -145,11 +153,12 @@ async function converse(app: Vidmem, decoder: Decoder, started: Conversation, ex
       if (question === '/exit' || question === '/quit') break;
       if (question !== '') {
         running = new AbortController();
-        const id = await answerOnTerminal(app, decoder, { conversation, question, explain }, running.signal);
+        const kept = await answerOnTerminal(app, decoder, { conversation, unsaved, question, explain }, running.signal);
         running = undefined;
-        if (id !== undefined && !('id' in conversation)) {
-          process.stdout.write(`(saved as chat session ${id}; resume it with --session ${id})\n`);
-          conversation = { id };
+        if (kept && 'unsaved' in kept) unsaved.push(kept.unsaved);
+        if (kept && 'sessionId' in kept && !('id' in conversation)) {
+          process.stdout.write(`(saved as chat session ${kept.sessionId}; resume it with --session ${kept.sessionId})\n`);
+          conversation = { id: kept.sessionId };
         }
       }
       if (interactive) rl.prompt();
@@ -165,7 +174,7 @@ async function chat(flags: ChatFlags): Promise<void> {
     await withApp(appFlags, 'read', async (app) => listSessions(app));
     return;
   }
-  await withApp(appFlags, 'write', async (app) => {
+  await withApp(appFlags, 'write-if-possible', async (app) => {
     const decoder = await app.answerer();
     await app.loadModel('questions');
     await converse(app, decoder, openConversation(app, flags), explain);

@@ -56,7 +56,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
     await app.loadModel('ingest');
     for (const file of files) {
-      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, describe });
+      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, path: file, describe });
     }
   }, { quiet: json }));
 }

@@ -30,7 +30,7 @@ async function reindex(flags: ReindexFlags): Promise<void> {
     if (flags.video !== undefined && videos.length === 0) throw new UserError(`store ${app.storeDir} has no video ${flags.video} (\`vidmem videos\` lists them)`);
     if (videos.length === 0) process.stdout.write('no videos yet\n');
     for (const video of videos) {
-      await runJob(app.reindexText(video.id), reindexProgress(!flags.json, video.path), { json: flags.json, describe });
+      await runJob(app.reindexText(video.id), reindexProgress(!flags.json, video.path), { json: flags.json, path: video.path, describe });
     }
   }, { quiet: flags.json, create: false }));
 }
