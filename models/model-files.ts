@@ -1,6 +1,7 @@
 /**
- * The files of a CLIP-family dual encoder in the Hugging Face ONNX layout that transformers.js
- * uses (Xenova/*, onnx-community/*): what must be there for a given dtype, and what may be.
+ * The files of a model in the Hugging Face ONNX layout that transformers.js uses (Xenova/*,
+ * onnx-community/*): a CLIP-family dual encoder, or Whisper; what must be there for a given
+ * dtype, and what may be.
  */
 import type { Dtype } from '../src/core/config.js';
 
@@ -30,5 +31,23 @@ export function clipModelFiles(dtype: Dtype): ModelFile[] {
     { path: 'special_tokens_map.json', required: false },
     { path: onnxPath('vision', dtype), required: true },
     { path: onnxPath('text', dtype), required: true },
+  ];
+}
+
+/** Whisper's encoder and its merged decoder (one graph with and without the key/value cache). */
+export function whisperGraphs(dtype: Dtype): { readonly encoder: string; readonly decoder: string } {
+  return { encoder: `onnx/encoder_model${DTYPE_SUFFIX[dtype]}.onnx`, decoder: `onnx/decoder_model_merged${DTYPE_SUFFIX[dtype]}.onnx` };
+}
+
+export function whisperModelFiles(dtype: Dtype): ModelFile[] {
+  const { encoder, decoder } = whisperGraphs(dtype);
+  return [
+    CONFIG_FILE,
+    { path: 'generation_config.json', required: true },
+    { path: 'preprocessor_config.json', required: false },
+    { path: 'tokenizer.json', required: true },
+    { path: 'tokenizer_config.json', required: true },
+    { path: encoder, required: true },
+    { path: decoder, required: true },
   ];
 }

@@ -14,12 +14,13 @@ const { AttributeProto, ModelProto, TensorProto } = onnxProto.onnx;
 const IR_VERSION = 8;
 const OPSET = 17;
 
-export type ElemType = 'float32' | 'int64' | 'uint8';
+export type ElemType = 'float32' | 'int64' | 'uint8' | 'bool';
 
 const DATA_TYPE: Record<ElemType, onnx.TensorProto.DataType> = {
   float32: TensorProto.DataType.FLOAT,
   int64: TensorProto.DataType.INT64,
   uint8: TensorProto.DataType.UINT8,
+  bool: TensorProto.DataType.BOOL,
 };
 
 /** A fixed size, or a name for a size chosen at run time ("batch", "sequence"). */

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { DEFAULTS, type Dtype } from '../src/core/config.js';
 import { UserError } from '../src/core/errors.js';
@@ -7,7 +7,7 @@ import { BUILTIN_MODELS } from './builtin/index.js';
 import type { ProgressCallback } from './hub-model.js';
 import { hubFolder, isHubRepoId, type HubAccess } from './hub.js';
 import { readManifest, recordFile, writeManifest, type Manifest } from './manifest.js';
-import { clipModelFiles, type ModelFile } from './model-files.js';
+import { clipModelFiles, CONFIG_FILE, whisperModelFiles, type ModelFile } from './model-files.js';
 import { sha256File } from './sha256.js';
 
 /** Where a model name points. For a hub model the folder may still be incomplete or absent. */
@@ -31,7 +31,7 @@ export interface ModelSources {
 export interface ResolveOptions extends ModelSources {
   /** Which precision's ONNX files a hub model needs (default fp32). */
   readonly dtype?: Dtype;
-  /** Only these files of a hub model (default: all a CLIP model needs for the dtype). */
+  /** Only these files of a hub model (default: all its kind of model needs for the dtype, as its config.json says: Whisper, else CLIP). */
   readonly files?: readonly ModelFile[];
   /** Told once before a built-in model is generated (it takes a moment the first time). */
   readonly onGenerate?: (name: string, folder: string) => void;
@@ -68,13 +68,19 @@ export async function ensureModel(ref: ModelRef, options: ResolveOptions): Promi
     const dtype = options.dtype ?? DEFAULTS.dtype;
     // The downloader is loaded only for a hub model: a built-in or local one never needs it.
     const { ensureHubFiles } = await import('./hub-model.js');
-    await ensureHubFiles(ref.name, options.files ?? clipModelFiles(dtype), {
-      cacheDir: options.cacheDir,
-      offline: options.offline,
-      hub: options.hub,
-      onProgress: options.onProgress,
-      dtypeFlag: dtype === DEFAULTS.dtype ? '' : ` --dtype ${dtype}`,
-    });
+    const fetch = (files: readonly ModelFile[]) =>
+      ensureHubFiles(ref.name, files, {
+        cacheDir: options.cacheDir,
+        offline: options.offline,
+        hub: options.hub,
+        onProgress: options.onProgress,
+        dtypeFlag: dtype === DEFAULTS.dtype ? '' : ` --dtype ${dtype}`,
+      });
+    if (options.files) return void (await fetch(options.files));
+    // As in transformers.js, config.json's model_type says what the repo holds and so which files
+    // it needs. Offline and without it, the error lists what a CLIP model, the usual kind, lacks.
+    if (!options.offline) await fetch([CONFIG_FILE]);
+    await fetch((await readModelType(ref.folder)) === 'whisper' ? whisperModelFiles(dtype) : clipModelFiles(dtype));
   }
 }
 
@@ -103,4 +109,12 @@ async function ensureBuiltin(ref: ModelRef, options: ResolveOptions): Promise<vo
   await writeManifest(staging, manifest);
   await rm(ref.folder, { recursive: true, force: true });
   await rename(staging, ref.folder);
+}
+
+async function readModelType(folder: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await readFile(join(folder, CONFIG_FILE.path), 'utf8')) as { model_type?: string }).model_type;
+  } catch {
+    return undefined;
+  }
 }

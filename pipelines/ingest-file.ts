@@ -20,6 +20,7 @@ import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/pro
 import { attachTexts } from '../src/text/attach-texts.js';
 import { readSlides } from '../src/text/read-slides.js';
 import type { MemoryStore, VideoRecord } from '../storage/memory-store.js';
+import type { ReadSpeech } from './speech-channel.js';
 import { subtitleTexts, type SubtitleChoice } from './subtitle-texts.js';
 
 export interface IngestContext {
@@ -37,6 +38,8 @@ export interface TextChannels {
   /** Reads the text of frames where the picture changed (OCR); absent when that is off. */
   readonly reader?: FrameTextReader;
   readonly subtitles: SubtitleChoice;
+  /** Reads what was said as timed text (VAD, then Whisper); absent when speech recognition is off. */
+  readonly speech?: ReadSpeech;
   /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
   readonly onNotice: (message: string) => void;
 }
@@ -65,11 +68,14 @@ export interface IngestSummary {
   readonly framesDecoded: number;
   readonly framesEncoded: number;
   readonly framesSkipped: number;
-  /** Lines of text stored with the clips (slide lines, subtitle cues). */
+  /** Lines of text stored with the clips (slide lines, subtitle cues, pieces of speech). */
   readonly textLines: number;
   /** Frames read for their text, and the seconds that took. */
   readonly ocrFrames: number;
   readonly ocrSec: number;
+  /** Pieces of speech recognized, and the seconds that took (audio decoding and VAD included). */
+  readonly speechTexts: number;
+  readonly speechSec: number;
   readonly wallSec: number;
   readonly sampling: 'fps' | 'keyframes';
   /** Seconds into the video this run started at (non-zero when it resumed a killed ingest). */
@@ -132,8 +138,9 @@ interface Plan {
   readonly firstIndex: number;
   readonly memory: readonly MemoryToken[];
   readonly clipsBefore: number;
-  /** Subtitle cues, known before the first frame. */
-  readonly subtitles: readonly ClipText[];
+  /** Subtitle cues and pieces of speech: known before the first frame, attached to the clips they overlap. */
+  readonly timedTexts: readonly ClipText[];
+  readonly speech: { readonly count: number; readonly seconds: number };
 }
 
 /**
@@ -151,7 +158,7 @@ async function plan(path: string, context: IngestContext, requested: Partial<Ing
     const clips = videos.clipsOf(same.id).length;
     return {
       type: 'done', videoId: same.id, path: video.path, durationSec: same.durationSec, clips, framesDecoded: 0,
-      framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
+      framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, speechTexts: 0, speechSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
     };
   }
   const grownFrom = same ? undefined : videos.findGrownFrom(identity.prefixes);
@@ -168,6 +175,9 @@ async function plan(path: string, context: IngestContext, requested: Partial<Ing
   const lastClip = known ? videos.lastClip(known.id) : undefined;
   const text = context.text;
   const subtitles = text ? await subtitleTexts(video.path, text.subtitles, context.tools.ffmpeg, text.onNotice) : [];
+  const heard = performance.now();
+  // What was said before the resume point belongs to clips already stored.
+  const speech = text?.speech ? (await text.speech(video.path)).filter((t) => t.end > (lastClip?.end ?? 0)) : [];
   return {
     video,
     videoId: () => videoId,
@@ -180,7 +190,8 @@ async function plan(path: string, context: IngestContext, requested: Partial<Ing
     firstIndex: lastClip ? lastClip.index + 1 : 0,
     memory: lastClip?.tokens ?? [],
     clipsBefore: lastClip ? lastClip.index + 1 : 0,
-    subtitles,
+    timedTexts: [...subtitles, ...speech],
+    speech: { count: speech.length, seconds: text?.speech ? (performance.now() - heard) / 1000 : 0 },
   };
 }
 
@@ -207,7 +218,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     });
 
     const reader = context.text?.reader;
-    const channelsRead: TextChannel[] = [...(reader ? ['slide' as const] : []), ...(context.text && context.text.subtitles !== 'off' ? ['subtitle' as const] : [])];
+    const channelsRead: TextChannel[] = [...(reader ? ['slide' as const] : []), ...(context.text && context.text.subtitles !== 'off' ? ['subtitle' as const] : []), ...(context.text?.speech ? ['speech' as const] : [])];
     const onRead = (ms: number): void => {
       counts.ocrFrames += 1;
       counts.ocrMs += ms;
@@ -253,7 +264,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
         sceneCut: p.settings.sceneCuts ? { threshold: 0.8, minSeconds: 1 } : undefined,
       }),
       propagateMemory(p.distiller, p.memory),
-      p.subtitles.length ? attachTexts(p.subtitles) : identity,
+      p.timedTexts.length ? attachTexts(p.timedTexts) : identity,
       reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
       concatMap((memory) => from(store(memory))),
     );
@@ -303,6 +314,6 @@ function finish(p: Plan, context: IngestContext, counts: Counts, wallSec: number
   return {
     type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
     framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
-    textLines: counts.textLines, ocrFrames: counts.ocrFrames, ocrSec: counts.ocrMs / 1000, wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
+    textLines: counts.textLines, ocrFrames: counts.ocrFrames, ocrSec: counts.ocrMs / 1000, speechTexts: p.speech.count, speechSec: p.speech.seconds, wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };
 }

@@ -28,6 +28,7 @@ import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
 import type { IngestEvent } from './ingest-file.js';
 import type { ReindexEvent } from './reindex-text.js';
+import type { ReadSpeech, SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
@@ -79,6 +80,8 @@ export interface IngestOptions {
   readonly ocr?: boolean;
   /** Subtitles: found beside the video or inside it, a file of one's own, or none (default: the preset's). */
   readonly subtitles?: SubtitleChoice;
+  /** Speech recognition (Whisper, with Silero VAD finding the speech); off when absent. */
+  readonly speech?: SpeechChoice;
 }
 
 export interface AskOptions {
@@ -114,6 +117,7 @@ export class Vidmem {
   private text: Promise<TextEncoder> | undefined;
   private decoder: Promise<Decoder> | undefined;
   private ocr: Promise<FrameTextReader> | undefined;
+  private speech: { readonly key: string; readonly reader: Promise<ReadSpeech> } | undefined;
   private tools: MediaTools | undefined;
 
   private constructor(
@@ -176,10 +180,11 @@ export class Vidmem {
         import('../src/memory/token-merge-distiller.js'),
         import('../src/sources/ffmpeg-binaries.js'),
         (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
+        options.speech ? this.speechReader(options.speech) : undefined,
       ]);
     };
     return defer(parts).pipe(
-      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader]) => {
+      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
         const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
         for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) {
@@ -189,7 +194,7 @@ export class Vidmem {
         checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
-        const text = { ...(reader ? { reader } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
         return ingestFile(path, context, settings);
       }),
@@ -358,6 +363,20 @@ export class Vidmem {
       openOcr((graph) => createSession(graph, { device: 'cpu' })),
     );
     return this.ocr;
+  }
+
+  /** Whisper and its VAD, opened once per process for the choice last asked for. */
+  private speechReader(choice: SpeechChoice): Promise<ReadSpeech> {
+    const key = JSON.stringify(choice);
+    if (this.speech?.key !== key) {
+      const reader = Promise.all([import('./speech-channel.js'), import('../src/sources/ffmpeg-binaries.js')]).then(([{ openSpeech }, { mediaTools }]) => {
+        this.tools ??= mediaTools(this.config.binaries);
+        const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.config.offline || this.options.model?.offline === true, hub: this.config.hub };
+        return openSpeech(choice, { sources, events: this.options, device: this.options.model?.device ?? this.config.device, ffmpeg: this.tools.ffmpeg });
+      });
+      this.speech = { key, reader };
+    }
+    return this.speech.reader;
   }
 
   private visionEncoder(): Promise<VisionEncoder> {

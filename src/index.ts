@@ -8,6 +8,7 @@ export type { AnswerEvent, Decision, Selection, Verdict } from '../pipelines/ans
 export type { ChatEvent } from '../pipelines/chat-turn.js';
 export type { IngestEvent, IngestProgress, IngestSummary } from '../pipelines/ingest-file.js';
 export type { ModelChoice, ModelEvents } from '../pipelines/model-choice.js';
+export type { SpeechChoice } from '../pipelines/speech-channel.js';
 export type { DecoderChoice } from '../pipelines/choose-decoder.js';
 export { DEMO_SEGMENTS, renderSampleVideo, type Layout, type Segment } from '../pipelines/demo.js';
 export { renderSampleLecture, SAMPLE_LECTURE, type LectureSlide } from '../pipelines/sample-lecture.js';

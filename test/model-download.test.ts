@@ -15,11 +15,16 @@ import { MANIFEST_FILE, type Manifest } from '../models/manifest.js';
 import { resolveModel } from '../models/resolve-model.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
-import { openText } from './helpers/models.js';
+import { cpuSessions, openText } from './helpers/models.js';
+import { TINY_WHISPER_SEGMENTS, writeTinyWhisper } from './helpers/tiny-whisper.js';
+import { whisperGraphs, whisperModelFiles } from '../models/model-files.js';
+import { openWhisper } from '../src/speech/whisper-transcriber.js';
 
 const REPO = 'vidmem-test/palette';
 /** The same model without its text tower: asking for it must give a 404. */
 const NO_TEXT = 'vidmem-test/no-text';
+/** A Whisper-shaped model: its config.json says so, and its files are Whisper's. */
+const WHISPER = 'vidmem-test/whisper';
 const VISION = 'onnx/vision_model.onnx';
 const TEXT = 'onnx/text_model.onnx';
 
@@ -127,6 +132,11 @@ beforeAll(async () => {
   }
   repos.set(REPO, files);
   repos.set(NO_TEXT, new Map([...files].filter(([file]) => file !== TEXT)));
+  const whisper = writeTinyWhisper(join(root, 'whisper'));
+  repos.set(WHISPER, new Map(whisperModelFiles('fp32').filter((f) => existsSync(join(whisper, f.path))).map((f) => {
+    const bytes = readFileSync(join(whisper, f.path));
+    return [f.path, { bytes, sha256: sha256(bytes) }];
+  })));
   server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -225,6 +235,15 @@ describe('downloading a hub model', () => {
     // Once the server is right again, the same call completes the model.
     await resolveModel(REPO, { ...online(), cacheDir });
     expect(sha256(readFileSync(join(folder, VISION)))).toBe(repos.get(REPO)!.get(VISION)!.sha256);
+  });
+
+  it("fetches a Whisper repo's files, as its config.json's model_type says, and nothing a CLIP model would need", async () => {
+    const cacheDir = join(root, 'cache-whisper');
+    const model = await resolveModel(WHISPER, { cacheDir, ...online() });
+    expect(requestsFor(VISION, WHISPER)).toEqual([]);
+    for (const file of whisperModelFiles('fp32')) if (file.required) expect(existsSync(join(model.folder, file.path))).toBe(true);
+    const transcribe = await openWhisper(cpuSessions(1), model.folder, whisperGraphs('fp32'));
+    expect(await transcribe(new Float32Array(4 * 16000), 0)).toEqual(TINY_WHISPER_SEGMENTS);
   });
 
   it('names the file and URL a repo does not have', async () => {

@@ -2,14 +2,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers/cli.js';
+import { ROOT, tempDir, vidmem } from './helpers/cli.js';
 import { cpuSessions } from './helpers/models.js';
 import { speechTexts } from '../pipelines/speech-texts.js';
 import type { Transcriber } from '../src/core/ports/transcriber.js';
 import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { SPEECH_SAMPLE_RATE } from '../src/core/speech-audio.js';
 import { decodeAudio } from '../src/sources/decode-audio.js';
+import { FRAMES, logMel, melFilters } from '../src/speech/log-mel.js';
 import { speechWindows } from '../src/speech/speech-windows.js';
+import { openWhisper } from '../src/speech/whisper-transcriber.js';
+import { whisperGraphs } from '../models/model-files.js';
+import { TINY_WHISPER_SEGMENTS, writeTinyWhisper } from './helpers/tiny-whisper.js';
 import { openSileroVad, speechSpans, type SpeechSpan, type Vad } from '../src/speech/voice-activity.js';
 
 const ffmpeg = mediaTools().ffmpeg;
@@ -26,6 +30,41 @@ describe('speech windows', () => {
     expect(speechWindows([{ start: 10, end: 80 }])).toEqual([{ start: 10, end: 10 + 70 / 3 }, { start: 10 + 70 / 3, end: 10 + 140 / 3 }, { start: 10 + 140 / 3, end: 80 }]);
     expect(speechWindows([])).toEqual([]);
     for (const w of speechWindows([{ start: 0, end: 12 }, { start: 13, end: 100 }, { start: 101, end: 102 }])) expect(w.end - w.start).toBeLessThanOrEqual(30 + 1e-9);
+  });
+});
+
+describe("Whisper's features", () => {
+  const filters = melFilters(80);
+  it('give a tone its energy in the mel band around its frequency, and silence the floor', () => {
+    const tone = Float32Array.from({ length: 2 * SPEECH_SAMPLE_RATE }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / SPEECH_SAMPLE_RATE));
+    const features = logMel(tone, filters);
+    expect(features).toHaveLength(80 * FRAMES);
+    // At a frame inside the tone, the loudest band is the one whose filter weighs 1 kHz most.
+    const at = 100;
+    const bands = Array.from({ length: 80 }, (_, m) => features[m * FRAMES + at]!);
+    const loudest = bands.indexOf(Math.max(...bands));
+    const bin = (1000 * 400) / SPEECH_SAMPLE_RATE;
+    const weights = filters.map((f) => f[bin]!);
+    expect(loudest).toBe(weights.indexOf(Math.max(...weights)));
+    // Past the tone is silence: 8 orders below the peak, the clamp's floor.
+    expect(features[loudest * FRAMES + 2000]).toBeCloseTo(bands[loudest]! - 2, 5);
+    expect(new Set(logMel(new Float32Array(100), filters))).toEqual(new Set([(-10 + 4) / 4]));
+  });
+});
+
+describe('Whisper on onnxruntime (a Whisper-shaped model that writes a fixed script)', () => {
+  it('writes timed pieces of text at video time, through the encoder, the cached decoder and the timestamp rules', async () => {
+    const folder = writeTinyWhisper(join(tempDir('vidmem-whisper-'), 'tiny-whisper'));
+    const transcribe = await openWhisper(cpuSessions(1), folder, whisperGraphs('fp32'));
+    const samples = Float32Array.from({ length: 4 * SPEECH_SAMPLE_RATE }, (_, i) => Math.sin(i / 7) * 0.1);
+    expect(await transcribe(samples, 10)).toEqual(TINY_WHISPER_SEGMENTS.map((s) => ({ ...s, start: s.start + 10, end: s.end + 10 })));
+    // Whisper reads 30 s padded with silence: what it writes past the window's audio is dropped or cut at its end.
+    expect(await transcribe(samples.subarray(0, 1.2 * SPEECH_SAMPLE_RATE), 0)).toEqual([{ text: 'hello world', start: 0.5, end: 1.2 }]);
+  });
+
+  it('refuses a folder that is not Whisper in one line', async () => {
+    const folder = tempDir('vidmem-not-whisper-');
+    await expect(openWhisper(cpuSessions(1), folder, whisperGraphs('fp32'))).rejects.toThrow(/^speech model .*: cannot read \w+\.json \(.*\); is it a Whisper model in the transformers\.js ONNX layout\?$/);
   });
 });
 
@@ -116,6 +155,30 @@ describe.skipIf(!haveEspeak)('speech in a video', () => {
       expect(Math.abs(calls[0]!.offset - spoken[0]!.start)).toBeLessThan(0.5);
       expect(Math.abs(calls[0]!.offset + calls[0]!.seconds - spoken[1]!.end)).toBeLessThan(0.5);
       expect(texts).toEqual([{ channel: 'speech', text: 'window 1', start: calls[0]!.offset, end: calls[0]!.offset + calls[0]!.seconds }]);
+    });
+
+    it('vidmem ingest --asr stores what Whisper wrote as speech text at video time, found by search', async () => {
+      const whisper = writeTinyWhisper(join(dir, 'tiny-whisper'));
+      const store = join(dir, 'asr-store');
+      const ingest = await vidmem(['ingest', video, '--store', store, '--model', 'palette', '--asr', whisper, '--vad', VAD_GRAPH, '--json']);
+      expect(ingest).toMatchObject({ code: 0, stderr: '' });
+      // The two sentences share one window, which starts where the VAD heard the first.
+      expect(JSON.parse(ingest.stdout)).toMatchObject({ speechTexts: 2 });
+      const search = await vidmem(['search', 'hello world', '--store', store, '--json']);
+      const [hit] = JSON.parse(search.stdout).results;
+      // A moment found by its words is as long as they were spoken.
+      expect(hit.text[0]).toMatchObject({ channel: 'speech', text: 'hello world', start: hit.start, end: hit.end });
+      expect(Math.abs(hit.text[0].start - (spoken[0]!.start + 0.5))).toBeLessThan(0.5);
+      expect(hit.text[0].end - hit.text[0].start).toBeCloseTo(1, 5);
+    });
+
+    it('vidmem ingest --asr without --vad says what it needs, before reading anything', async () => {
+      const store = join(dir, 'no-vad-store');
+      expect(await vidmem(['ingest', video, '--store', store, '--model', 'palette', '--asr', 'onnx-community/whisper-base'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/^vidmem: --asr needs --vad FILE: Silero VAD's silero_vad\.onnx .*\n/),
+      });
+      expect(existsSync(store)).toBe(false);
     });
 
     it('never sends silence alone to the transcriber', async () => {

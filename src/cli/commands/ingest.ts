@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS, SAMPLING_MODES, type IngestSettings } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
 import type { IngestSummary } from '../../../pipelines/ingest-file.js';
 import { PRESETS, PRESET_NAMES } from '../../../pipelines/presets.js';
+import type { SpeechChoice } from '../../../pipelines/speech-channel.js';
 import type { SubtitleChoice } from '../../../pipelines/subtitle-texts.js';
 import type { AppFlags } from '../app.js';
 import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
@@ -15,6 +17,9 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   preset?: string;
   ocr: 'auto' | 'on' | 'off';
   subtitles?: string;
+  asr: string;
+  vad?: string;
+  language?: string;
 }
 
 function subtitleChoice(value: string | undefined, files: readonly string[]): SubtitleChoice | undefined {
@@ -24,9 +29,21 @@ function subtitleChoice(value: string | undefined, files: readonly string[]): Su
 }
 
 function describeText(summary: IngestSummary): string {
-  if (summary.textLines === 0 && summary.ocrFrames === 0) return '';
+  if (summary.textLines === 0 && summary.ocrFrames === 0 && summary.speechSec === 0) return '';
   const ocr = summary.ocrFrames > 0 ? `, ${summary.ocrFrames} frames read by OCR in ${summary.ocrSec.toFixed(1)} s` : '';
-  return `; ${summary.textLines} text lines${ocr}`;
+  const speech = summary.speechSec > 0 ? `, ${summary.speechTexts} pieces of speech recognized in ${summary.speechSec.toFixed(1)} s` : '';
+  return `; ${summary.textLines} text lines${ocr}${speech}`;
+}
+
+function speechChoice(flags: Pick<IngestFlags, 'asr' | 'vad' | 'language'>): SpeechChoice | undefined {
+  if (flags.asr === 'off') {
+    if (flags.vad !== undefined || flags.language !== undefined) throw new UserError('--vad and --language are for speech recognition; give --asr MODEL too', 2);
+    return undefined;
+  }
+  if (flags.vad === undefined) {
+    throw new UserError('--asr needs --vad FILE: Silero VAD\'s silero_vad.onnx (from github.com/snakers4/silero-vad), so that only speech, never silence, is transcribed', 2);
+  }
+  return { model: flags.asr, vad: resolve(flags.vad), ...(flags.language ? { language: flags.language } : {}) };
 }
 
 function describe(summary: IngestSummary): string {
@@ -46,11 +63,12 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, ...appFlags } = flags;
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, ...appFlags } = flags;
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
   const subtitles = subtitleChoice(subtitleFlag, files);
-  const text = { ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
+  const speech = speechChoice({ asr, vad, language });
+  const text = { ...(speech ? { speech } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
@@ -89,6 +107,13 @@ export function ingestCommand(): Command {
         .default('auto'),
     )
     .option('--subtitles <file>', "subtitles to store as the video's text: an .srt or .vtt file, auto (a file beside the video such as talk.srt or talk.en.vtt, else the video's own subtitle stream), or off (default: auto; off in the surveillance preset)")
+    .option(
+      '--asr <model>',
+      'recognize speech with Whisper in the transformers.js ONNX layout: a Hugging Face repo id (e.g. onnx-community/whisper-base, downloaded into the model cache once) or its folder; off: no speech recognition',
+      'off',
+    )
+    .option('--vad <file>', "Silero VAD's silero_vad.onnx (v4 or v5), which finds the speech so that silence is never transcribed; needed with --asr")
+    .option('--language <code>', 'the language spoken, for a multilingual Whisper (default: en)')
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)
     .action(ingest);
