@@ -22,7 +22,7 @@ import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import type { ModelSources } from '../models/resolve-model.js';
-import { MemoryStore, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
+import { MemoryStore, type SourceGap, type SourceSummary, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
 import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
@@ -30,6 +30,8 @@ import type { IngestEvent } from './ingest-file.js';
 import type { ReindexEvent } from './reindex-text.js';
 import type { ReadSpeech, SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
+import type { LiveSource } from './live-source.js';
+import type { WatchEvent } from './watch-source.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, VideoRecord } from '../storage/memory-store.js';
@@ -82,6 +84,18 @@ export interface IngestOptions {
   readonly subtitles?: SubtitleChoice;
   /** Speech recognition (Whisper, with Silero VAD finding the speech); off when absent. */
   readonly speech?: SpeechChoice;
+}
+
+export interface WatchOptions {
+  /** Sampling and clipping (default: the surveillance preset's). */
+  readonly settings?: Partial<Omit<IngestSettings, 'sampling'>>;
+  readonly batch?: number;
+  /** Seconds without a frame before a source counts as stalled (default 20). */
+  readonly stallTimeoutSec?: number;
+  /** The longest wait between two tries of a lost source (default 30 s). */
+  readonly maxBackoffMs?: number;
+  /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
+  readonly stop$: Observable<unknown>;
 }
 
 export interface AskOptions {
@@ -199,6 +213,42 @@ export class Vidmem {
         return ingestFile(path, context, settings);
       }),
     );
+  }
+
+  /**
+   * Watches live sources into the store until `stop$` emits or completes: each source's clips are
+   * committed as they close, with the UTC time of their segment's start; a source that drops,
+   * stalls or ends is recorded as a gap and tried again for ever. Settings are the surveillance
+   * preset's unless given.
+   */
+  watch(sources: readonly LiveSource[], options: WatchOptions): Observable<WatchEvent> {
+    const { defer, merge, switchMap } = rx();
+    const parts = () =>
+      Promise.all([
+        import('./presets.js'), this.visionEncoder(), import('./watch-source.js'), import('../src/memory/token-merge-distiller.js'), import('../src/sources/ffmpeg-binaries.js'),
+      ]);
+    return defer(parts).pipe(
+      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }]) => {
+        const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
+        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
+        const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
+        checkRange('stallTimeoutSec', stallTimeoutSec, LIMITS.stallTimeoutSec);
+        const names = new Set(sources.map((s) => s.name));
+        if (names.size !== sources.length) throw new UserError('two sources have the same name; give each --source its own NAME=URL', 2);
+        this.tools ??= mediaTools(this.config.binaries);
+        this.store.bindModel(encoder.identity);
+        const context = {
+          store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
+          ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
+        };
+        return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
+      }),
+    );
+  }
+
+  /** Live sources and their timelines: segments, clips, the time they cover, and their gaps. */
+  sources(): Array<SourceSummary & { readonly gaps: readonly SourceGap[] }> {
+    return this.store.sources.list().map((source) => ({ ...source, gaps: this.store.sources.gaps(source) }));
   }
 
   /**

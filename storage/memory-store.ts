@@ -15,7 +15,9 @@ import type { ModelIdentity } from '../src/core/model-identity.js';
 import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
 import { checkDbFile, connectDatabase, DB_FILE, prepareDir, reclaimFreePages, whyUnwritable, type SchemaUpgrade } from './open-database.js';
+import { LiveSources } from './live-sources.js';
 import { ChatRepository } from './repositories/chat.js';
+import { SourcesRepository } from './repositories/sources.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
@@ -30,6 +32,7 @@ export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositor
 export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
+export type { LiveSources, NewSegment, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
@@ -49,6 +52,7 @@ export interface OpenOptions {
 export class MemoryStore {
   readonly videos: VideoLibrary;
   readonly chats: ChatLog;
+  readonly sources: LiveSources;
   private readonly models: ModelsRepository;
   private readonly index: IndexCache;
   private readonly failures: StoreFailures;
@@ -71,6 +75,9 @@ export class MemoryStore {
       thumbnails: new Thumbnails(dir), failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
+    this.sources = new LiveSources({
+      dir, readonly, sources: new SourcesRepository(db), library: this.videos, failures: this.failures, transaction: (work) => db.transaction(work)(),
+    });
   }
 
   static open(dir: string, options: OpenOptions = {}): MemoryStore {

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
+import { closedPort } from './helpers/ports.js';
 
 // The built CLI comes from the global setup (test/helpers/global-setup.ts), which compiles before any suite.
 
@@ -43,14 +43,6 @@ async function askJson(...args: string[]): Promise<AskJson> {
   return JSON.parse(result.stdout) as AskJson;
 }
 
-/** A port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const hits = (e: { start: number; end: number }, start: number, end: number): boolean => e.start < end && start < e.end;
 

@@ -431,6 +431,7 @@ describe('MemoryStore upgrades', () => {
     db.exec('DROP TABLE clip_text_words; DROP TABLE clip_text_grams; DROP TABLE clip_text');
     db.exec('DROP INDEX videos_by_size; ALTER TABLE videos DROP COLUMN size_bytes');
     db.exec('DROP TABLE text_reads');
+    db.exec('DROP TABLE source_gaps; DROP INDEX videos_by_source; ALTER TABLE videos DROP COLUMN source_id; ALTER TABLE videos DROP COLUMN started_at; DROP TABLE sources');
     db.pragma('user_version = 2');
     db.close();
     const { meta, positions } = savedIndex(dir);
@@ -440,7 +441,8 @@ describe('MemoryStore upgrades', () => {
 
   it('upgrades a store written with one row per memory token, from a read-only open too, keeping every memory and answer', () => {
     // Enough clips that the dropped table is most of the file, as in any real store.
-    const { store, indicators } = fill(dir, 40);
+    const { store, indicators } = fill(dir, 80);
+    const clips = indicators.size;
     const memories = new Map([...indicators.keys()].map((id) => [id, store.videos.clipMemories([id]).get(id)!.tokens]));
     const queries = Array.from({ length: 6 }, (_, i) => unit(seededRandom(300 + i)));
     const before = queries.map((q) => store.videos.nearestClips(q, { top: 5 }));
@@ -454,14 +456,14 @@ describe('MemoryStore upgrades', () => {
     expect(queries.map((q) => reader.videos.nearestClips(q, { top: 5 }))).toEqual(before);
     reader.close();
     // The index was rebuilt and saved by the upgrade, so read-only opens do not rebuild it every time.
-    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 3, count: 80 });
+    expect(JSON.parse(readFileSync(join(dir, 'index', 'indicators.json'), 'utf8'))).toMatchObject({ version: 3, count: clips });
 
     const again = MemoryStore.open(dir, { readonly: true, onUpgrade: (u) => upgrades.push(u) });
     again.close();
     expect(upgrades).toHaveLength(1);
     const db = new Database(join(dir, 'vidmem.db'), { readonly: true });
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'memory_tokens'").all()).toEqual([]);
-    expect(db.prepare('SELECT count(*) FROM clip_memories').pluck().get()).toBe(80);
+    expect(db.prepare('SELECT count(*) FROM clip_memories').pluck().get()).toBe(clips);
     // The dropped table's pages went back to the file system.
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     db.close();

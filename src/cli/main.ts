@@ -32,6 +32,12 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'add what stored videos lack: --text reads their slides and subtitles into their clips',
     load: async () => (await import('./commands/reindex.js')).reindexCommand(),
   },
+  {
+    name: 'watch',
+    summary: 'watch live cameras and streams (rtsp, http, udp, srt) into a store, through drops, until stopped',
+    load: async () => (await import('./commands/watch.js')).watchCommand(),
+  },
+  { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
   { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },
   {
     name: 'models',

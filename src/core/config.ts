@@ -50,6 +50,8 @@ export const DEFAULTS = {
   llmTimeoutSec: 120,
   /** Long enough for a slow local model's long answer, short enough that a stuck one ends. */
   llmDeadlineSec: 300,
+  /** Seconds without a frame after which a live source counts as stalled and is tried again. */
+  stallTimeoutSec: 20,
 } as const;
 
 /** A setting's sensible range, and whether it takes whole numbers only. */
@@ -75,6 +77,7 @@ export const LIMITS = {
   /** Seconds an LLM may be silent (VIDMEM_LLM_TIMEOUT), and may take for one answer (VIDMEM_LLM_DEADLINE). */
   llmTimeoutSec: { min: 1, max: 3600 },
   llmDeadlineSec: { min: 1, max: 86_400 },
+  stallTimeoutSec: { min: 1, max: 3600 },
 } as const satisfies Record<string, Range>;
 
 /** "a number from 0.01 to 30", "a whole number from 1 to 64" */

@@ -14,3 +14,20 @@ export function formatTimestamp(seconds: number): string {
 export function formatRange(start: number, end: number): string {
   return `${formatTimestamp(start)}–${formatTimestamp(end)}`;
 }
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** A live clip's time for people: the local date and time, "2026-12-01 14:03:05". */
+export function formatWallClock(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** The same time for programs: ISO 8601 in local time with its offset, "2026-12-01T14:03:05.250+01:00". */
+export function isoWallClock(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${formatWallClock(unixSeconds).replace(' ', 'T')}.${pad(d.getMilliseconds(), 3)}${zone}`;
+}

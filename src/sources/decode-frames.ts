@@ -20,6 +20,21 @@ export interface DecodeOptions {
   readonly budget?: Backpressure;
   /** Called with each error/warning line ffmpeg prints while decoding (corrupt packets). */
   readonly onDecodeWarning?: (line: string) => void;
+  /** A live source (see LiveDecoding). */
+  readonly live?: LiveDecoding;
+}
+
+/**
+ * A camera or stream is read at its own pace and cannot be paused: a frame the stages after the
+ * source cannot take yet is dropped and counted, never queued, and times count from the first
+ * frame, whatever the stream's own clock says.
+ */
+export interface LiveDecoding {
+  /** Options for ffmpeg's input (`-rtsp_transport tcp`, `-re` to play a file at its pace). */
+  readonly inputArgs: readonly string[];
+  readonly onDrop: () => void;
+  /** The stream's picture as ffmpeg reports it, once it has opened the input. */
+  readonly onOpen?: (stream: { readonly width: number; readonly height: number; readonly fps: number }) => void;
 }
 
 function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
@@ -31,6 +46,7 @@ function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
   const startAt = options.startAt ?? 0;
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info',
+    ...(options.live?.inputArgs ?? []),
     ...(keyframes ? ['-skip_frame', 'nokey'] : []),
     ...(startAt > 0 ? ['-ss', (video.startTime + startAt).toFixed(3)] : []),
     // Source timestamps (not reset after -ss) keep sampled times identical when resuming.
@@ -44,6 +60,8 @@ function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
 }
 
 const SHOWINFO_TIME = /^\[Parsed_showinfo_\d+ @ [^\]]+\] \[info\] n:\s*\d+ .*?pts_time:(\S+)/;
+/** "Stream #0:0: Video: h264 (High), yuv420p(progressive), 1280x720, 30 fps, …" */
+const INPUT_VIDEO = /Stream #0:\d+.*?: Video: .*?, (\d+)x(\d+)[ ,](?:.*?, ([\d.]+) (?:fps|tbr))?/;
 /** With `-loglevel level+…` ffmpeg tags each line: "[h264 @ 0x…] [error] message". */
 const PROBLEM = /^(?:\[[^\]]+ @ [^\]]+\] )?\[(?:error|fatal|warning)\] (.*)$/;
 
@@ -69,6 +87,9 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
     let index = 0;
     const errors: string[] = [];
     let stderrTail = '';
+    const live = options.live;
+    let origin = live ? undefined : video.startTime;
+    let opened = false;
 
     const settle = (): void => {
       finished = true;
@@ -87,6 +108,12 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
      */
     const emitReady = (): void => {
       while (times.length > 0 && pixels.length > 0) {
+        if (budget?.exhausted && live) {
+          times.shift();
+          pixels.shift();
+          live.onDrop();
+          continue;
+        }
         if (budget?.exhausted) {
           if (!waiting) {
             waiting = true;
@@ -99,7 +126,8 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
           }
           return;
         }
-        const time = Math.max(0, times.shift()! - video.startTime);
+        origin ??= times[0]!;
+        const time = Math.max(0, times.shift()! - origin);
         budget?.take();
         subscriber.next({ index: index++, time, width, height, rgb: pixels.shift()! });
       }
@@ -128,6 +156,11 @@ export function decodeFrames(video: VideoInfo, options: DecodeOptions): Observab
       stderrTail = lines.pop() ?? '';
       for (const line of lines) {
         const time = SHOWINFO_TIME.exec(line);
+        const input = live && !opened ? INPUT_VIDEO.exec(line) : null;
+        if (input) {
+          opened = true;
+          live!.onOpen?.({ width: Number(input[1]), height: Number(input[2]), fps: Number(input[3] ?? 0) });
+        }
         const problem = time ? null : PROBLEM.exec(line);
         if (time) times.push(Number(time[1]));
         else if (problem) {

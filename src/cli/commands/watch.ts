@@ -1,0 +1,106 @@
+import { basename, resolve } from 'node:path';
+import { Command } from 'commander';
+import { DEFAULTS, LIMITS } from '../../core/config.js';
+import { UserError } from '../../core/errors.js';
+import { formatWallClock, isoWallClock } from '../../core/time-format.js';
+import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
+import type { AppFlags } from '../app.js';
+import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
+
+interface WatchFlags extends AppFlags {
+  name?: string;
+  source: string[];
+  realtime: boolean;
+  fps?: number;
+  clipSeconds?: number;
+  repeatThreshold?: number;
+  tokens?: number;
+  stallTimeout: number;
+  json: boolean;
+}
+
+function sources(url: string | undefined, flags: WatchFlags): LiveSource[] {
+  const named = flags.source.map((spec) => {
+    const at = spec.indexOf('=');
+    if (at <= 0) throw new UserError(`--source ${spec}: give NAME=URL, e.g. --source door=rtsp://10.0.0.5/stream`, 2);
+    return liveSource(spec.slice(0, at), spec.slice(at + 1), flags.realtime);
+  });
+  if (url !== undefined) named.unshift(liveSource(flags.name ?? (isStreamUrl(url) ? new URL(url).host || url : basename(resolve(url))), url, flags.realtime));
+  if (named.length === 0) throw new UserError('say what to watch: a URL, or --source NAME=URL (several may be given)', 2);
+  return named;
+}
+
+function describe(event: WatchEvent): string {
+  switch (event.type) {
+    case 'connected':
+      return `${event.source}: connected at ${formatWallClock(event.at)}${event.width ? ` (${event.width}×${event.height})` : ''}`;
+    case 'clip': {
+      const seen = event.framesDecoded + event.framesDropped;
+      const dropped = seen > 0 ? (100 * event.framesDropped) / seen : 0;
+      return `${event.source}: ${formatWallClock(event.start)}–${formatWallClock(event.end).slice(11)} stored (${dropped.toFixed(1)} % of frames dropped)`;
+    }
+    case 'gap':
+      return `${event.source}: lost at ${formatWallClock(event.at)} (${event.reason}); trying again in ${Math.round(event.retryInMs / 1000)} s`;
+    case 'stopped':
+      return `${event.source}: stopped`;
+  }
+}
+
+/** Live events as JSON lines, with wall-clock times in ISO 8601. */
+function asJson(event: WatchEvent): string {
+  if (event.type === 'clip') return JSON.stringify({ ...event, start: isoWallClock(event.start), end: isoWallClock(event.end) });
+  return JSON.stringify('at' in event ? { ...event, at: isoWallClock(event.at) } : event);
+}
+
+async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
+  const watched = sources(url, flags);
+  const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, json, ...appFlags } = flags;
+  const given = { fps, clipSeconds, repeatThreshold, tokens };
+  const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  const stop$ = new Subject<void>();
+  const stop = () => stop$.next();
+  process.once('SIGTERM', stop);
+  try {
+    await onInterrupt(stop, () =>
+      withApp(appFlags, 'write', async (app) => {
+        await app.loadModel('ingest');
+        await consume(app.watch(watched, { settings, stallTimeoutSec: stallTimeout, stop$ }), (event) => {
+          process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
+        });
+      }, { quiet: json }),
+    );
+  } finally {
+    process.off('SIGTERM', stop);
+  }
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function watchCommand(): Command {
+  const d = DEFAULTS.ingest;
+  return addModelOptions(new Command('watch'), `vision-language model (default: the store's model, else ${DEFAULTS.model}; --model palette works offline)`)
+    .argument('[url]', 'a live source: rtsp:// (over TCP), http(s):// (HLS or MPEG-TS), udp://, srt://, or with --realtime a local file')
+    .addOption(storeOption())
+    .option('--name <name>', "the source's name in the store (default: the URL's host, or the file's name)")
+    .option('--source <name=url>', 'another source to watch in this process; may be repeated', collect, [])
+    .option('--realtime', 'play a local file at its own pace, as a camera would send it (for trying things out)', false)
+    .option('--fps <n>', `frames sampled per second${rangeHelp(LIMITS.fps)} (default: ${d.fps})`, ranged('--fps', LIMITS.fps))
+    .option('--clip-seconds <n>', `length of a clip${rangeHelp(LIMITS.clipSeconds)} (default: ${d.clipSeconds})`, ranged('--clip-seconds', LIMITS.clipSeconds))
+    .option('--repeat-threshold <percent>', `percent of pixels that must change for a frame to be encoded${rangeHelp(LIMITS.repeatThreshold)} (default: 2, the surveillance preset's)`, ranged('--repeat-threshold', LIMITS.repeatThreshold))
+    .option('--tokens <k>', `memory tokens per clip${rangeHelp(LIMITS.tokens)} (default: ${d.tokens})`, ranged('--tokens', LIMITS.tokens))
+    .option(
+      '--stall-timeout <seconds>',
+      `a source that sends no frame for this long counts as stalled and is tried again${rangeHelp(LIMITS.stallTimeoutSec)}`,
+      ranged('--stall-timeout', LIMITS.stallTimeoutSec),
+      DEFAULTS.stallTimeoutSec,
+    )
+    .option('--json', 'print one JSON line per event (connected, clip, gap, stopped) with ISO 8601 times', false)
+    .addHelpText(
+      'after',
+      '\nRuns until stopped (Ctrl-C or SIGTERM): the open clips are stored, ffmpeg is stopped, and vidmem exits 0.\n' +
+        'A source that drops, refuses, stalls or ends is logged in one line, recorded as a gap, and tried again\n' +
+        'after 1, 2, 4 … up to 30 s, for ever. Questions from another process see each clip once it is stored.',
+    )
+    .action(watch);
+}

@@ -1,0 +1,150 @@
+/**
+ * `vidmem watch` against real live sources on 127.0.0.1: an ffmpeg publisher serving MPEG-TS over
+ * HTTP (`-listen 1`), killed mid-stream and started again; a server that accepts and then sends
+ * nothing; a port nobody listens on. The watcher is the CLI itself, stopped by SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
+import { closedPort } from './helpers/ports.js';
+
+const ffmpeg = mediaTools().ffmpeg.path;
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+
+
+/** A camera: test pictures at 10 fps, sent at their own pace to the one client that connects. */
+function publish(port: number): ChildProcess {
+  const child = spawn(ffmpeg, [
+    '-hide_banner', '-loglevel', 'quiet', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/`,
+  ], { stdio: 'ignore' });
+  running.push(child);
+  return child;
+}
+
+interface Watcher {
+  readonly child: ChildProcess;
+  readonly events: Array<Record<string, unknown>>;
+  /** Resolves with the first event (counting from `from`) that `match` accepts. */
+  next(match: (event: Record<string, unknown>) => boolean, from?: number): Promise<Record<string, unknown>>;
+  exit: Promise<{ code: number | null; stderr: string }>;
+}
+
+function watch(args: readonly string[]): Watcher {
+  const child = spawn(process.execPath, [BIN, 'watch', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  const events: Array<Record<string, unknown>> = [];
+  const waiting: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    events.push(JSON.parse(line) as Record<string, unknown>);
+    for (const wake of waiting.splice(0)) wake();
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const next = (match: (event: Record<string, unknown>) => boolean, from = 0) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const look = () => {
+        const found = events.slice(from).find(match);
+        if (found) return resolve(found);
+        if (child.exitCode !== null) return reject(new Error(`watch ended (${child.exitCode}) without the event; stderr: ${stderr}; events: ${JSON.stringify(events)}`));
+        waiting.push(look);
+      };
+      child.on('close', look);
+      look();
+    });
+  return { child, events, next, exit };
+}
+
+const seconds = (iso: unknown) => Date.parse(String(iso)) / 1000;
+
+describe('vidmem watch', () => {
+  it('follows a camera that drops and comes back: one gap, no clip twice or overlapping, wall-clock times, SIGTERM stores the last clip', async () => {
+    const store = join(tempDir('vidmem-watch-'), 'store');
+    const port = await closedPort();
+    const began = Date.now() / 1000;
+    let camera = publish(port);
+    const watcher = watch([`http://127.0.0.1:${port}/`, '--store', store, '--model', 'palette', '--name', 'door', '--stall-timeout', '3', '--clip-seconds', '2']);
+
+    const first = await watcher.next((e) => e.type === 'clip');
+    // A question from another process sees what is stored while the watch goes on.
+    const search = await vidmem(['search', 'red', '--store', store, '--json']);
+    expect(search.code).toBe(0);
+    expect(JSON.parse(search.stdout).results.length).toBeGreaterThan(0);
+
+    camera.kill('SIGKILL');
+    const gap = await watcher.next((e) => e.type === 'gap');
+    expect(gap).toMatchObject({ source: 'door', reason: expect.any(String) });
+    camera = publish(port);
+    const connections = () => watcher.events.filter((e) => e.type === 'connected').length;
+    await watcher.next((e) => e.type === 'connected' && connections() === 2);
+    const back = watcher.events.length;
+    await watcher.next((e) => e.type === 'clip', back);
+
+    const clipsBeforeStop = watcher.events.filter((e) => e.type === 'clip').length;
+    watcher.child.kill('SIGTERM');
+    const { code, stderr } = await watcher.exit;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(watcher.events.at(-1)).toEqual({ type: 'stopped', source: 'door' });
+    // The clip open when the watch was stopped was stored on the way out.
+    expect(watcher.events.filter((e) => e.type === 'clip').length).toBeGreaterThan(clipsBeforeStop);
+
+    const clips = watcher.events.filter((e) => e.type === 'clip').map((e) => [seconds(e.start), seconds(e.end)] as const);
+    expect(clips[0]![0]).toBeGreaterThanOrEqual(began - 1);
+    expect(clips[0]![0]).toBeLessThan(seconds(first.end));
+    for (let i = 1; i < clips.length; i++) expect(clips[i]![0]).toBeGreaterThanOrEqual(clips[i - 1]![1] - 0.01);
+    // The last sampled frame stands for the second after it (1 fps), which the stop may cut short.
+    expect(clips.at(-1)![1]).toBeLessThanOrEqual(Date.now() / 1000 + 2.5);
+
+    const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ name: 'door', url: `http://127.0.0.1:${port}/`, segments: 2, clips: clips.length });
+    expect(listed[0].gaps).toHaveLength(1);
+    const [stored] = listed[0].gaps;
+    // The gap runs from the end of the last clip before the drop to the start of the first after it.
+    const lastBefore = watcher.events.filter((e, i) => e.type === 'clip' && i < back).at(-1)!;
+    expect(seconds(stored.start)).toBeCloseTo(seconds(lastBefore.end), 1);
+    expect(seconds(stored.end)).toBeGreaterThan(seconds(stored.start));
+    expect(seconds(stored.end)).toBeLessThanOrEqual(clips.find(([start]) => start > seconds(stored.start))![0] + 0.01);
+  }, 120_000);
+
+  it('tells a stalled source (connected, sending nothing) and an unreachable one apart, and tries each again with growing waits', async () => {
+    const store = join(tempDir('vidmem-watch-'), 'store');
+    const silent: Server = createServer((socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const stalledPort = (silent.address() as AddressInfo).port;
+    const nobody = await closedPort();
+    try {
+      const watcher = watch(['--source', `quiet=http://127.0.0.1:${stalledPort}/`, '--source', `gone=http://127.0.0.1:${nobody}/`, '--store', store, '--model', 'palette', '--stall-timeout', '1']);
+      const stalled = await watcher.next((e) => e.type === 'gap' && e.source === 'quiet');
+      expect(stalled).toMatchObject({ reason: 'no frame for 1 s (stalled)', retryInMs: 1000 });
+      const refused = watcher.events.filter((e) => e.type === 'gap' && e.source === 'gone');
+      expect(refused.length).toBeGreaterThanOrEqual(2);
+      expect(refused[0]).toMatchObject({ reason: expect.stringMatching(/Connection refused/), retryInMs: 1000 });
+      expect(refused[1]).toMatchObject({ retryInMs: 2000 });
+      watcher.child.kill('SIGTERM');
+      expect((await watcher.exit).code).toBe(0);
+      const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
+      // However often a source was tried, it is one gap until it comes back.
+      expect(listed.map((s: { name: string; gaps: unknown[]; clips: number }) => [s.name, s.gaps.length, s.clips])).toEqual([['quiet', 1, 0], ['gone', 1, 0]]);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
+  it('refuses a file without --realtime and a malformed --source in one line', async () => {
+    const dir = tempDir('vidmem-watch-');
+    expect(await vidmem(['watch', BIN, '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is a file: ingest it with `vidmem ingest`, or add --realtime/) });
+    expect(await vidmem(['watch', '--source', 'rtsp://cam', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^vidmem: --source rtsp:\/\/cam: give NAME=URL/) });
+  });
+});
