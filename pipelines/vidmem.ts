@@ -11,7 +11,7 @@ import { UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
-import type { Moment } from '../src/core/moments.js';
+import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
@@ -20,6 +20,7 @@ import { queryTerms } from '../src/selection/query-terms.js';
 import { questionParts } from '../src/selection/question-parts.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
+import { timePhrase } from '../src/selection/time-phrases.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import type { ModelSources } from '../models/resolve-model.js';
 import { MemoryStore, type SourceGap, type SourceSummary, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
@@ -100,6 +101,8 @@ export interface WatchOptions {
 
 export interface AskOptions {
   readonly videoId?: number;
+  /** Only live sources' memories of this wall-clock window; otherwise a phrase such as "in the last 5 minutes" in the question sets one. */
+  readonly within?: TimeWindow;
   /** Memory tokens the answer may draw on. */
   readonly budget?: number;
   /** Selection tuning, for experiments. */
@@ -108,6 +111,8 @@ export interface AskOptions {
 
 export interface SearchOptions {
   readonly videoId?: number;
+  /** As AskOptions.within. */
+  readonly within?: TimeWindow;
   readonly top?: number;
 }
 
@@ -279,8 +284,9 @@ export class Vidmem {
   async search(query: string, options: SearchOptions = {}): Promise<Moment[]> {
     this.checkVideo(options.videoId);
     checkRange('top', options.top ?? DEFAULTS.top, LIMITS.top);
-    const vector = await this.encodeQuery(query, true);
-    return rankMoments(this.store.videos, { text: query, vector }, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId });
+    const { question: text, within } = this.timeScope(query, options.within);
+    const vector = await this.encodeQuery(text, true);
+    return rankMoments(this.store.videos, { text, vector }, options.top ?? DEFAULTS.top, { ...DEFAULT_SELECT, videoId: options.videoId, ...(within ? { within } : {}) });
   }
 
   /** A question answered from the memories selected for it: the selection, then the streamed answer. */
@@ -293,9 +299,10 @@ export class Vidmem {
         import('../src/selection/select-memories.js'),
         import('../src/selection/question-kind.js'),
       ]);
+      const { question: text, within } = this.timeScope(question, options.within);
       // A summary needs no word the model knows: its memories are spread over the timeline.
-      const vector = await this.encodeQuery(question, questionKind(question) === 'moment');
-      const selection = selectMemories(this.store.videos, { text: question, vector }, this.selectOptions(options));
+      const vector = await this.encodeQuery(text, questionKind(text) === 'moment');
+      const selection = selectMemories(this.store.videos, { text, vector }, this.selectOptions({ ...options, ...(within ? { within } : {}) }));
       return { selection, decoder: await this.answerer(), flow };
     }).pipe(switchMap(({ selection, decoder, flow }) => flow.answerFrom(question, selection, this.store.videos, decoder)));
   }
@@ -365,7 +372,21 @@ export class Vidmem {
     checkRange('budget', budget, LIMITS.budget);
     // As many candidates as the budget holds at 8 tokens a clip: a larger budget must be able to list more.
     const candidates = Math.max(options.select?.candidates ?? DEFAULT_SELECT.candidates, Math.ceil(budget / 8));
-    return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, budget, candidates };
+    return { ...DEFAULT_SELECT, ...options.select, videoId: options.videoId, ...(options.within ? { within: options.within } : {}), budget, candidates };
+  }
+
+  /** The time window a question is limited to: given, or named in it ("in the last 10 minutes"); and the question to encode. */
+  private timeScope(question: string, within: TimeWindow | undefined): { question: string; within?: TimeWindow } {
+    const live = this.store.sources.list().length > 0;
+    if (within) {
+      if (!(within.from < within.to)) throw new UserError('the time window ends before it begins; give --from earlier than --to', 2);
+      if (!live) throw new UserError(`store ${this.storeDir} has no live sources: only their clips have wall-clock times to limit a question to`, 2);
+      return { question, within };
+    }
+    // In a store of files, "the last 5 minutes" are a video's, which its words find as they are.
+    const named = live ? timePhrase(question, Date.now() / 1000) : { question };
+    // A question that is only a time ("today?") keeps its words.
+    return named.question === '' ? { question } : named;
   }
 
   private checkVideo(videoId: number | undefined): void {

@@ -8,7 +8,7 @@
  */
 import type { ClipText, TextChannel, TextMatch } from '../src/core/clip-text.js';
 import type { ClipRef, MemoryToken, RankedClip, RememberedClip } from '../src/core/clips.js';
-import type { MemoryReader } from '../src/core/ports/memory-reader.js';
+import type { MemoryReader, ReadScope } from '../src/core/ports/memory-reader.js';
 import { checkClip, checkVector, type ClipToCheck } from './checks.js';
 import { exactNearest } from './exact-nearest.js';
 import type { IndexCache } from './index-cache.js';
@@ -210,17 +210,22 @@ export class VideoLibrary implements MemoryReader {
     return this.guard(() => this.parts.clips.overlapping(videoId, start, end));
   }
 
-  clipCounts(): Array<{ videoId: number; clips: number }> {
+  clipCounts(): Array<{ videoId: number; clips: number; startedAt: number | null }> {
     return this.guard(() => this.parts.clips.counts());
   }
 
-  textMatches(terms: readonly string[], options: { top: number; videoId?: number }): TextMatch[] {
+  textMatches(terms: readonly string[], options: ReadScope & { top: number }): TextMatch[] {
     return this.guard(() => {
-      const { texts } = this.parts;
+      const { texts, clips } = this.parts;
       // Trigrams need three characters; a shorter word is matched by the word index alone.
       const long = terms.filter((term) => [...term].length >= 3);
-      const byIndex = [texts.matching('words', terms, options.top, options.videoId), texts.matching('grams', long, options.top, options.videoId)];
-      return textRelevance(terms, byIndex).slice(0, options.top);
+      const { within } = options;
+      // Within a time window, the matches are looked for among all and kept where they fall in it.
+      const limit = within ? options.top * 16 : options.top;
+      const byIndex = [texts.matching('words', terms, limit, options.videoId), texts.matching('grams', long, limit, options.videoId)];
+      const matches = textRelevance(terms, byIndex);
+      const allowed = within ? new Set(clips.indicatorsWithin(within.from, within.to, options.videoId).map((c) => c.id)) : undefined;
+      return (allowed ? matches.filter((m) => allowed.has(m.clipId)) : matches).slice(0, options.top);
     });
   }
 
@@ -233,7 +238,7 @@ export class VideoLibrary implements MemoryReader {
       const found = new Map<number, RememberedClip>();
       for (const [id, c] of this.parts.clips.memories(clipIds)) {
         found.set(id, {
-          clipId: id, videoId: c.videoId, index: c.index, start: c.start, end: c.end, videoPath: c.videoPath,
+          clipId: id, videoId: c.videoId, index: c.index, start: c.start, end: c.end, videoPath: c.videoPath, startedAt: c.startedAt,
           thumbnail: this.parts.thumbnails.path(c.thumbPath), indicator: c.indicator, tokens: c.tokens,
         });
       }
@@ -244,7 +249,7 @@ export class VideoLibrary implements MemoryReader {
   /**
    * An all-zero query (a text the model knows no word of) has no direction and matches nothing.
    */
-  nearestClips(query: Float32Array, options: { top: number; videoId?: number }): RankedClip[] {
+  nearestClips(query: Float32Array, options: ReadScope & { top: number }): RankedClip[] {
     return this.guard(() => {
       const index = this.parts.index.get();
       const ranked: RankedClip[] = [];
@@ -261,7 +266,7 @@ export class VideoLibrary implements MemoryReader {
    * EXACT_SEARCH_MAX_CLIPS clips they are found exactly rather than through the index (see
    * exact-nearest); a longer video is a large enough part of the graph for a filtered HNSW search.
    */
-  private nearestLabels(query: Float32Array, options: { top: number; videoId?: number }): IndexHit[] {
+  private nearestLabels(query: Float32Array, options: ReadScope & { top: number }): IndexHit[] {
     const { clips } = this.parts;
     const index = this.parts.index.get();
     if (!index) return [];
@@ -269,6 +274,8 @@ export class VideoLibrary implements MemoryReader {
     if (query.every((x) => x === 0)) return [];
     const top = Math.floor(options.top);
     if (!(top >= 1)) return [];
+    // A time window is a small part of a store (minutes of a camera's months): its clips are scored exactly.
+    if (options.within) return exactNearest(query, clips.indicatorsWithin(options.within.from, options.within.to, options.videoId), top);
     if (options.videoId === undefined) return index.count > 0 ? index.search(query, Math.min(top, index.count)) : [];
     if (clips.countOfVideo(options.videoId) <= EXACT_SEARCH_MAX_CLIPS) {
       return exactNearest(query, clips.indicatorsOfVideo(options.videoId), top);

@@ -67,8 +67,8 @@ function replyWith(pieces: readonly string[]): Handler {
 
 function evidence(): Evidence[] {
   return [
-    { videoId: 1, videoPath: '/media/colours.mp4', start: 12, end: 20, score: 0.8312, thumbnail: thumbs.red, text: [{ channel: 'slide', text: 'EXIT sign', start: 14, end: 14 }] },
-    { videoId: 1, videoPath: '/media/colours.mp4', start: 3725, end: 3731, score: 0.4, thumbnail: thumbs.blue, text: [] },
+    { videoId: 1, videoPath: '/media/colours.mp4', startedAt: null, start: 12, end: 20, score: 0.8312, thumbnail: thumbs.red, text: [{ channel: 'slide', text: 'EXIT sign', start: 14, end: 14 }] },
+    { videoId: 1, videoPath: '/media/colours.mp4', startedAt: null, start: 3725, end: 3731, score: 0.4, thumbnail: thumbs.blue, text: [] },
   ];
 }
 

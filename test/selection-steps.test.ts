@@ -24,7 +24,7 @@ function token(start: number, end: number, vector = axis(0), weight = end - star
 function candidate(videoId: number, index: number, score: number, tokens = 8): Candidate {
   const start = index * 4;
   return {
-    clipId: videoId * 1000 + index, videoId, index, start, end: start + 4, videoPath: `/v${videoId}.mp4`, thumbnail: null,
+    clipId: videoId * 1000 + index, videoId, index, start, end: start + 4, videoPath: `/v${videoId}.mp4`, startedAt: null, thumbnail: null,
     indicatorScore: score, memoryScore: score, textScore: 0, textMatch: null, score, focusStart: start, focusEnd: start + 4,
     tokens: Array.from({ length: tokens }, () => token(start, start + 4)), via: null,
   };

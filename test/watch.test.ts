@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
 import { closedPort } from './helpers/ports.js';
 
@@ -66,6 +67,12 @@ function watch(args: readonly string[]): Watcher {
 
 const seconds = (iso: unknown) => Date.parse(String(iso)) / 1000;
 
+/** The last clip stored before the first gap: where the first segment ended. */
+const lastClipBeforeGap = (watcher: Watcher) => {
+  const gapAt = watcher.events.findIndex((e) => e.type === 'gap');
+  return watcher.events.slice(0, gapAt).filter((e) => e.type === 'clip').at(-1)!;
+};
+
 describe('vidmem watch', () => {
   it('follows a camera that drops and comes back: one gap, no clip twice or overlapping, wall-clock times, SIGTERM stores the last clip', async () => {
     const store = join(tempDir('vidmem-watch-'), 'store');
@@ -104,6 +111,29 @@ describe('vidmem watch', () => {
     // The last sampled frame stands for the second after it (1 fps), which the stop may cut short.
     expect(clips.at(-1)![1]).toBeLessThanOrEqual(Date.now() / 1000 + 2.5);
 
+    // Questions about a camera are answered in its wall-clock time: local time with the date, ISO 8601 in JSON.
+    const [hit] = JSON.parse((await vidmem(['search', 'red', '--store', store, '--json'])).stdout).results;
+    expect(hit.startsAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    // Its wall-clock start is its segment's start plus its time in the segment.
+    const segmentStarts = [clips[0]![0], clips.find(([from]) => from > seconds(lastClipBeforeGap(watcher).end))![0]];
+    expect(segmentStarts.some((at) => Math.abs(seconds(hit.startsAt) - hit.start - at) < 0.01)).toBe(true);
+    expect(seconds(hit.endsAt) - seconds(hit.startsAt)).toBeCloseTo(hit.end - hit.start, 2);
+    const asked = await vidmem(['ask', 'when is it red?', '--store', store]);
+    expect(asked.stdout).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d\] door/);
+
+    // Questions limited in time see only that time: --since, --from/--to, or the question's own words.
+    const recent = JSON.parse((await vidmem(['search', 'red', '--since', '10m', '--store', store, '--json'])).stdout).results;
+    expect(recent.length).toBeGreaterThan(0);
+    const iso = (t: number) => new Date(t * 1000).toISOString();
+    const afterwards = clips.at(-1)![1] + 1;
+    expect(await vidmem(['search', 'red', '--from', iso(afterwards), '--to', iso(afterwards + 60), '--store', store])).toMatchObject({ code: 0, stdout: 'no moments found\n' });
+    const firstSegment = JSON.parse((await vidmem(['search', 'red', '--to', iso(seconds(lastClipBeforeGap(watcher).end)), '--store', store, '--json'])).stdout).results;
+    expect(firstSegment.length).toBeGreaterThan(0);
+    for (const r of firstSegment) expect(seconds(r.startsAt)).toBeLessThan(seconds(lastClipBeforeGap(watcher).end));
+    const lately = await vidmem(['ask', 'when was it red in the last 10 minutes?', '--store', store, '--json']);
+    expect(JSON.parse(lately.stdout).evidence.length).toBeGreaterThan(0);
+    expect(await vidmem(['search', 'red', '--from', '14:00', '--to', '13:00', '--store', store])).toMatchObject({ code: 2, stderr: expect.stringMatching(/ends before it begins/) });
+
     const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ name: 'door', url: `http://127.0.0.1:${port}/`, segments: 2, clips: clips.length });
@@ -141,6 +171,17 @@ describe('vidmem watch', () => {
       silent.close();
     }
   }, 60_000);
+
+  it('refuses to limit a store of files in time, which has no wall-clock times, and a bad --since', async () => {
+    const dir = tempDir('vidmem-watch-');
+    const video = join(dir, 'v.mp4');
+    await renderSegments(video, [{ seconds: 2, layout: { full: 'red' } }]);
+    expect((await vidmem(['ingest', video, '--store', join(dir, 's'), '--model', 'palette'])).code).toBe(0);
+    expect(await vidmem(['search', 'red', '--since', '10m', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no live sources: only their clips have wall-clock times/) });
+    expect(await vidmem(['search', 'red', '--since', 'soon', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give a duration such as 90s, 10m/) });
+    // In a store of files, "the last 5 minutes" are words of the question, not a window.
+    expect(JSON.parse((await vidmem(['ask', 'when is it red in the last 5 minutes?', '--store', join(dir, 's'), '--json'])).stdout).evidence.length).toBeGreaterThan(0);
+  });
 
   it('refuses a file without --realtime and a malformed --source in one line', async () => {
     const dir = tempDir('vidmem-watch-');

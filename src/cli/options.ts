@@ -71,3 +71,37 @@ export async function readTextArgument(value: string, what: string): Promise<str
   for await (const chunk of process.stdin.setEncoding('utf8')) text += chunk as string;
   return text;
 }
+
+const SINCE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i;
+const SINCE_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** --since 10m: a window that ends now. */
+export function parseSince(value: string): number {
+  const match = SINCE.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give a duration such as 90s, 10m, 2h, 1d or 1w');
+  return Number(match[1]) * SINCE_SECONDS[match[2]!.toLowerCase()]!;
+}
+
+/** --from / --to: "2026-12-01 14:03[:05]" or an ISO 8601 time, local unless it says its zone; "14:03" is today. */
+export function parseClockTime(value: string): number {
+  const text = /^\d{1,2}:\d{2}(:\d{2})?$/.test(value.trim()) ? `${new Date().toDateString()} ${value.trim()}` : value.trim();
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('give a time such as "2026-12-01 14:03", 2026-12-01T14:03:05Z or 14:03 (today)');
+  return ms / 1000;
+}
+
+/** The window --since, --from and --to describe, if any: --since ends now, --from alone runs to now. */
+export function timeWindow(flags: { since?: number; from?: number; to?: number }): { from: number; to: number } | undefined {
+  const now = Date.now() / 1000;
+  if (flags.since !== undefined) return { from: now - flags.since, to: now };
+  if (flags.from === undefined && flags.to === undefined) return undefined;
+  return { from: flags.from ?? 0, to: flags.to ?? now };
+}
+
+/** The time options of commands that ask about live sources. */
+export function addTimeOptions(command: Command): Command {
+  return command
+    .option('--since <duration>', 'only live sources\' moments of the last 90s, 10m, 2h, 1d …', parseSince)
+    .option('--from <time>', 'only live sources\' moments from this time ("2026-12-01 14:03", ISO 8601, or 14:03 for today)', parseClockTime)
+    .option('--to <time>', 'only live sources\' moments up to this time (default: now)', parseClockTime);
+}

@@ -83,6 +83,8 @@ export interface RankedClip extends ClipRef {
 /** A clip as it is shown: the video it belongs to and its keyframe. */
 export interface StoredClip extends ClipRef {
   readonly videoPath: string;
+  /** UTC seconds at which the video began, for a live source's segment; null for a file. */
+  readonly startedAt: number | null;
   /** Absolute path of the clip's keyframe JPEG, null when none was stored. */
   readonly thumbnail: string | null;
 }

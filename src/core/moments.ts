@@ -10,6 +10,8 @@ export const ALIKE = 0.005;
 export interface Moment {
   readonly videoId: number;
   readonly videoPath: string;
+  /** UTC seconds at which the video began, for a live source's segment (see formatMomentTime); null for a file. */
+  readonly startedAt: number | null;
   /** Seconds from the start of the video. */
   readonly start: number;
   readonly end: number;
@@ -22,6 +24,12 @@ export interface Moment {
    * hit the pieces that matched, for an answer's evidence everything, the matching pieces first.
    */
   readonly text: readonly ClipText[];
+}
+
+/** A stretch of wall-clock time, UTC seconds: what `--since`, `--from/--to` and "in the last 5 minutes" keep a question to. */
+export interface TimeWindow {
+  readonly from: number;
+  readonly to: number;
 }
 
 /** One selected moment, as a decoder sees it. */

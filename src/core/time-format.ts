@@ -31,3 +31,15 @@ export function isoWallClock(unixSeconds: number): string {
   const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${formatWallClock(unixSeconds).replace(' ', 'T')}.${pad(d.getMilliseconds(), 3)}${zone}`;
 }
+
+/** A time in a stored video: seconds into a file ("00:12"), or a live segment's local date and time. */
+export function formatMomentTime(startedAt: number | null, seconds: number): string {
+  return startedAt === null ? formatTimestamp(seconds) : formatWallClock(startedAt + seconds);
+}
+
+/** A moment's range: "00:12–00:20" in a file, "2026-12-01 14:03:05–14:03:09" from a live source (the end's date when it differs). */
+export function formatMomentRange(m: { readonly startedAt: number | null; readonly start: number; readonly end: number }): string {
+  if (m.startedAt === null) return formatRange(m.start, m.end);
+  const [start, end] = [formatWallClock(m.startedAt + m.start), formatWallClock(m.startedAt + m.end)];
+  return `${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end}`;
+}

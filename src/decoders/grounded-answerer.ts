@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { ALIKE, type Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
 import { quote } from '../core/quote.js';
-import { formatRange, formatTimestamp } from '../core/time-format.js';
+import { formatMomentRange, formatMomentTime } from '../core/time-format.js';
 
 /** Score relative to the best moment's → how a moment that does not tie with it is described. */
 const CONFIDENCE: ReadonlyArray<readonly [ratio: number, words: string]> = [
@@ -24,7 +24,7 @@ function confidence(score: number, best: number, tiedForBest: number): string {
 }
 
 function where(e: Evidence): string {
-  return `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`;
+  return `[${formatMomentRange(e)}] ${basename(e.videoPath)}`;
 }
 
 /** Pieces of text quoted under a moment, at most: the matching ones come first. */
@@ -32,7 +32,7 @@ const QUOTED = 4;
 
 /** `[12:40] slide: "The Calvin cycle fixes carbon dioxide"`: what a channel knew, and when. */
 function* details(e: Evidence): Generator<string> {
-  for (const piece of e.text.slice(0, QUOTED)) yield `    [${formatTimestamp(piece.start)}] ${piece.channel}: ${quote(piece.text, 120)}\n`;
+  for (const piece of e.text.slice(0, QUOTED)) yield `    [${formatMomentTime(e.startedAt, piece.start)}] ${piece.channel}: ${quote(piece.text, 120)}\n`;
   if (e.text.length > QUOTED) yield `    … ${e.text.length - QUOTED} more pieces of text\n`;
   if (e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
 }
@@ -84,7 +84,7 @@ function* timelineAnswer(request: DecodeRequest): Generator<string> {
   }
   for (const moments of videos.values()) {
     const name = basename(moments[0].videoPath);
-    const end = formatTimestamp(Math.max(...moments.map((e) => e.end)));
+    const end = formatMomentTime(moments[0].startedAt, Math.max(...moments.map((e) => e.end)));
     // One pick per video is always its last clip.
     const memories =
       moments.length === 1
@@ -92,7 +92,7 @@ function* timelineAnswer(request: DecodeRequest): Generator<string> {
         : `${moments.length} memories spread over its timeline (each covers the video up to its end)`;
     yield `Overview of ${name} up to ${end}, from ${memories}:\n`;
     for (const e of moments) {
-      yield `  [${formatRange(e.start, e.end)}]\n`;
+      yield `  [${formatMomentRange(e)}]\n`;
       yield* details(e);
     }
   }

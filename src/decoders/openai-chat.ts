@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../core/errors.js';
 import type { Evidence } from '../core/moments.js';
 import type { DecodeRequest, Decoder } from '../core/ports/decoder.js';
-import { formatRange, formatTimestamp } from '../core/time-format.js';
+import { formatMomentRange, formatMomentTime } from '../core/time-format.js';
 import { formatSize, limitBytes, readAtMost, TooLarge } from './bounded-read.js';
 import { eventData } from './server-sent-events.js';
 
@@ -215,8 +215,8 @@ async function userMessage(request: DecodeRequest, images: boolean): Promise<Cha
     let image = 0;
     request.evidence.forEach((e, i) => {
       const keyframe = keyframes[i] ? `, keyframe: image ${++image}` : '';
-      lines.push(`${i + 1}. [${formatRange(e.start, e.end)}] ${basename(e.videoPath)} (video ${e.videoId}), relevance ${e.score.toFixed(2)}${keyframe}`);
-      for (const piece of e.text) lines.push(`   ${piece.channel} at [${formatTimestamp(piece.start)}]: ${JSON.stringify(piece.text)}`);
+      lines.push(`${i + 1}. [${formatMomentRange(e)}] ${basename(e.videoPath)} (video ${e.videoId}), relevance ${e.score.toFixed(2)}${keyframe}`);
+      for (const piece of e.text) lines.push(`   ${piece.channel} at [${formatMomentTime(e.startedAt, piece.start)}]: ${JSON.stringify(piece.text)}`);
     });
     const more = request.moreAlike;
     // Counting questions ("how many times…") must not be answered from the listed memories alone.

@@ -1,6 +1,7 @@
 import type { ClipText, TextChannel } from '../core/clip-text.js';
 import type { RankedClip } from '../core/clips.js';
-import type { MemoryReader } from '../core/ports/memory-reader.js';
+import type { TimeWindow } from '../core/moments.js';
+import type { MemoryReader, ReadScope } from '../core/ports/memory-reader.js';
 import { dot } from '../core/vector-math.js';
 import { candidatePool } from './candidate-pool.js';
 import { memoryPointers } from './memory-pointers.js';
@@ -12,12 +13,19 @@ import type { Runs } from './temporal-nms.js';
 export interface CandidateOptions extends ScoringOptions {
   /** Only this video's memories. */
   readonly videoId?: number;
+  /** Only memories of live sources within this wall-clock window. */
+  readonly within?: TimeWindow;
   /** Clips read and scored: distinct ones (see candidate-pool). */
   readonly candidates: number;
   /** Hits taken from the index, thinned to `candidates` distinct ones (see candidate-pool). */
   readonly indexHits: number;
   /** Index score difference under which neighbouring clips count as near copies. */
   readonly copyTolerance: number;
+}
+
+/** The part of the options that says which memories may be read. */
+export function scopeOf(options: Pick<CandidateOptions, 'videoId' | 'within'>): ReadScope {
+  return { ...(options.videoId !== undefined ? { videoId: options.videoId } : {}), ...(options.within ? { within: options.within } : {}) };
 }
 
 export interface Candidates {
@@ -56,7 +64,7 @@ function textScores(reader: MemoryReader, question: string, options: CandidateOp
   const terms = queryTerms(question);
   const best = new Map<number, { score: number; piece: ClipText; hit: RankedClip }>();
   if (terms.length === 0) return best;
-  for (const match of reader.textMatches(terms, { top: TEXT_CANDIDATES * 4, videoId: options.videoId })) {
+  for (const match of reader.textMatches(terms, { top: TEXT_CANDIDATES * 4, ...scopeOf(options) })) {
     const score = match.score * CHANNEL_WEIGHT[match.text.channel];
     if (score <= (best.get(match.clipId)?.score ?? 0)) continue;
     const { clipId, videoId, index, start, end } = match;
@@ -99,7 +107,7 @@ function followPointers(reader: MemoryReader, found: readonly Candidate[], known
 export function findCandidates(reader: MemoryReader, question: { readonly text: string; readonly vector: Float32Array }, options: CandidateOptions): Candidates {
   const query = question.vector;
   const asked = Math.max(options.indexHits, options.candidates);
-  const nearest = reader.nearestClips(query, { top: asked, videoId: options.videoId });
+  const nearest = reader.nearestClips(query, { top: asked, ...scopeOf(options) });
   const { pool, runs, unread } = candidatePool(nearest, options.candidates, options.copyTolerance);
   const byText = textScores(reader, question.text, options);
   const inPool = new Set(pool.map((h) => h.clipId));

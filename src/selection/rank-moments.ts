@@ -15,6 +15,7 @@ export function rankMoments(reader: MemoryReader, question: { readonly text: str
   return moments.slice(0, top).map(({ lead, members, start, end }) => ({
     videoId: lead.videoId,
     videoPath: lead.videoPath,
+    startedAt: lead.startedAt,
     start,
     end,
     score: lead.score,

@@ -88,7 +88,7 @@ export function scoreCandidate(
     focusEnd = Math.min(clip.end, text.piece.end);
   }
   return {
-    clipId: clip.clipId, videoId: clip.videoId, videoPath: clip.videoPath, index: clip.index, start: clip.start, end: clip.end,
+    clipId: clip.clipId, videoId: clip.videoId, videoPath: clip.videoPath, startedAt: clip.startedAt, index: clip.index, start: clip.start, end: clip.end,
     thumbnail: clip.thumbnail, indicatorScore, memoryScore, textScore, textMatch: text?.piece ?? null, score, focusStart, focusEnd, tokens, via,
   };
 }

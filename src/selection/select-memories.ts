@@ -53,13 +53,23 @@ function moreAlike(selected: readonly SelectedMemory[], decisions: readonly Deci
  * holds); should the picks hold more, the spread is redone with one clip fewer.
  */
 function selectTimeline(reader: MemoryReader, question: Question, options: SelectOptions): Selection {
-  const videos = reader.clipCounts().filter((v) => options.videoId === undefined || v.videoId === options.videoId);
+  const { within } = options;
+  const started = new Map(reader.clipCounts().map((v) => [v.videoId, v.startedAt]));
+  const inWindow = (videoId: number, clip: ClipRef): boolean => {
+    const at = started.get(videoId);
+    return !within || (at != null && at + clip.end > within.from && at + clip.start < within.to);
+  };
   // Read only for the videos that get picks: a store may hold thousands.
   const timelines = new Map<number, ClipRef[]>();
   const timeline = (videoId: number): ClipRef[] => {
-    if (!timelines.has(videoId)) timelines.set(videoId, reader.clipsOf(videoId));
+    if (!timelines.has(videoId)) timelines.set(videoId, reader.clipsOf(videoId).filter((clip) => inWindow(videoId, clip)));
     return timelines.get(videoId)!;
   };
+  const videos = reader
+    .clipCounts()
+    .filter((v) => (options.videoId === undefined || v.videoId === options.videoId) && (!within || v.startedAt !== null))
+    .map((v) => (within ? { ...v, clips: timeline(v.videoId).length } : v))
+    .filter((v) => v.clips > 0);
   const longest = videos.reduce<(typeof videos)[number] | undefined>((a, v) => (a && a.clips >= v.clips ? a : v), undefined);
   const lastOfLongest = longest && timeline(longest.videoId).at(-1);
   const perClip = Math.max(1, lastOfLongest ? (reader.clipMemories([lastOfLongest.clipId]).get(lastOfLongest.clipId)?.tokens.length ?? 1) : 1);

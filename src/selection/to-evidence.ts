@@ -13,6 +13,7 @@ export function toEvidence(selection: Selection, texts: ReadonlyMap<number, read
     return {
       videoId: clip.videoId,
       videoPath: clip.videoPath,
+      startedAt: clip.startedAt,
       start,
       end,
       score,

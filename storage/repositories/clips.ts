@@ -15,12 +15,13 @@ export interface NewClip extends ClipPosition {
 /** A clip row as read back: its place, its video's path, its keyframe relative to the store, its memory. */
 export interface ClipRow extends ClipRef {
   readonly videoPath: string;
+  readonly startedAt: number | null;
   readonly thumbPath: string | null;
   readonly indicator: Float32Array;
   readonly tokens: MemoryToken[];
 }
 
-type MemoryRow = [number, number, number, number, number, string, string | null, Buffer, Buffer | null];
+type MemoryRow = [number, number, number, number, number, string, number | null, string | null, Buffer, Buffer | null];
 
 const REF = 'id AS clipId, video_id AS videoId, idx AS "index", start_sec AS start, end_sec AS "end"';
 
@@ -33,7 +34,8 @@ export class ClipsRepository {
   private readonly ofVideoStmt: Database.Statement<[number], ClipRef>;
   private readonly idsOfVideoStmt: Database.Statement<[number], number>;
   private readonly countOfVideoStmt: Database.Statement<[number], number>;
-  private readonly countsStmt: Database.Statement<[], { videoId: number; clips: number }>;
+  private readonly countsStmt: Database.Statement<[], { videoId: number; clips: number; startedAt: number | null }>;
+  private readonly withinStmt: Database.Statement<[number, number, number | null, number | null], [number, Buffer]>;
   private readonly indicatorsOfVideoStmt: Database.Statement<[number], [number, Buffer]>;
   private readonly overlappingStmt: Database.Statement<[number, number, number], ClipRef>;
   private readonly tokensStmt: Database.Statement<[number], Buffer>;
@@ -63,7 +65,15 @@ export class ClipsRepository {
     this.overlappingStmt = db.prepare(`SELECT ${REF} FROM clips WHERE video_id = ? AND end_sec > ? AND start_sec < ? ORDER BY idx`);
     this.idsOfVideoStmt = db.prepare('SELECT id FROM clips WHERE video_id = ?').pluck() as typeof this.idsOfVideoStmt;
     this.countOfVideoStmt = db.prepare('SELECT count(*) FROM clips WHERE video_id = ?').pluck() as typeof this.countOfVideoStmt;
-    this.countsStmt = db.prepare('SELECT video_id AS videoId, count(*) AS clips FROM clips GROUP BY video_id ORDER BY video_id');
+    this.countsStmt = db.prepare(
+      'SELECT c.video_id AS videoId, count(*) AS clips, v.started_at AS startedAt FROM clips c JOIN videos v ON v.id = c.video_id GROUP BY c.video_id ORDER BY c.video_id',
+    );
+    this.withinStmt = db
+      .prepare(
+        `SELECT c.id, c.indicator FROM clips c JOIN videos v ON v.id = c.video_id
+         WHERE v.started_at IS NOT NULL AND v.started_at + c.end_sec > ? AND v.started_at + c.start_sec < ? AND (? IS NULL OR c.video_id = ?)`,
+      )
+      .raw() as unknown as typeof this.withinStmt;
     this.indicatorsOfVideoStmt = db
       .prepare('SELECT id, indicator FROM clips WHERE video_id = ?')
       .raw() as unknown as typeof this.indicatorsOfVideoStmt;
@@ -71,7 +81,7 @@ export class ClipsRepository {
     // Raw rows: a question reads dozens of these, and arrays are cheaper to make than objects.
     this.memoriesStmt = db
       .prepare(
-        `SELECT c.id, c.idx, c.start_sec, c.end_sec, c.video_id, v.path, c.thumb_path, c.indicator, m.tokens
+        `SELECT c.id, c.idx, c.start_sec, c.end_sec, c.video_id, v.path, v.started_at, c.thumb_path, c.indicator, m.tokens
          FROM clips c JOIN videos v ON v.id = c.video_id LEFT JOIN clip_memories m ON m.clip_id = c.id
          WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
@@ -118,7 +128,12 @@ export class ClipsRepository {
   }
 
   /** Clips per video, for the videos that have any. */
-  counts(): Array<{ videoId: number; clips: number }> {
+  /** Indicators of the live sources' clips that share some time with from–to (UTC seconds), of one video or all. */
+  indicatorsWithin(from: number, to: number, videoId?: number): Array<{ id: number; vector: Float32Array }> {
+    return this.withinStmt.all(from, to, videoId ?? null, videoId ?? null).map(([id, indicator]) => ({ id, vector: blobToVector(indicator) }));
+  }
+
+  counts(): Array<{ videoId: number; clips: number; startedAt: number | null }> {
     return this.countsStmt.all();
   }
 
@@ -135,9 +150,9 @@ export class ClipsRepository {
   /** Many clips with their places, indicators and memory tokens in one query, keyed by clip id; ids no longer stored are absent. */
   memories(ids: readonly number[]): Map<number, ClipRow> {
     const found = new Map<number, ClipRow>();
-    for (const [clipId, index, start, end, videoId, videoPath, thumbPath, indicator, tokens] of this.memoriesStmt.all(JSON.stringify(ids))) {
+    for (const [clipId, index, start, end, videoId, videoPath, startedAt, thumbPath, indicator, tokens] of this.memoriesStmt.all(JSON.stringify(ids))) {
       found.set(clipId, {
-        clipId, videoId, index, start, end, videoPath, thumbPath,
+        clipId, videoId, index, start, end, videoPath, startedAt, thumbPath,
         indicator: blobToVector(indicator),
         tokens: tokens ? blobToTokens(tokens) : [],
       });

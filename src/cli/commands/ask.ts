@@ -2,14 +2,17 @@ import { Command } from 'commander';
 import { basename } from 'node:path';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Evidence } from '../../core/moments.js';
-import { formatRange } from '../../core/time-format.js';
+import { formatMomentRange } from '../../core/time-format.js';
 import type { Selection } from '../../../pipelines/answer-question.js';
 import type { AppFlags } from '../app.js';
-import { roundTo } from '../format.js';
-import { addModelOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { roundTo, wallClockJson } from '../format.js';
+import { addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
 
 interface AskFlags extends AppFlags {
   video?: number;
+  since?: number;
+  from?: number;
+  to?: number;
   budget: number;
   json: boolean;
   explain: boolean;
@@ -38,11 +41,12 @@ function explainJson(selection: Selection): object {
 /** Streams the answer to stdout as it comes, unless the whole of it is wanted as JSON. */
 async function answer(question: string, flags: AskFlags): Promise<Answered> {
   const { withApp, consume } = await import('../app.js');
-  const { video, budget, json, explain: _explain, ...appFlags } = flags;
+  const { video, budget, json, explain: _explain, since, from, to, ...appFlags } = flags;
+  const within = timeWindow({ since, from, to });
   return withApp(appFlags, 'read', async (app) => {
     let text = '';
     let chosen: Omit<Answered, 'answer'> | undefined;
-    await consume(app.ask(question, { videoId: video, budget }), (event) => {
+    await consume(app.ask(question, { videoId: video, budget, ...(within ? { within } : {}) }), (event) => {
       if (event.type === 'selection') {
         chosen = event;
         return;
@@ -60,7 +64,7 @@ async function ask(argument: string, flags: AskFlags): Promise<void> {
     const result = {
       answer: text,
       evidence: evidence.map((e) => ({
-        videoId: e.videoId, video: e.videoPath, start: roundTo(e.start), end: roundTo(e.end), score: roundTo(e.score, 4), thumbnail: e.thumbnail,
+        videoId: e.videoId, video: e.videoPath, start: roundTo(e.start), end: roundTo(e.end), ...wallClockJson(e), score: roundTo(e.score, 4), thumbnail: e.thumbnail,
       })),
       selected: selection.selected.length,
       ...(flags.explain ? { explain: explainJson(selection) } : {}),
@@ -72,7 +76,7 @@ async function ask(argument: string, flags: AskFlags): Promise<void> {
   const moments = `${evidence.length} moment${evidence.length === 1 ? '' : 's'}`;
   process.stdout.write(`\nEvidence (${moments}, ${selection.tokensUsed}/${selection.budget} memory tokens):\n`);
   for (const e of evidence) {
-    process.stdout.write(`[${formatRange(e.start, e.end)}] ${basename(e.videoPath)} score ${e.score.toFixed(3)}\n`);
+    process.stdout.write(`[${formatMomentRange(e)}] ${basename(e.videoPath)} score ${e.score.toFixed(3)}\n`);
   }
   if (flags.explain) {
     const { explainSelection } = await import('../explain.js');
@@ -81,7 +85,7 @@ async function ask(argument: string, flags: AskFlags): Promise<void> {
 }
 
 export function askCommand(): Command {
-  return addModelOptions(new Command('ask'), STORE_MODEL_HELP)
+  return addTimeOptions(addModelOptions(new Command('ask'), STORE_MODEL_HELP))
     .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { formatRange } from '../../core/time-format.js';
+import { formatMomentRange } from '../../core/time-format.js';
 import type { Decoder } from '../../core/ports/decoder.js';
 import type { ChatSessionRecord, NewChatTurn, Vidmem } from '../../../pipelines/vidmem.js';
 import type { AppFlags } from '../app.js';
@@ -105,7 +105,7 @@ async function answerOnTerminal(
         if (event.type !== 'selection') return;
         // An LLM's citations are its own; the built-in answer is a list of the evidence already.
         if (!decoder.listsEvidence && event.evidence.length > 0) {
-          cited = `  evidence: ${event.evidence.map((e) => `[${formatRange(e.start, e.end)}] ${basename(e.videoPath)}`).join(', ')}\n`;
+          cited = `  evidence: ${event.evidence.map((e) => `[${formatMomentRange(e)}] ${basename(e.videoPath)}`).join(', ')}\n`;
         }
         if (turn.explain) explained = `${explainSelection(event.selection)}\n`;
       },

@@ -2,13 +2,16 @@ import { Command } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Moment } from '../../core/moments.js';
 import { quote } from '../../core/quote.js';
-import { formatRange, formatTimestamp } from '../../core/time-format.js';
+import { formatMomentRange, formatMomentTime } from '../../core/time-format.js';
 import type { AppFlags } from '../app.js';
-import { displayPath, roundTo } from '../format.js';
-import { addModelOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, videoOption } from '../options.js';
+import { displayPath, roundTo, wallClockJson } from '../format.js';
+import { addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
 
 interface SearchFlags extends AppFlags {
   video?: number;
+  since?: number;
+  from?: number;
+  to?: number;
   top: number;
   json: boolean;
 }
@@ -21,31 +24,32 @@ export function printMoments(moments: readonly Moment[]): void {
   moments.forEach((m, i) => {
     const thumb = m.thumbnail ? `  ${displayPath(m.thumbnail)}` : '';
     process.stdout.write(
-      `${String(i + 1).padStart(2)}. ${formatRange(m.start, m.end)}  score ${m.score.toFixed(3)}  video ${m.videoId} ${displayPath(m.videoPath)}${thumb}\n`,
+      `${String(i + 1).padStart(2)}. ${formatMomentRange(m)}  score ${m.score.toFixed(3)}  video ${m.videoId} ${displayPath(m.videoPath)}${thumb}\n`,
     );
     const snippet = m.text[0];
-    if (snippet) process.stdout.write(`    [${formatTimestamp(snippet.start)}] ${snippet.channel}: ${quote(snippet.text, 100)}\n`);
+    if (snippet) process.stdout.write(`    [${formatMomentTime(m.startedAt, snippet.start)}] ${snippet.channel}: ${quote(snippet.text, 100)}\n`);
   });
 }
 
 async function search(argument: string, flags: SearchFlags): Promise<void> {
   const { withApp } = await import('../app.js');
   const text = await readTextArgument(argument, 'query');
-  const { video, top, json, ...appFlags } = flags;
-  const moments = await withApp(appFlags, 'read', (app) => app.search(text, { top, videoId: video }), { quiet: json });
+  const { video, top, json, since, from, to, ...appFlags } = flags;
+  const within = timeWindow({ since, from, to });
+  const moments = await withApp(appFlags, 'read', (app) => app.search(text, { top, videoId: video, ...(within ? { within } : {}) }), { quiet: json });
   if (!json) {
     printMoments(moments);
     return;
   }
   const results = moments.map((m) => ({
-    videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
+    videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), ...wallClockJson(m), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
     text: m.text.map((t) => ({ channel: t.channel, text: t.text, start: roundTo(t.start), end: roundTo(t.end) })),
   }));
   process.stdout.write(`${JSON.stringify({ results })}\n`);
 }
 
 export function searchCommand(): Command {
-  return addModelOptions(new Command('search'), STORE_MODEL_HELP)
+  return addTimeOptions(addModelOptions(new Command('search'), STORE_MODEL_HELP))
     .argument('<text>', 'what to look for, e.g. "red on the left"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
