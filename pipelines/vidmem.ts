@@ -95,6 +95,8 @@ export interface WatchOptions {
   readonly stallTimeoutSec?: number;
   /** The longest wait between two tries of a lost source (default 30 s). */
   readonly maxBackoffMs?: number;
+  /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
+  readonly record?: boolean;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
 }
@@ -244,11 +246,30 @@ export class Vidmem {
         this.store.bindModel(encoder.identity);
         const context = {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
+          record: options.record ?? true,
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
         return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
       }),
     );
+  }
+
+  /**
+   * A playable snippet of what a live source sent: `seconds` from `at` (UTC seconds), copied out of
+   * its recordings into `output` (MP4). Returns the recorded files it was cut from.
+   */
+  async cutRecording(sourceName: string, at: number, seconds: number, output: string): Promise<number> {
+    const source = this.store.sources.byName(sourceName);
+    if (!source) {
+      const names = this.store.sources.list().map((s) => s.name);
+      throw new UserError(`store ${this.storeDir} has no source '${sourceName}'${names.length ? ` (its sources: ${names.join(', ')})` : ''}`, 2);
+    }
+    const files = this.store.sources.recordings(source, at, at + seconds);
+    if (files.length === 0) throw new UserError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
+    const [{ cutRecording }, { mediaTools }] = await Promise.all([import('../src/sources/cut-recording.js'), import('../src/sources/ffmpeg-binaries.js')]);
+    this.tools ??= mediaTools(this.config.binaries);
+    await cutRecording(files.map((f) => f.path), at - files[0]!.start, seconds, output, this.tools.ffmpeg);
+    return files.length;
   }
 
   /** Live sources and their timelines: segments, clips, the time they cover, and their gaps. */

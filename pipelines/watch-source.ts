@@ -33,6 +33,8 @@ export interface WatchContext {
   readonly settings: IngestSettings;
   readonly batchSize: number;
   readonly tools: MediaTools;
+  /** Keep the stream itself as segment files copied without re-encoding (see storage/recordings.ts). */
+  readonly record: boolean;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -70,6 +72,21 @@ const INPUT_ARGS = (source: LiveSource): string[] => {
   if (source.url.startsWith('rtsp://')) return ['-rtsp_transport', 'tcp', ...probe];
   return probe;
 };
+
+/** Recording minutes of a stream cost a file each; cut at keyframes, so a file starts where it plays. */
+const RECORDING_SEGMENT_SECONDS = 60;
+
+/**
+ * The same ffmpeg copies the stream, video and any audio, into a file per minute named by its UTC
+ * second. Each packet is written through at once: ffmpeg is killed when the watch stops or the
+ * source is lost, and what it still buffered would be lost with it.
+ */
+function recordArgs(pattern: string): string[] {
+  return [
+    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-flush_packets', '1', '-f', 'segment', '-segment_time', String(RECORDING_SEGMENT_SECONDS),
+    '-reset_timestamps', '1', '-strftime', '1', pattern,
+  ];
+}
 
 /** The last line of ffmpeg's complaint, without the file name it starts with. */
 function reasonOf(err: unknown): string {
@@ -112,7 +129,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             height: context.encoder.input.height,
             scaleFilter: context.encoder.input.scaleFilter,
             budget,
-            live: { inputArgs: INPUT_ARGS(source), onDrop: () => (counts.dropped += 1), onOpen: (opened) => (picture = opened) },
+            live: { inputArgs: INPUT_ARGS(source), outputArgs: context.record ? recordArgs(store.sources.recordingPattern(record)) : [], onDrop: () => (counts.dropped += 1), onOpen: (opened) => (picture = opened) },
           },
         ).pipe(
           // The first frame also waits for ffmpeg to open the stream and read enough of it to know its format.

@@ -3,10 +3,12 @@
  * each a video whose clips count from its first frame's UTC time) and the gaps between them.
  * Clips are appended through the video library, like a file's.
  */
+import type { RecordingFile, Recordings } from './recordings.js';
 import type { LastClip, VideoLibrary } from './video-library.js';
 import type { SourceGap, SourceRecord, SourcesRepository, SourceSummary } from './repositories/sources.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 
+export type { RecordingFile } from './recordings.js';
 export type { SourceGap, SourceRecord, SourceSummary } from './repositories/sources.js';
 
 export interface NewSegment {
@@ -23,6 +25,7 @@ export interface LiveSourcesParts {
   readonly readonly: boolean;
   readonly sources: SourcesRepository;
   readonly library: VideoLibrary;
+  readonly recordings: Recordings;
   readonly failures: StoreFailures;
   readonly transaction: <T>(work: () => T) => T;
 }
@@ -83,6 +86,16 @@ export class LiveSources {
       const segment = this.parts.sources.lastSegment(source.id);
       return segment === undefined ? undefined : this.parts.library.lastClip(segment);
     });
+  }
+
+  /** Where ffmpeg writes the source's stream as it comes (see recordings.ts). */
+  recordingPattern(source: SourceRecord): string {
+    return this.write(() => this.parts.recordings.pattern(source.id));
+  }
+
+  /** The source's recorded files that share some time with from–to (UTC seconds). */
+  recordings(source: SourceRecord, from: number, to: number): RecordingFile[] {
+    return this.parts.failures.guard(() => this.parts.recordings.covering(source.id, from, to));
   }
 
   list(): SourceSummary[] {

@@ -23,6 +23,7 @@ import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
 import { VideosRepository } from './repositories/videos.js';
 import { ModelMismatchError, StoreError, StoreFailures } from './store-errors.js';
+import { Recordings } from './recordings.js';
 import { Thumbnails } from './thumbnails.js';
 import { VideoLibrary } from './video-library.js';
 
@@ -32,7 +33,7 @@ export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositor
 export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
-export type { LiveSources, NewSegment, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
+export type { LiveSources, NewSegment, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
@@ -76,7 +77,7 @@ export class MemoryStore {
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
     this.sources = new LiveSources({
-      dir, readonly, sources: new SourcesRepository(db), library: this.videos, failures: this.failures, transaction: (work) => db.transaction(work)(),
+      dir, readonly, sources: new SourcesRepository(db), library: this.videos, recordings: new Recordings(dir), failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
   }
 

@@ -3,7 +3,7 @@
  * HTTP (`-listen 1`), killed mid-stream and started again; a server that accepts and then sends
  * nothing; a port nobody listens on. The watcher is the CLI itself, stopped by SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -133,6 +133,18 @@ describe('vidmem watch', () => {
     const lately = await vidmem(['ask', 'when was it red in the last 10 minutes?', '--store', store, '--json']);
     expect(JSON.parse(lately.stdout).evidence.length).toBeGreaterThan(0);
     expect(await vidmem(['search', 'red', '--from', '14:00', '--to', '13:00', '--store', store])).toMatchObject({ code: 2, stderr: expect.stringMatching(/ends before it begins/) });
+
+    // The stream itself was recorded: a moment cited can be cut out and played.
+    const snippet = join(store, '..', 'snippet.mp4');
+    const cut = await vidmem(['clip', 'door', '--at', iso(clips[0]![0] + 1), '--seconds', '2', '-o', snippet, '--store', store]);
+    expect(cut).toMatchObject({ code: 0, stdout: expect.stringMatching(/snippet\.mp4: 2 s of door from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(cut from 1 recorded file\)\n$/) });
+    const played = spawnSync(ffmpeg, ['-hide_banner', '-i', snippet, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(played.status).toBe(0);
+    const duration = /Duration: (\d+):(\d+):([\d.]+)/.exec(played.stderr)!;
+    expect(Number(duration[3])).toBeGreaterThan(1);
+    expect(Number(duration[3])).toBeLessThan(4);
+    expect(await vidmem(['clip', 'window', '--at', iso(clips[0]![0]), '-o', snippet, '--store', store])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no source 'window' \(its sources: door\)/) });
+    expect(await vidmem(['clip', 'door', '--at', '2001-01-01 12:00', '-o', snippet, '--store', store])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no recording of door covers that time/) });
 
     const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
     expect(listed).toHaveLength(1);

@@ -37,6 +37,7 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'watch live cameras and streams (rtsp, http, udp, srt) into a store, through drops, until stopped',
     load: async () => (await import('./commands/watch.js')).watchCommand(),
   },
+  { name: 'clip', summary: 'cut a playable MP4 out of what a live source sent, at a time, from its recordings', load: async () => (await import('./commands/clip.js')).clipCommand() },
   { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
   { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },
   {

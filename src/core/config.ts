@@ -78,6 +78,8 @@ export const LIMITS = {
   llmTimeoutSec: { min: 1, max: 3600 },
   llmDeadlineSec: { min: 1, max: 86_400 },
   stallTimeoutSec: { min: 1, max: 3600 },
+  /** Seconds of a live source's recording `vidmem clip` cuts at once. */
+  cutSeconds: { min: 0.5, max: 3600 },
 } as const satisfies Record<string, Range>;
 
 /** "a number from 0.01 to 30", "a whole number from 1 to 64" */

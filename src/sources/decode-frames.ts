@@ -32,6 +32,8 @@ export interface DecodeOptions {
 export interface LiveDecoding {
   /** Options for ffmpeg's input (`-rtsp_transport tcp`, `-re` to play a file at its pace). */
   readonly inputArgs: readonly string[];
+  /** More outputs of the same ffmpeg, after the frames (the stream recorded as it came). */
+  readonly outputArgs?: readonly string[];
   readonly onDrop: () => void;
   /** The stream's picture as ffmpeg reports it, once it has opened the input. */
   readonly onOpen?: (stream: { readonly width: number; readonly height: number; readonly fps: number }) => void;
@@ -56,6 +58,7 @@ function ffmpegArgs(video: VideoInfo, options: DecodeOptions): string[] {
     '-vf', filters.filter(Boolean).join(','),
     ...(keyframes ? ['-vsync', '0'] : []),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    ...(options.live?.outputArgs ?? []),
   ];
 }
 

@@ -16,6 +16,7 @@ interface WatchFlags extends AppFlags {
   repeatThreshold?: number;
   tokens?: number;
   stallTimeout: number;
+  record: boolean;
   json: boolean;
 }
 
@@ -55,7 +56,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, json, ...appFlags } = flags;
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -65,7 +66,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
     await onInterrupt(stop, () =>
       withApp(appFlags, 'write', async (app) => {
         await app.loadModel('ingest');
-        await consume(app.watch(watched, { settings, stallTimeoutSec: stallTimeout, stop$ }), (event) => {
+        await consume(app.watch(watched, { settings, stallTimeoutSec: stallTimeout, record, stop$ }), (event) => {
           process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
         });
       }, { quiet: json }),
@@ -95,6 +96,7 @@ export function watchCommand(): Command {
       ranged('--stall-timeout', LIMITS.stallTimeoutSec),
       DEFAULTS.stallTimeoutSec,
     )
+    .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
     .option('--json', 'print one JSON line per event (connected, clip, gap, stopped) with ISO 8601 times', false)
     .addHelpText(
       'after',
