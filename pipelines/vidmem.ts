@@ -97,6 +97,10 @@ export interface WatchOptions {
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
   readonly record?: boolean;
+  /** Recordings older than this many seconds are removed, oldest first. */
+  readonly retainSeconds?: number;
+  /** Recordings of all sources together are kept under this many bytes, oldest removed first. */
+  readonly maxRecordingBytes?: number;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
 }
@@ -247,6 +251,9 @@ export class Vidmem {
         const context = {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
+          ...(options.retainSeconds !== undefined || options.maxRecordingBytes !== undefined
+            ? { retention: { ...(options.retainSeconds !== undefined ? { retainSeconds: options.retainSeconds } : {}), ...(options.maxRecordingBytes !== undefined ? { maxBytes: options.maxRecordingBytes } : {}) } }
+            : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
         return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));

@@ -23,7 +23,7 @@ import { markRepeats } from '../src/frames/mark-repeats.js';
 import { propagateMemory } from '../src/memory/propagate-memory.js';
 import { decodeFrames } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
-import type { MemoryStore, SourceRecord } from '../storage/memory-store.js';
+import type { MemoryStore, RecordingBudget, SourceRecord } from '../storage/memory-store.js';
 import type { LiveSource } from './live-source.js';
 
 export interface WatchContext {
@@ -35,6 +35,8 @@ export interface WatchContext {
   readonly tools: MediaTools;
   /** Keep the stream itself as segment files copied without re-encoding (see storage/recordings.ts). */
   readonly record: boolean;
+  /** How much of the recordings to keep; checked after every clip. */
+  readonly retention?: RecordingBudget;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -178,6 +180,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
           });
           store.sources.extendSegment(videoId, clip.end);
+          if (context.retention) store.sources.pruneRecordings(context.retention, now());
           segment!.end = clip.end;
           const at = segment!.startedAt;
           return { type: 'clip', source: source.name, videoId, start: at + clip.start, end: at + clip.end, framesDropped: counts.dropped, framesDecoded: counts.decoded };

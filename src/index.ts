@@ -3,12 +3,14 @@
  * files into it, search it, ask it questions, chat with it; bring your own encoder-independent
  * distiller or decoder through the interfaces in `core/ports`.
  */
-export { openVidmem, Vidmem, type Access, type AskOptions, type IngestOptions, type NewChatTurn, type SearchOptions, type VideoListing, type VidmemOptions } from '../pipelines/vidmem.js';
+export { openVidmem, Vidmem, type Access, type AskOptions, type IngestOptions, type NewChatTurn, type SearchOptions, type VideoListing, type VidmemOptions, type WatchOptions } from '../pipelines/vidmem.js';
 export type { AnswerEvent, Decision, Selection, Verdict } from '../pipelines/answer-question.js';
 export type { ChatEvent } from '../pipelines/chat-turn.js';
 export type { IngestEvent, IngestProgress, IngestSummary } from '../pipelines/ingest-file.js';
 export type { ModelChoice, ModelEvents } from '../pipelines/model-choice.js';
 export type { SpeechChoice } from '../pipelines/speech-channel.js';
+export { liveSource, type LiveSource } from '../pipelines/live-source.js';
+export type { WatchEvent } from '../pipelines/watch-source.js';
 export type { DecoderChoice } from '../pipelines/choose-decoder.js';
 export { DEMO_SEGMENTS, renderSampleVideo, type Layout, type Segment } from '../pipelines/demo.js';
 export { renderSampleLecture, SAMPLE_LECTURE, type LectureSlide } from '../pipelines/sample-lecture.js';

@@ -3,12 +3,12 @@
  * each a video whose clips count from its first frame's UTC time) and the gaps between them.
  * Clips are appended through the video library, like a file's.
  */
-import type { RecordingFile, Recordings } from './recordings.js';
+import type { RecordingBudget, RecordingFile, Recordings } from './recordings.js';
 import type { LastClip, VideoLibrary } from './video-library.js';
 import type { SourceGap, SourceRecord, SourcesRepository, SourceSummary } from './repositories/sources.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 
-export type { RecordingFile } from './recordings.js';
+export type { RecordingBudget, RecordingFile } from './recordings.js';
 export type { SourceGap, SourceRecord, SourceSummary } from './repositories/sources.js';
 
 export interface NewSegment {
@@ -91,6 +91,11 @@ export class LiveSources {
   /** Where ffmpeg writes the source's stream as it comes (see recordings.ts). */
   recordingPattern(source: SourceRecord): string {
     return this.write(() => this.parts.recordings.pattern(source.id));
+  }
+
+  /** Removes recordings of every source, oldest first, down to the budget (see recordings.ts). */
+  pruneRecordings(budget: RecordingBudget, now: number): { files: number; bytes: number } {
+    return this.write(() => this.parts.recordings.prune(budget, now));
   }
 
   /** The source's recorded files that share some time with from–to (UTC seconds). */

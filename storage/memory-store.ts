@@ -33,7 +33,7 @@ export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositor
 export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
-export type { LiveSources, NewSegment, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
+export type { LiveSources, NewSegment, RecordingBudget, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */

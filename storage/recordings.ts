@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureFolder } from './files.js';
+import { ensureFolder, removeQuietly } from './files.js';
 
 const RECORDINGS_DIR = 'recordings';
 const NAME = /^(\d+)\.ts$/;
@@ -15,6 +15,12 @@ export interface RecordingFile {
   /** UTC seconds of its first packet, and of its last (the next file's start, or its last write). */
   readonly start: number;
   readonly end: number;
+}
+
+/** How much of the recordings to keep: none older than `retainSeconds`, at most `maxBytes` in all. */
+export interface RecordingBudget {
+  readonly retainSeconds?: number;
+  readonly maxBytes?: number;
 }
 
 export class Recordings {
@@ -44,5 +50,48 @@ export class Recordings {
     // A file ends where the next begins, or earlier when the stream dropped in between: at its last write.
     const files = starts.map((file, i) => ({ ...file, end: Math.min(starts[i + 1]?.start ?? Infinity, statSync(file.path).mtimeMs / 1000) }));
     return files.filter((file) => file.end > from && file.start < to);
+  }
+
+  /**
+   * Removes recordings, oldest first, until they fit the budget; each source's newest file, which
+   * ffmpeg may be writing, stays. Files are the only record of a recording, so a crash in between
+   * leaves nothing dangling. Returns what was removed.
+   */
+  prune(budget: RecordingBudget, now: number): { files: number; bytes: number } {
+    const all = this.all();
+    const latest = new Map<number, (typeof all)[number]>();
+    for (const file of all) {
+      const kept = latest.get(file.sourceId);
+      if (!kept || file.start > kept.start) latest.set(file.sourceId, file);
+    }
+    const newest = new Set([...latest.values()].map((f) => f.path));
+    let total = all.reduce((n, f) => n + f.bytes, 0);
+    const removed = { files: 0, bytes: 0 };
+    for (const file of all.sort((a, b) => a.start - b.start)) {
+      if (newest.has(file.path)) continue;
+      const tooOld = budget.retainSeconds !== undefined && file.end < now - budget.retainSeconds;
+      const tooMuch = budget.maxBytes !== undefined && total > budget.maxBytes;
+      if (!tooOld && !tooMuch) continue;
+      removeQuietly(file.path);
+      total -= file.bytes;
+      removed.files += 1;
+      removed.bytes += file.bytes;
+    }
+    return removed;
+  }
+
+  private all(): Array<{ sourceId: number; path: string; start: number; end: number; bytes: number }> {
+    const root = join(this.storeDir, RECORDINGS_DIR);
+    let folders: string[];
+    try {
+      folders = readdirSync(root);
+    } catch {
+      return [];
+    }
+    return folders.flatMap((folder) => {
+      const sourceId = Number(folder);
+      if (!Number.isInteger(sourceId)) return [];
+      return this.covering(sourceId, -Infinity, Infinity).map((file) => ({ ...file, sourceId, bytes: statSync(file.path).size }));
+    });
   }
 }

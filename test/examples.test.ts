@@ -21,4 +21,12 @@ describe('examples', () => {
     expect(stdout).toMatch(/^"where does the Calvin cycle run\?": 40\.0–60\.0 s, score 0\.\d{3}$/m);
     expect(stdout).toMatch(/^  slide at 40\.0 s: The Calvin cycle$/m);
   }, 120_000);
+
+  it('watch-a-camera watches a sample played as a camera, finds a scene of the last minute, and records the gap where it ended', async () => {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'examples', 'watch-a-camera.js')]);
+    expect(stdout).toMatch(/^clip \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC$/m);
+    expect(stdout).toMatch(/^lost: the stream ended$/m);
+    expect(stdout).toMatch(/^blue on the left: \d\d:\d\d:\d\d UTC, score 0\.\d{3}$/m);
+    expect(stdout).toMatch(/^door: \d+ clips, 1 gap \(the stream ended\)$/m);
+  }, 120_000);
 });

@@ -167,7 +167,7 @@ describe('vidmem watch', () => {
     const stalledPort = (silent.address() as AddressInfo).port;
     const nobody = await closedPort();
     try {
-      const watcher = watch(['--source', `quiet=http://127.0.0.1:${stalledPort}/`, '--source', `gone=http://127.0.0.1:${nobody}/`, '--store', store, '--model', 'palette', '--stall-timeout', '1']);
+      const watcher = watch(['--source', `quiet=http://127.0.0.1:${stalledPort}/`, '--source', `gone=http://127.0.0.1:${nobody}/`, '--store', store, '--model', 'palette', '--stall-timeout', '1', '--retain', '7d', '--max-storage', '20GB']);
       const stalled = await watcher.next((e) => e.type === 'gap' && e.source === 'quiet');
       expect(stalled).toMatchObject({ reason: 'no frame for 1 s (stalled)', retryInMs: 1000 });
       const refused = watcher.events.filter((e) => e.type === 'gap' && e.source === 'gone');
@@ -199,5 +199,6 @@ describe('vidmem watch', () => {
     const dir = tempDir('vidmem-watch-');
     expect(await vidmem(['watch', BIN, '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is a file: ingest it with `vidmem ingest`, or add --realtime/) });
     expect(await vidmem(['watch', '--source', 'rtsp://cam', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^vidmem: --source rtsp:\/\/cam: give NAME=URL/) });
+    expect(await vidmem(['watch', 'rtsp://cam', '--max-storage', 'lots', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--max-storage.*give a size such as 500MB, 20GB or 1\.5TB/) });
   });
 });

@@ -75,8 +75,8 @@ export async function readTextArgument(value: string, what: string): Promise<str
 const SINCE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i;
 const SINCE_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
-/** --since 10m: a window that ends now. */
-export function parseSince(value: string): number {
+/** A duration such as --since 10m or --retain 7d, in seconds. */
+export function parseDuration(value: string): number {
   const match = SINCE.exec(value.trim());
   if (!match) throw new InvalidArgumentError('give a duration such as 90s, 10m, 2h, 1d or 1w');
   return Number(match[1]) * SINCE_SECONDS[match[2]!.toLowerCase()]!;
@@ -101,7 +101,17 @@ export function timeWindow(flags: { since?: number; from?: number; to?: number }
 /** The time options of commands that ask about live sources. */
 export function addTimeOptions(command: Command): Command {
   return command
-    .option('--since <duration>', 'only live sources\' moments of the last 90s, 10m, 2h, 1d …', parseSince)
+    .option('--since <duration>', 'only live sources\' moments of the last 90s, 10m, 2h, 1d …', parseDuration)
     .option('--from <time>', 'only live sources\' moments from this time ("2026-12-01 14:03", ISO 8601, or 14:03 for today)', parseClockTime)
     .option('--to <time>', 'only live sources\' moments up to this time (default: now)', parseClockTime);
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$/i;
+const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+
+/** --max-storage 20GB: decimal units, as disks are sold. */
+export function parseSize(value: string): number {
+  const match = SIZE.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) throw new InvalidArgumentError('give a size such as 500MB, 20GB or 1.5TB');
+  return Number(match[1]) * SIZE_BYTES[(match[2] ?? 'b').toLowerCase()]!;
 }

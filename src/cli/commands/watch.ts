@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { formatWallClock, isoWallClock } from '../../core/time-format.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
+import { addModelOptions, parseDuration, parseSize, ranged, rangeHelp, storeOption } from '../options.js';
 
 interface WatchFlags extends AppFlags {
   name?: string;
@@ -17,6 +17,8 @@ interface WatchFlags extends AppFlags {
   tokens?: number;
   stallTimeout: number;
   record: boolean;
+  retain?: number;
+  maxStorage?: number;
   json: boolean;
 }
 
@@ -56,7 +58,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, json, ...appFlags } = flags;
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -66,7 +68,10 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
     await onInterrupt(stop, () =>
       withApp(appFlags, 'write', async (app) => {
         await app.loadModel('ingest');
-        await consume(app.watch(watched, { settings, stallTimeoutSec: stallTimeout, record, stop$ }), (event) => {
+        await consume(app.watch(watched, {
+          settings, stallTimeoutSec: stallTimeout, record, stop$,
+          ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
+        }), (event) => {
           process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
         });
       }, { quiet: json }),
@@ -97,6 +102,8 @@ export function watchCommand(): Command {
       DEFAULTS.stallTimeoutSec,
     )
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
+    .option('--retain <duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first', parseDuration)
+    .option('--max-storage <size>', 'keep the recordings of all sources under this size (e.g. 20GB), oldest removed first', parseSize)
     .option('--json', 'print one JSON line per event (connected, clip, gap, stopped) with ISO 8601 times', false)
     .addHelpText(
       'after',
