@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, from, identity, Observable, of, switchMap, tap } from 'rxjs';
+import { concat, concatMap, defer, from, identity, Observable, of, pipe, switchMap, tap } from 'rxjs';
 import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
 import { DEFAULTS, type IngestSettings } from '../src/core/config.js';
@@ -19,6 +19,9 @@ import { grabFrame } from '../src/sources/grab-frame.js';
 import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/probe.js';
 import { attachTexts } from '../src/text/attach-texts.js';
 import { readSlides } from '../src/text/read-slides.js';
+import { detectObjects } from '../src/detection/detect-objects.js';
+import type { Detection } from '../src/detection/detector.js';
+import type { RgbFrame } from '../src/detection/resize-frame.js';
 import type { MemoryStore, VideoRecord } from '../storage/memory-store.js';
 import type { ReadSpeech } from './speech-channel.js';
 import { subtitleTexts, type SubtitleChoice } from './subtitle-texts.js';
@@ -40,6 +43,8 @@ export interface TextChannels {
   readonly subtitles: SubtitleChoice;
   /** Reads what was said as timed text (VAD, then Whisper); absent when speech recognition is off. */
   readonly speech?: ReadSpeech;
+  /** Finds people, vehicles and the other COCO objects in a full-size frame; absent when detection is off. */
+  readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
   /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
   readonly onNotice: (message: string) => void;
 }
@@ -76,6 +81,9 @@ export interface IngestSummary {
   /** Pieces of speech recognized, and the seconds that took (audio decoding and VAD included). */
   readonly speechTexts: number;
   readonly speechSec: number;
+  /** Frames the object detector looked at, and the seconds that took. */
+  readonly detectFrames: number;
+  readonly detectSec: number;
   readonly wallSec: number;
   readonly sampling: 'fps' | 'keyframes';
   /** Seconds into the video this run started at (non-zero when it resumed a killed ingest). */
@@ -158,7 +166,7 @@ async function plan(path: string, context: IngestContext, requested: Partial<Ing
     const clips = videos.clipsOf(same.id).length;
     return {
       type: 'done', videoId: same.id, path: video.path, durationSec: same.durationSec, clips, framesDecoded: 0,
-      framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, speechTexts: 0, speechSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
+      framesEncoded: 0, framesSkipped: 0, textLines: 0, ocrFrames: 0, ocrSec: 0, speechTexts: 0, speechSec: 0, detectFrames: 0, detectSec: 0, wallSec: 0, sampling: 'fps', resumedAt: 0, alreadyIngested: true,
     };
   }
   const grownFrom = same ? undefined : videos.findGrownFrom(identity.prefixes);
@@ -208,7 +216,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
   return defer(() => {
     const started = performance.now();
     const budget = new FrameBudget(Math.max(64, context.batchSize * 4));
-    const counts: Counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt, lastFrame: undefined, textLines: 0, ocrFrames: 0, ocrMs: 0 };
+    const counts: Counts = { decoded: 0, encoded: 0, skipped: 0, clips: p.clipsBefore, position: p.startAt, lastFrame: undefined, textLines: 0, ocrFrames: 0, ocrMs: 0, detectFrames: 0, detectMs: 0 };
     const frameInterval = p.sampling.kind === 'fps' ? 1 / p.sampling.fps : p.settings.clipSeconds;
     const elapsed = (): number => (performance.now() - started) / 1000;
     const progress = (): IngestProgress => ({
@@ -218,7 +226,12 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
     });
 
     const reader = context.text?.reader;
-    const channelsRead: TextChannel[] = [...(reader ? ['slide' as const] : []), ...(context.text && context.text.subtitles !== 'off' ? ['subtitle' as const] : []), ...(context.text?.speech ? ['speech' as const] : [])];
+    const channelsRead: TextChannel[] = [...(reader ? ['slide' as const] : []), ...(context.text && context.text.subtitles !== 'off' ? ['subtitle' as const] : []), ...(context.text?.speech ? ['speech' as const] : []), ...(context.text?.detect ? ['detector' as const] : [])];
+    const detect = context.text?.detect;
+    const onDetect = (ms: number): void => {
+      counts.detectFrames += 1;
+      counts.detectMs += ms;
+    };
     const onRead = (ms: number): void => {
       counts.ocrFrames += 1;
       counts.ocrMs += ms;
@@ -264,8 +277,12 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
         sceneCut: p.settings.sceneCuts ? { threshold: 0.8, minSeconds: 1 } : undefined,
       }),
       propagateMemory(p.distiller, p.memory),
-      p.timedTexts.length ? attachTexts(p.timedTexts) : identity,
-      reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
+      // The text channels, each a step of its own when it is on.
+      pipe(
+        p.timedTexts.length ? attachTexts(p.timedTexts) : identity,
+        reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
+        detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onDetect }) : identity,
+      ),
       concatMap((memory) => from(store(memory))),
     );
 
@@ -297,6 +314,8 @@ interface Counts {
   textLines: number;
   ocrFrames: number;
   ocrMs: number;
+  detectFrames: number;
+  detectMs: number;
 }
 
 function finish(p: Plan, context: IngestContext, counts: Counts, wallSec: number): IngestSummary {
@@ -314,6 +333,6 @@ function finish(p: Plan, context: IngestContext, counts: Counts, wallSec: number
   return {
     type: 'done', videoId, path: p.video.path, durationSec: p.video.durationSec, clips: counts.clips,
     framesDecoded: counts.decoded, framesEncoded: counts.encoded, framesSkipped: counts.skipped,
-    textLines: counts.textLines, ocrFrames: counts.ocrFrames, ocrSec: counts.ocrMs / 1000, speechTexts: p.speech.count, speechSec: p.speech.seconds, wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
+    textLines: counts.textLines, ocrFrames: counts.ocrFrames, ocrSec: counts.ocrMs / 1000, speechTexts: p.speech.count, speechSec: p.speech.seconds, detectFrames: counts.detectFrames, detectSec: counts.detectMs / 1000, wallSec, sampling: p.sampling.kind, resumedAt: p.startAt, alreadyIngested: false,
   };
 }

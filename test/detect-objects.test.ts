@@ -1,0 +1,45 @@
+/**
+ * The detector channel end to end: `vidmem ingest --detect on` on the street camera of
+ * ../shared/media/opencv (skipped without it, or without the detector), and the words people
+ * use for what it finds.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeDetections } from '../src/detection/detect-objects.js';
+import { queryTerms } from '../src/selection/query-terms.js';
+import { tempDir, vidmem } from './helpers/cli.js';
+import { detectorAvailable } from './helpers/models.js';
+import { haveVtest, VTEST } from './helpers/video-frames.js';
+
+const box = { x: 0, y: 0, width: 0.1, height: 0.1 };
+
+describe('what the detector saw, in words', () => {
+  it('counts by label, the most first', () => {
+    const seen = (label: string) => ({ label, classId: 0, score: 0.5, box });
+    expect(describeDetections([seen('car'), seen('person'), seen('person'), seen('truck'), seen('person')])).toBe('3 person, 1 car, 1 truck');
+    expect(describeDetections([])).toBe('');
+  });
+
+  it('is found by the words people use: someone, people, a van, vehicles', () => {
+    expect(queryTerms('when did someone walk by?')).toEqual(['someone', 'person', 'walk']);
+    expect(queryTerms('how many people')).toEqual(['many', 'people', 'person']);
+    expect(queryTerms('was there a van')).toEqual(['van', 'car', 'truck']);
+    expect(queryTerms('vehicles parked')).toEqual(['vehicles', 'car', 'truck', 'bus', 'motorcycle', 'parked']);
+  });
+});
+
+describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem ingest --detect on a street camera', () => {
+  it('stores what it saw with each clip, so "someone" and "a car" find it with the palette model', async () => {
+    const store = join(tempDir('vidmem-detect-'), 'store');
+    const ingest = await vidmem(['ingest', VTEST, '--store', store, '--model', 'palette', '--preset', 'surveillance', '--detect', 'on', '--json']);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const summary = JSON.parse(ingest.stdout);
+    expect(summary.detectFrames).toBeGreaterThan(0);
+    expect(summary.detectFrames).toBeLessThanOrEqual(summary.clips);
+
+    const [walker] = JSON.parse((await vidmem(['search', 'when did someone walk by', '--store', store, '--json'])).stdout).results;
+    expect(walker.text[0]).toMatchObject({ channel: 'detector', text: expect.stringMatching(/\d+ person/) });
+    const asked = JSON.parse((await vidmem(['ask', 'was there a car?', '--store', store, '--json'])).stdout);
+    expect(asked.answer).toMatch(/detector: "[^"]*\d+ car/);
+  }, 180_000);
+});
