@@ -8,11 +8,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { mediaTools } from '../../src/sources/ffmpeg-binaries.js';
+import { closedPort } from '../helpers/ports.js';
 import { ROOT } from './child-process.js';
 
 const ffmpeg = mediaTools().ffmpeg.path;
@@ -30,14 +30,6 @@ if (!existsSync(SOURCE)) {
     '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-pix_fmt', 'yuv420p', SOURCE,
   ]);
   if (made.status !== 0) throw new Error(`cannot encode the bench stream: ${made.stderr}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function publish(port: number): ChildProcess {
@@ -87,7 +79,7 @@ interface Cell {
 }
 
 async function measure(model: string, streams: number): Promise<Cell> {
-  const ports = await Promise.all(Array.from({ length: streams }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: streams }, () => closedPort()));
   const publishers = ports.map(publish);
   const store = join(WORK, `store-${model}-${streams}`);
   rmSync(store, { recursive: true, force: true });
@@ -130,7 +122,7 @@ async function measure(model: string, streams: number): Promise<Cell> {
 
 /** Seconds from a publisher's return to the 'connected' event and to the first new clip. */
 async function reconnect(): Promise<{ connected: number; clip: number }> {
-  const port = await freePort();
+  const port = await closedPort();
   let publisher = publish(port);
   const store = join(WORK, 'store-reconnect');
   rmSync(store, { recursive: true, force: true });
