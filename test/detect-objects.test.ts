@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeDetections } from '../src/detection/detect-objects.js';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 import { detectorAvailable } from './helpers/models.js';
@@ -25,6 +26,33 @@ describe('what the detector saw, in words', () => {
     expect(queryTerms('how many people')).toEqual(['many', 'people', 'person']);
     expect(queryTerms('was there a van')).toEqual(['van', 'car', 'truck']);
     expect(queryTerms('vehicles parked')).toEqual(['vehicles', 'car', 'truck', 'bus', 'motorcycle', 'parked']);
+  });
+});
+
+describe('detectObjects', () => {
+  it('looks at a clip only where the picture moved, and carries the last finding over a still one', async () => {
+    const still = new Uint8Array(224 * 224 * 3).fill(40);
+    const moved = Uint8Array.from(still, (v, i) => (i < still.length / 10 ? 200 : v));
+    const clip = (start: number, rgb: Uint8Array) => ({ clip: { start, end: start + 4, frames: [{ time: start + 1, rgb }] } });
+    const looked: number[] = [];
+    const found = await lastValueFrom(
+      from([clip(0, still), clip(4, still), clip(8, moved)]).pipe(
+        detectObjects({
+          detect: async () => [{ label: 'person', classId: 0, score: 0.6, box }],
+          grab: async (time) => {
+            looked.push(time);
+            return { rgb: new Uint8Array(3), width: 1, height: 1 };
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(looked).toEqual([1, 9]);
+    expect(found.map((c) => c.texts)).toEqual([
+      [{ channel: 'detector', text: '1 person', start: 1, end: 4, confidence: 0.6 }],
+      [{ channel: 'detector', text: '1 person', start: 4, end: 8, confidence: 0.6 }],
+      [{ channel: 'detector', text: '1 person', start: 9, end: 12, confidence: 0.6 }],
+    ]);
   });
 });
 

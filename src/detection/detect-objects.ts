@@ -34,12 +34,12 @@ export function describeDetections(detections: readonly Detection[]): string {
  * at, the first whose picture moved since the frame looked at last; a clip where nothing moved
  * carries the last finding forward. The text keeps the time of the frame it was seen in.
  */
-export function detectObjects<T extends ClipToLook>(options: DetectObjectsOptions): OperatorFunction<T, T> {
+export function detectObjects<T extends ClipToLook>(options: DetectObjectsOptions): OperatorFunction<T, T & Pick<ClipToLook, 'texts'>> {
   const changePercent = options.changePercent ?? CHANGE_PERCENT;
   return (source) =>
     defer(() => {
       let last: { rgb: Uint8Array; text: string; confidence: number } | null = null;
-      const look = async (memory: T): Promise<T> => {
+      const look = async (memory: T): Promise<T & Pick<ClipToLook, 'texts'>> => {
         const { clip } = memory;
         const moved = clip.frames.find((f) => f.rgb && (!last || changedPercent(last.rgb, f.rgb) >= changePercent));
         let seen: ClipText | null = null;
