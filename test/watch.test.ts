@@ -184,6 +184,23 @@ describe('vidmem watch', () => {
     }
   }, 60_000);
 
+  it('lets two watch processes write one store at once, each its own source, both listed and searchable', async () => {
+    const store = join(tempDir('vidmem-watch-'), 'store');
+    const ports = [await closedPort(), await closedPort()];
+    ports.forEach(publish);
+    const watchers = ports.map((port, i) => watch([`http://127.0.0.1:${port}/`, '--store', store, '--model', 'palette', '--name', `cam${i}`, '--clip-seconds', '2']));
+    // Each has stored two clips while the other was writing too.
+    await Promise.all(watchers.map((w) => w.next((e) => e.type === 'clip' && w.events.filter((x) => x.type === 'clip').length >= 2)));
+    for (const w of watchers) w.child.kill('SIGTERM');
+    for (const w of watchers) expect(await w.exit).toEqual({ code: 0, stderr: '' });
+    const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
+    expect(listed.map((s: { name: string; segments: number; gaps: unknown[] }) => [s.name, s.segments, s.gaps.length]).sort()).toEqual([['cam0', 1, 0], ['cam1', 1, 0]]);
+    const stored = watchers.map((w) => w.events.filter((e) => e.type === 'clip').length);
+    expect(listed.map((s: { clips: number }) => s.clips).sort()).toEqual([...stored].sort());
+    const found = JSON.parse((await vidmem(['search', 'red', '--store', store, '--json', '--top', '20'])).stdout).results;
+    expect(new Set(found.map((r: { path: string }) => r.path))).toEqual(new Set(['cam0', 'cam1']));
+  }, 120_000);
+
   it('refuses to limit a store of files in time, which has no wall-clock times, and a bad --since', async () => {
     const dir = tempDir('vidmem-watch-');
     const video = join(dir, 'v.mp4');
