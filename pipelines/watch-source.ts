@@ -195,7 +195,14 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             videoEnd: Infinity,
             idleClose: { afterMs: context.settings.clipSeconds * 1000, scheduler },
           }),
-          propagateMemory(context.distiller, carried?.tokens ?? []),
+          // The memory carried over a gap is moved to the new segment's clock, where all of it lies
+          // before the segment began: its spans close up at the segment's start (a store keeps no
+          // time before 0), so that nothing carried points at a clip of the new segment.
+          propagateMemory(context.distiller, () => {
+            if (!carried || !segment) return [];
+            const shift = carried.segmentStartedAt - segment.startedAt;
+            return carried.tokens.map((token) => ({ ...token, start: Math.max(0, token.start + shift), end: Math.max(0, token.end + shift) }));
+          }),
           concatMap((memory) => from(storeClip(memory))),
         );
 

@@ -80,11 +80,12 @@ export class LiveSources {
     return this.parts.failures.guard(() => this.parts.sources.gaps(source.id));
   }
 
-  /** The last clip of the source's last segment: the memory a new segment carries on from. */
-  lastClip(source: SourceRecord): LastClip | undefined {
+  /** The last clip of the source's last segment, and when that segment began: the memory a new segment carries on from. */
+  lastClip(source: SourceRecord): (LastClip & { readonly segmentStartedAt: number }) | undefined {
     return this.parts.failures.guard(() => {
       const segment = this.parts.sources.lastSegment(source.id);
-      return segment === undefined ? undefined : this.parts.library.lastClip(segment);
+      const clip = segment && this.parts.library.lastClip(segment.id);
+      return clip && { ...clip, segmentStartedAt: segment.startedAt };
     });
   }
 

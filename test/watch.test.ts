@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
+import { MemoryStore } from '../storage/memory-store.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
 import { closedPort } from './helpers/ports.js';
 
@@ -145,6 +146,17 @@ describe('vidmem watch', () => {
     expect(Number(duration[3])).toBeLessThan(4);
     expect(await vidmem(['clip', 'window', '--at', iso(clips[0]![0]), '-o', snippet, '--store', store])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no source 'window' \(its sources: door\)/) });
     expect(await vidmem(['clip', 'door', '--at', '2001-01-01 12:00', '-o', snippet, '--store', store])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no recording of door covers that time/) });
+
+    // The first clip after the gap carries the memory from before it, moved to its own clock: at its start.
+    const reader = MemoryStore.open(store, { readonly: true });
+    try {
+      const [firstAfter] = reader.videos.clipsOf(2);
+      const { tokens } = reader.videos.clipMemories([firstAfter!.clipId]).get(firstAfter!.clipId)!;
+      expect(tokens.some((t) => t.start === 0 && t.end === 0)).toBe(true);
+      expect(tokens.every((t) => t.end <= firstAfter!.end)).toBe(true);
+    } finally {
+      reader.close();
+    }
 
     const listed = JSON.parse((await vidmem(['sources', '--store', store, '--json'])).stdout).sources;
     expect(listed).toHaveLength(1);

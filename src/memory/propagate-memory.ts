@@ -19,11 +19,13 @@ function pickKeyframe(frames: readonly EncodedFrame[], indicator: Float32Array):
 
 /**
  * Memory-propagated streaming encoding as a `scan`: each clip is distilled together with the
- * previous clip's memory. `initial` is the last stored memory when an ingest resumes.
+ * previous clip's memory. `initial` is the last stored memory when an ingest resumes, or a live
+ * source reconnects; a function is asked for it when the first clip comes, once the new segment's
+ * start, which its times are moved to, is known.
  */
-export function propagateMemory(distiller: Distiller, initial: readonly MemoryToken[] = []): OperatorFunction<Clip, DistilledClip> {
+export function propagateMemory(distiller: Distiller, initial: readonly MemoryToken[] | (() => readonly MemoryToken[]) = []): OperatorFunction<Clip, DistilledClip> {
   return scan<Clip, DistilledClip, null>((previous, clip) => {
-    const { tokens, indicator } = distiller.distill(previous?.tokens ?? initial, clip);
+    const { tokens, indicator } = distiller.distill(previous?.tokens ?? (typeof initial === 'function' ? initial() : initial), clip);
     return { clip, tokens, indicator, keyframe: pickKeyframe(clip.frames, indicator) };
   }, null);
 }

@@ -29,7 +29,7 @@ export class SourcesRepository {
   private readonly openGapStmt: Database.Statement<[number, number, string], { id: number }>;
   private readonly closeGapStmt: Database.Statement<[number, number]>;
   private readonly gapsStmt: Database.Statement<[number], SourceGap>;
-  private readonly lastSegmentStmt: Database.Statement<[number], { id: number }>;
+  private readonly lastSegmentStmt: Database.Statement<[number], { id: number; startedAt: number }>;
   private readonly listStmt: Database.Statement<[], SourceSummary>;
   private readonly durationStmt: Database.Statement<[number, number]>;
   private readonly moveStartStmt: Database.Statement<[number, number]>;
@@ -42,7 +42,7 @@ export class SourcesRepository {
     this.openGapStmt = db.prepare('INSERT INTO source_gaps (source_id, start_at, reason) VALUES (?, ?, ?) RETURNING id');
     this.closeGapStmt = db.prepare('UPDATE source_gaps SET end_at = max(start_at, ?) WHERE id = ? AND end_at IS NULL');
     this.gapsStmt = db.prepare('SELECT start_at AS start, end_at AS "end", reason FROM source_gaps WHERE source_id = ? ORDER BY start_at, id');
-    this.lastSegmentStmt = db.prepare('SELECT id FROM videos WHERE source_id = ? ORDER BY started_at DESC, id DESC LIMIT 1');
+    this.lastSegmentStmt = db.prepare('SELECT id, started_at AS startedAt FROM videos WHERE source_id = ? ORDER BY started_at DESC, id DESC LIMIT 1');
     this.moveStartStmt = db.prepare('UPDATE videos SET started_at = ? WHERE id = ? AND source_id IS NOT NULL');
     this.endGapStmt = db.prepare('UPDATE source_gaps SET end_at = max(start_at, ?) WHERE id = ?');
     this.durationStmt = db.prepare('UPDATE videos SET duration_sec = ? WHERE id = ? AND source_id IS NOT NULL');
@@ -94,8 +94,8 @@ export class SourcesRepository {
     return this.gapsStmt.all(sourceId);
   }
 
-  lastSegment(sourceId: number): number | undefined {
-    return this.lastSegmentStmt.get(sourceId)?.id;
+  lastSegment(sourceId: number): { id: number; startedAt: number } | undefined {
+    return this.lastSegmentStmt.get(sourceId);
   }
 
   list(): SourceSummary[] {
