@@ -127,7 +127,7 @@ export function connectDatabase(root: string, options: { readonly: boolean; crea
     const pending = version > 0 && version < latest ? { from: version, to: latest } : null;
     if (pending && !options.upgrade) return { db, pending, unreadWal };
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
@@ -136,6 +136,25 @@ export function connectDatabase(root: string, options: { readonly: boolean; crea
   } catch (err) {
     db.close();
     throw asStoreError(err, root);
+  }
+}
+
+/**
+ * A new database is switched to WAL once. The switch needs the file to itself, and while another
+ * process creating the same store holds a lock SQLite answers BUSY at once instead of waiting, so
+ * the switch is tried again for as long as a lock is waited for; by then the other has made it.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+    }
   }
 }
 
