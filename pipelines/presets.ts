@@ -12,6 +12,8 @@ export interface Preset {
   readonly settings: Partial<IngestSettings>;
   readonly ocr: boolean;
   readonly subtitles: SubtitleChoice;
+  /** Find people and vehicles, where the detector can be had (it is fetched once, about 145 MB). */
+  readonly detect: boolean;
 }
 
 export const PRESETS = {
@@ -20,20 +22,23 @@ export const PRESETS = {
     settings: { sceneCuts: true },
     ocr: true,
     subtitles: 'auto',
+    detect: false,
   },
   surveillance: {
     // Sensor noise and compression shimmer change a fraction of a percent of a still scene's
     // pixels; 2 % keeps an empty street from being encoded frame after frame.
-    description: 'fixed cameras: frames where under 2 % of pixels changed are skipped as static, no OCR, no subtitles',
+    description: 'fixed cameras: frames where under 2 % of pixels changed are skipped as static, people and vehicles found by the object detector, no OCR, no subtitles',
     settings: { repeatThreshold: 2 },
     ocr: false,
     subtitles: 'off',
+    detect: true,
   },
   chat: {
     description: 'films and recordings to talk about: the defaults, subtitles picked up, no OCR',
     settings: {},
     ocr: false,
     subtitles: 'auto',
+    detect: false,
   },
 } as const satisfies Record<string, Preset>;
 

@@ -87,7 +87,11 @@ export interface IngestOptions {
   readonly subtitles?: SubtitleChoice;
   /** Speech recognition (Whisper, with Silero VAD finding the speech); off when absent. */
   readonly speech?: SpeechChoice;
-  /** Find people, vehicles and the other COCO objects where the picture moved (the built-in CenterNet; default off). */
+  /**
+   * Find people, vehicles and the other COCO objects where the picture moved (the built-in
+   * CenterNet). Default: the preset's (on for surveillance), and then a detector that cannot be
+   * had (offline, before it was ever fetched) is told in one line and the ingest goes on without.
+   */
   readonly detect?: boolean;
 }
 
@@ -211,7 +215,7 @@ export class Vidmem {
         import('../src/sources/ffmpeg-binaries.js'),
         (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
         options.speech ? this.speechReader(options.speech) : undefined,
-        options.detect ? this.objectDetector() : undefined,
+        (options.detect ?? chosen.detect) ? this.objectDetector().catch((err: unknown) => this.withoutDetector(err, options.detect)) : undefined,
       ]);
     };
     return defer(parts).pipe(
@@ -484,11 +488,24 @@ export class Vidmem {
           offline: this.config.offline || this.options.model?.offline === true,
           onProgress: (loaded, total) =>
             this.options.onDownload?.({ status: 'progress', name: 'detector', file, loaded, ...(total ? { total, progress: (100 * loaded) / total } : {}) }),
+        }).catch((err: unknown) => {
+          // A registry that cannot be reached or a download cut short is the user's to act on
+          // (told by name: models/download.js is loaded only when something is downloaded).
+          if (err instanceof Error && err.name === 'DownloadError') throw new UserError(`cannot fetch the object detector: ${err.message}`);
+          throw err;
         });
         return openDetector(onnx, (graph) => createSession(graph, { device: 'cpu' }));
       },
     );
     return this.detector;
+  }
+
+  /** A detector the preset asked for but that cannot be had: one line, and the ingest goes on; one asked for explicitly fails it. */
+  private withoutDetector(err: unknown, asked: boolean | undefined): undefined {
+    if (asked === true || !(err instanceof UserError)) throw err;
+    this.detector = undefined;
+    this.options.onNotice?.(`vidmem: no object detector (${err.message}); ingesting without finding people and vehicles (--detect off says so once and for all)`);
+    return undefined;
   }
 
   /** Whisper and its VAD, opened once per process for the choice last asked for. */

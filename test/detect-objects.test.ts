@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 import { detectorAvailable } from './helpers/models.js';
 import { haveVtest, VTEST } from './helpers/video-frames.js';
@@ -56,10 +57,27 @@ describe('detectObjects', () => {
   });
 });
 
+describe('a detector that cannot be had', () => {
+  it('is told in one line by the surveillance preset, which goes on without it; --detect on fails', async () => {
+    const dir = tempDir('vidmem-detect-');
+    const video = join(dir, 'street.mp4');
+    await renderSegments(video, [{ seconds: 2, layout: { full: 'gray' } }], { motion: true });
+    // A cache without the detector, and no network to fetch it.
+    const env = { VIDMEM_CACHE: join(dir, 'empty-cache'), VIDMEM_OFFLINE: '1' };
+    const preset = await vidmem(['ingest', video, '--store', join(dir, 's1'), '--model', 'palette', '--preset', 'surveillance', '--json'], { env });
+    expect(preset.code).toBe(0);
+    expect(preset.stderr).toMatch(/^vidmem: no object detector \(the centernet model is not in .* offline mode is on .*\); ingesting without finding people and vehicles \(--detect off says so once and for all\)\n$/);
+    expect(JSON.parse(preset.stdout)).toMatchObject({ clips: 1, detectFrames: 0 });
+    const asked = await vidmem(['ingest', video, '--store', join(dir, 's2'), '--model', 'palette', '--detect', 'on'], { env });
+    expect(asked).toMatchObject({ code: 1, stderr: expect.stringMatching(/^vidmem: the centernet model is not in .*offline mode is on/) });
+  });
+});
+
 describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem ingest --detect on a street camera', () => {
   it('stores what it saw with each clip, so "someone" and "a car" find it with the palette model', async () => {
     const store = join(tempDir('vidmem-detect-'), 'store');
-    const ingest = await vidmem(['ingest', VTEST, '--store', store, '--model', 'palette', '--preset', 'surveillance', '--detect', 'on', '--json']);
+    // The surveillance preset turns the detector on.
+    const ingest = await vidmem(['ingest', VTEST, '--store', store, '--model', 'palette', '--preset', 'surveillance', '--json']);
     expect(ingest.code, ingest.stderr).toBe(0);
     const summary = JSON.parse(ingest.stdout);
     expect(summary.detectFrames).toBeGreaterThan(0);

