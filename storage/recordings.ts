@@ -35,6 +35,13 @@ export class Recordings {
 
   /** The source's files that share some time with from–to, in order. */
   covering(sourceId: number, from: number, to: number): RecordingFile[] {
+    return this.files(sourceId)
+      .filter((file) => file.end > from && file.start < to)
+      .map(({ path, start, end }) => ({ path, start, end }));
+  }
+
+  /** Every file of the source, in order, with its size: one stat each. */
+  private files(sourceId: number): Array<RecordingFile & { readonly bytes: number }> {
     const folder = join(this.storeDir, RECORDINGS_DIR, String(sourceId));
     let names: string[];
     try {
@@ -48,8 +55,10 @@ export class Recordings {
     });
     starts.sort((a, b) => a.start - b.start);
     // A file ends where the next begins, or earlier when the stream dropped in between: at its last write.
-    const files = starts.map((file, i) => ({ ...file, end: Math.min(starts[i + 1]?.start ?? Infinity, statSync(file.path).mtimeMs / 1000) }));
-    return files.filter((file) => file.end > from && file.start < to);
+    return starts.map((file, i) => {
+      const { mtimeMs, size } = statSync(file.path);
+      return { ...file, end: Math.min(starts[i + 1]?.start ?? Infinity, mtimeMs / 1000), bytes: size };
+    });
   }
 
   /**
@@ -91,7 +100,7 @@ export class Recordings {
     return folders.flatMap((folder) => {
       const sourceId = Number(folder);
       if (!Number.isInteger(sourceId)) return [];
-      return this.covering(sourceId, -Infinity, Infinity).map((file) => ({ ...file, sourceId, bytes: statSync(file.path).size }));
+      return this.files(sourceId).map((file) => ({ ...file, sourceId }));
     });
   }
 }

@@ -224,7 +224,7 @@ export class VideoLibrary implements MemoryReader {
       const limit = within ? options.top * 16 : options.top;
       const byIndex = [texts.matching('words', terms, limit, options.videoId), texts.matching('grams', long, limit, options.videoId)];
       const matches = textRelevance(terms, byIndex);
-      const allowed = within ? new Set(clips.indicatorsWithin(within.from, within.to, options.videoId).map((c) => c.id)) : undefined;
+      const allowed = within ? clips.idsWithin(within.from, within.to, options.videoId) : undefined;
       return (allowed ? matches.filter((m) => allowed.has(m.clipId)) : matches).slice(0, options.top);
     });
   }

@@ -39,7 +39,11 @@ export function formatMomentTime(startedAt: number | null, seconds: number): str
 
 /** A moment's range: "00:12–00:20" in a file, "2026-12-01 14:03:05–14:03:09" from a live source (the end's date when it differs). */
 export function formatMomentRange(m: { readonly startedAt: number | null; readonly start: number; readonly end: number }): string {
-  if (m.startedAt === null) return formatRange(m.start, m.end);
-  const [start, end] = [formatWallClock(m.startedAt + m.start), formatWallClock(m.startedAt + m.end)];
+  return m.startedAt === null ? formatRange(m.start, m.end) : formatWallClockRange(m.startedAt + m.start, m.startedAt + m.end);
+}
+
+/** "2026-12-01 14:03:05–14:03:09" for UTC seconds, the end's date only when it differs. */
+export function formatWallClockRange(from: number, to: number): string {
+  const [start, end] = [formatWallClock(from), formatWallClock(to)];
   return `${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end}`;
 }

@@ -54,7 +54,8 @@ function moreAlike(selected: readonly SelectedMemory[], decisions: readonly Deci
  */
 function selectTimeline(reader: MemoryReader, question: Question, options: SelectOptions): Selection {
   const { within } = options;
-  const started = new Map(reader.clipCounts().map((v) => [v.videoId, v.startedAt]));
+  const counts = reader.clipCounts();
+  const started = new Map(counts.map((v) => [v.videoId, v.startedAt]));
   const inWindow = (videoId: number, clip: ClipRef): boolean => {
     const at = started.get(videoId);
     return !within || (at != null && at + clip.end > within.from && at + clip.start < within.to);
@@ -65,8 +66,7 @@ function selectTimeline(reader: MemoryReader, question: Question, options: Selec
     if (!timelines.has(videoId)) timelines.set(videoId, reader.clipsOf(videoId).filter((clip) => inWindow(videoId, clip)));
     return timelines.get(videoId)!;
   };
-  const videos = reader
-    .clipCounts()
+  const videos = counts
     .filter((v) => (options.videoId === undefined || v.videoId === options.videoId) && (!within || v.startedAt !== null))
     .map((v) => (within ? { ...v, clips: timeline(v.videoId).length } : v))
     .filter((v) => v.clips > 0);

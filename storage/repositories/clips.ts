@@ -36,6 +36,7 @@ export class ClipsRepository {
   private readonly countOfVideoStmt: Database.Statement<[number], number>;
   private readonly countsStmt: Database.Statement<[], { videoId: number; clips: number; startedAt: number | null }>;
   private readonly withinStmt: Database.Statement<[number, number, number | null, number | null], [number, Buffer]>;
+  private readonly idsWithinStmt: Database.Statement<[number, number, number | null, number | null], number>;
   private readonly indicatorsOfVideoStmt: Database.Statement<[number], [number, Buffer]>;
   private readonly overlappingStmt: Database.Statement<[number, number, number], ClipRef>;
   private readonly tokensStmt: Database.Statement<[number], Buffer>;
@@ -68,12 +69,10 @@ export class ClipsRepository {
     this.countsStmt = db.prepare(
       'SELECT c.video_id AS videoId, count(*) AS clips, v.started_at AS startedAt FROM clips c JOIN videos v ON v.id = c.video_id GROUP BY c.video_id ORDER BY c.video_id',
     );
-    this.withinStmt = db
-      .prepare(
-        `SELECT c.id, c.indicator FROM clips c JOIN videos v ON v.id = c.video_id
-         WHERE v.started_at IS NOT NULL AND v.started_at + c.end_sec > ? AND v.started_at + c.start_sec < ? AND (? IS NULL OR c.video_id = ?)`,
-      )
-      .raw() as unknown as typeof this.withinStmt;
+    const within = `FROM clips c JOIN videos v ON v.id = c.video_id
+      WHERE v.started_at IS NOT NULL AND v.started_at + c.end_sec > ? AND v.started_at + c.start_sec < ? AND (? IS NULL OR c.video_id = ?)`;
+    this.withinStmt = db.prepare(`SELECT c.id, c.indicator ${within}`).raw() as unknown as typeof this.withinStmt;
+    this.idsWithinStmt = db.prepare(`SELECT c.id ${within}`).pluck() as typeof this.idsWithinStmt;
     this.indicatorsOfVideoStmt = db
       .prepare('SELECT id, indicator FROM clips WHERE video_id = ?')
       .raw() as unknown as typeof this.indicatorsOfVideoStmt;
@@ -131,6 +130,11 @@ export class ClipsRepository {
   /** Indicators of the live sources' clips that share some time with from–to (UTC seconds), of one video or all. */
   indicatorsWithin(from: number, to: number, videoId?: number): Array<{ id: number; vector: Float32Array }> {
     return this.withinStmt.all(from, to, videoId ?? null, videoId ?? null).map(([id, indicator]) => ({ id, vector: blobToVector(indicator) }));
+  }
+
+  /** Ids of the clips `indicatorsWithin` reads, without their indicators. */
+  idsWithin(from: number, to: number, videoId?: number): Set<number> {
+    return new Set(this.idsWithinStmt.all(from, to, videoId ?? null, videoId ?? null));
   }
 
   counts(): Array<{ videoId: number; clips: number; startedAt: number | null }> {

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { Command } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
-import { formatWallClock, isoWallClock } from '../../core/time-format.js';
+import { formatWallClock, formatWallClockRange, isoWallClock } from '../../core/time-format.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
 import type { AppFlags } from '../app.js';
 import { addModelOptions, parseDuration, parseSize, ranged, rangeHelp, storeOption } from '../options.js';
@@ -40,7 +40,7 @@ function describe(event: WatchEvent): string {
     case 'clip': {
       const seen = event.framesDecoded + event.framesDropped;
       const dropped = seen > 0 ? (100 * event.framesDropped) / seen : 0;
-      return `${event.source}: ${formatWallClock(event.start)}–${formatWallClock(event.end).slice(11)} stored (${dropped.toFixed(1)} % of frames dropped)`;
+      return `${event.source}: ${formatWallClockRange(event.start, event.end)} stored (${dropped.toFixed(1)} % of frames dropped)`;
     }
     case 'gap':
       return `${event.source}: lost at ${formatWallClock(event.at)} (${event.reason}); trying again in ${Math.round(event.retryInMs / 1000)} s`;
