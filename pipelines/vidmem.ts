@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
-import { UserError } from '../src/core/errors.js';
+import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
@@ -37,7 +37,7 @@ import type { LiveSource } from './live-source.js';
 import type { WatchEvent } from './watch-source.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
-export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, VideoRecord } from '../storage/memory-store.js';
+export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
 
 const require = createRequire(import.meta.url);
 
@@ -139,6 +139,9 @@ export interface VideoListing {
   readonly status: VideoStatus;
   /** End of the last stored clip, seconds. */
   readonly storedUntil: number;
+  /** For a live source's segment: UTC seconds of its first frame, and the source's name; null for a file. */
+  readonly startedAt: number | null;
+  readonly source: string | null;
 }
 
 /** The sampling, clipping and batch settings asked for, each within its range (the others come from the video or the defaults). */
@@ -198,7 +201,7 @@ export class Vidmem {
 
   videos(): VideoListing[] {
     return this.store.videos.list().map((v) => ({
-      id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status,
+      id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status, startedAt: v.startedAt, source: v.source,
       storedUntil: v.status === 'complete' ? v.durationSec : (this.store.videos.lastClip(v.id)?.end ?? 0),
     }));
   }
@@ -285,10 +288,10 @@ export class Vidmem {
     const source = this.store.sources.byName(sourceName);
     if (!source) {
       const names = this.store.sources.list().map((s) => s.name);
-      throw new UserError(`store ${this.storeDir} has no source '${sourceName}'${names.length ? ` (its sources: ${names.join(', ')})` : ''}`, 2);
+      throw new NotFoundError(`store ${this.storeDir} has no source '${sourceName}'${names.length ? ` (its sources: ${names.join(', ')})` : ''}`, 2);
     }
     const files = this.store.sources.recordings(source, at, at + seconds);
-    if (files.length === 0) throw new UserError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
+    if (files.length === 0) throw new NotFoundError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
     const [{ cutRecording }, { mediaTools }] = await Promise.all([import('../src/sources/cut-recording.js'), import('../src/sources/ffmpeg-binaries.js')]);
     this.tools ??= mediaTools(this.config.binaries);
     await cutRecording(files.map((f) => f.path), at - files[0]!.start, seconds, output, this.tools.ffmpeg);
@@ -390,7 +393,7 @@ export class Vidmem {
 
   private existingSession(id: number): ChatSessionRecord {
     const session = this.store.chats.session(id);
-    if (!session) throw new UserError(`store ${this.storeDir} has no chat session ${id}`);
+    if (!session) throw new NotFoundError(`store ${this.storeDir} has no chat session ${id}`);
     return session;
   }
 
@@ -435,7 +438,7 @@ export class Vidmem {
 
   private checkVideo(videoId: number | undefined): void {
     if (videoId !== undefined && !this.store.videos.get(videoId)) {
-      throw new UserError(`store ${this.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
+      throw new NotFoundError(`store ${this.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
     }
   }
 

@@ -90,13 +90,7 @@ export function parseClockTime(value: string): number {
   return ms / 1000;
 }
 
-/** The window --since, --from and --to describe, if any: --since ends now, --from alone runs to now. */
-export function timeWindow(flags: { since?: number; from?: number; to?: number }): { from: number; to: number } | undefined {
-  const now = Date.now() / 1000;
-  if (flags.since !== undefined) return { from: now - flags.since, to: now };
-  if (flags.from === undefined && flags.to === undefined) return undefined;
-  return { from: flags.from ?? 0, to: flags.to ?? now };
-}
+export { timeWindow } from '../core/moments.js';
 
 /** The time options of commands that ask about live sources. */
 export function addTimeOptions(command: Command): Command {

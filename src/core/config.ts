@@ -52,6 +52,8 @@ export const DEFAULTS = {
   llmDeadlineSec: 300,
   /** Seconds without a frame after which a live source counts as stalled and is tried again. */
   stallTimeoutSec: 20,
+  /** Where `vidmem serve` listens: this machine only, unless told otherwise (and then with a token). */
+  serve: { host: '127.0.0.1', port: 8765 },
 } as const;
 
 /** A setting's sensible range, and whether it takes whole numbers only. */
@@ -80,6 +82,8 @@ export const LIMITS = {
   stallTimeoutSec: { min: 1, max: 3600 },
   /** Seconds of a live source's recording `vidmem clip` cuts at once. */
   cutSeconds: { min: 0.5, max: 3600 },
+  /** `vidmem serve --port`; 0 lets the system pick a free one. */
+  port: { min: 0, max: 65_535, integer: true },
 } as const satisfies Record<string, Range>;
 
 /** "a number from 0.01 to 30", "a whole number from 1 to 64" */
@@ -126,6 +130,8 @@ export interface Config {
   readonly npmRegistry: string;
   /** VIDMEM_DEBUG: stack traces and the runtimes' own warnings. */
   readonly debug: boolean;
+  /** VIDMEM_TOKEN: the bearer token `vidmem serve` asks of every request unless --token says another. */
+  readonly serveToken?: string;
 }
 
 /** A configuration value that cannot be used; exit status 2, like a bad command-line option. */
@@ -183,6 +189,7 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
   const llmModel = value(env, 'VIDMEM_LLM_MODEL');
   const apiKey = value(env, 'VIDMEM_LLM_API_KEY');
   const ffmpeg = value(env, 'VIDMEM_FFMPEG');
+  const serveToken = value(env, 'VIDMEM_TOKEN');
   return {
     store: value(env, 'VIDMEM_STORE') ?? DEFAULTS.store,
     cacheDir: value(env, 'VIDMEM_CACHE') ?? join(xdgCache, 'vidmem'),
@@ -202,6 +209,7 @@ export function readConfig(env: Env = process.env, home: string = homedir()): Co
     },
     npmRegistry: httpUrl(env, 'npm_config_registry', DEFAULTS.npmRegistry) ?? DEFAULTS.npmRegistry,
     debug: value(env, 'VIDMEM_DEBUG') !== undefined,
+    ...(serveToken ? { serveToken } : {}),
   };
 }
 

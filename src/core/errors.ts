@@ -14,6 +14,14 @@ export class UserError extends Error {
   }
 }
 
+/** What was asked for by its id or name (a video, a chat session, a source) is not in the store: a 404 over HTTP. */
+export class NotFoundError extends UserError {
+  constructor(message: string, exitCode = 1) {
+    super(message, exitCode);
+    this.name = 'NotFoundError';
+  }
+}
+
 /** The input media could not be read (missing, not a video, corrupt, truncated). */
 export class MediaError extends UserError {
   constructor(message: string) {

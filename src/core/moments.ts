@@ -32,6 +32,13 @@ export interface TimeWindow {
   readonly to: number;
 }
 
+/** The window `since` (seconds back from now), `from` and `to` (UTC seconds) describe, if any: `since` ends now, `from` alone runs to now. */
+export function timeWindow(scope: { since?: number; from?: number; to?: number }, now = Date.now() / 1000): TimeWindow | undefined {
+  if (scope.since !== undefined) return { from: now - scope.since, to: now };
+  if (scope.from === undefined && scope.to === undefined) return undefined;
+  return { from: scope.from ?? 0, to: scope.to ?? now };
+}
+
 /** One selected moment, as a decoder sees it. */
 export type Evidence = Moment;
 

@@ -32,6 +32,9 @@ export interface VideoSummary {
   readonly clips: number;
   readonly status: VideoStatus;
   readonly createdAt: string;
+  /** For a live source's segment: UTC seconds of its first frame, and the source's name; null for a file. */
+  readonly startedAt: number | null;
+  readonly source: string | null;
 }
 
 interface VideoRow {
@@ -99,7 +102,8 @@ export class VideosRepository {
     this.listStmt = db.prepare(
       `SELECT v.id, v.path, v.duration_sec AS durationSec,
               (SELECT count(*) FROM clips c WHERE c.video_id = v.id) AS clips,
-              v.status, v.created_at AS createdAt
+              v.status, v.created_at AS createdAt, v.started_at AS startedAt,
+              (SELECT s.name FROM sources s WHERE s.id = v.source_id) AS source
        FROM videos v ORDER BY v.id`,
     );
   }

@@ -4,8 +4,9 @@ import { DEFAULTS, LIMITS } from '../../core/config.js';
 import type { Evidence } from '../../core/moments.js';
 import { formatMomentRange } from '../../core/time-format.js';
 import type { Selection } from '../../../pipelines/answer-question.js';
+import { selectionJson } from '../../../pipelines/selection-json.js';
 import type { AppFlags } from '../app.js';
-import { roundTo, wallClockJson } from '../format.js';
+import { roundTo, wallClockJson } from '../../core/moment-json.js';
 import { addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
 
 interface AskFlags extends AppFlags {
@@ -22,20 +23,6 @@ interface Answered {
   readonly answer: string;
   readonly selection: Selection;
   readonly evidence: readonly Evidence[];
-}
-
-function explainJson(selection: Selection): object {
-  return {
-    kind: selection.kind,
-    indexHits: selection.indexHits,
-    tokensUsed: selection.tokensUsed,
-    budget: selection.budget,
-    decisions: selection.decisions.map(({ candidate: c, verdict, reason }) => ({
-      clipId: c.clipId, videoId: c.videoId, index: c.index, start: roundTo(c.start), end: roundTo(c.end),
-      focusStart: roundTo(c.focusStart), focusEnd: roundTo(c.focusEnd), indicator: roundTo(c.indicatorScore, 4),
-      memory: roundTo(c.memoryScore, 4), combined: roundTo(c.score, 4), tokens: c.tokens.length, via: c.via, verdict, reason,
-    })),
-  };
 }
 
 /** Streams the answer to stdout as it comes, unless the whole of it is wanted as JSON. */
@@ -67,7 +54,7 @@ async function ask(argument: string, flags: AskFlags): Promise<void> {
         videoId: e.videoId, video: e.videoPath, start: roundTo(e.start), end: roundTo(e.end), ...wallClockJson(e), score: roundTo(e.score, 4), thumbnail: e.thumbnail,
       })),
       selected: selection.selected.length,
-      ...(flags.explain ? { explain: explainJson(selection) } : {}),
+      ...(flags.explain ? { explain: selectionJson(selection) } : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
+import { momentJson } from '../../core/moment-json.js';
 import type { Moment } from '../../core/moments.js';
 import { quote } from '../../core/quote.js';
 import { formatMomentRange, formatMomentTime } from '../../core/time-format.js';
 import type { AppFlags } from '../app.js';
-import { displayPath, roundTo, wallClockJson } from '../format.js';
+import { displayPath } from '../format.js';
 import { addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
 
 interface SearchFlags extends AppFlags {
@@ -41,11 +42,7 @@ async function search(argument: string, flags: SearchFlags): Promise<void> {
     printMoments(moments);
     return;
   }
-  const results = moments.map((m) => ({
-    videoId: m.videoId, path: m.videoPath, start: roundTo(m.start), end: roundTo(m.end), ...wallClockJson(m), score: roundTo(m.score, 4), thumbnail: m.thumbnail,
-    text: m.text.map((t) => ({ channel: t.channel, text: t.text, start: roundTo(t.start), end: roundTo(t.end) })),
-  }));
-  process.stdout.write(`${JSON.stringify({ results })}\n`);
+  process.stdout.write(`${JSON.stringify({ results: moments.map(momentJson) })}\n`);
 }
 
 export function searchCommand(): Command {

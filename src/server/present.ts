@@ -1,0 +1,55 @@
+/**
+ * Stored things as the API gives them: the store's files as URLs of this server (never as paths
+ * to open), wall-clock times in ISO 8601.
+ */
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { momentJson, roundTo } from '../core/moment-json.js';
+import type { Moment } from '../core/moments.js';
+import { isoWallClock } from '../core/time-format.js';
+import type { SourceGap, SourceSummary, VideoListing } from '../../pipelines/vidmem.js';
+import type { MomentReply, SourceReply, VideoReply } from './schemas.js';
+
+/** Seconds of a live source's recording cut around a moment, beyond the moment itself: what led to it. */
+const LEAD_SECONDS = 2;
+
+export class Presenter {
+  private readonly thumbs: string;
+
+  constructor(storeDir: string, private readonly videos: ReadonlyMap<number, VideoListing>) {
+    this.thumbs = join(storeDir, 'thumbs');
+  }
+
+  thumbnailUrl(path: string | null): string | null {
+    if (path === null) return null;
+    const rel = relative(this.thumbs, path);
+    return rel.startsWith('..') || isAbsolute(rel) ? null : `/api/thumbnails/${rel.split(sep).join('/')}`;
+  }
+
+  moment(m: Moment): MomentReply {
+    const { text, ...json } = momentJson(m);
+    const fields = { ...json, text: [...text] };
+    const video = this.videos.get(m.videoId);
+    if (m.startedAt === null || !video?.source) {
+      return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media: `/api/videos/${m.videoId}/media`, mediaStart: json.start };
+    }
+    const at = Math.max(0, m.start - LEAD_SECONDS);
+    const seconds = Math.ceil(m.end - at);
+    const media = `/api/sources/${encodeURIComponent(video.source)}/clip?at=${encodeURIComponent(isoWallClock(m.startedAt + at))}&seconds=${seconds}`;
+    return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media, mediaStart: roundTo(m.start - at) };
+  }
+}
+
+export function presentVideo(v: VideoListing): VideoReply {
+  return {
+    id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status, storedUntil: v.storedUntil, source: v.source,
+    startsAt: v.startedAt === null ? null : isoWallClock(v.startedAt), media: v.source === null ? `/api/videos/${v.id}/media` : null,
+  };
+}
+
+export function presentSource(s: SourceSummary & { readonly gaps: readonly SourceGap[] }, live: { watching: boolean; framesDropped: number }): SourceReply {
+  const iso = (t: number | null) => (t === null ? null : isoWallClock(t));
+  return {
+    id: s.id, name: s.name, url: s.url, segments: s.segments, clips: s.clips, from: iso(s.from), until: iso(s.until),
+    gaps: s.gaps.map((g) => ({ start: isoWallClock(g.start), end: iso(g.end), reason: g.reason })), ...live,
+  };
+}
