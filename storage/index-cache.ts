@@ -60,6 +60,17 @@ export class IndexCache {
     return this.index;
   }
 
+  /**
+   * The index as a question needs it: with the clips other processes committed since it was
+   * loaded, so that a process that stays open (a server, a chat) sees what a watch stores.
+   */
+  read(): VectorIndex | null {
+    const loaded = this.index !== undefined;
+    const index = this.get();
+    if (loaded && index) this.catchUp();
+    return index;
+  }
+
   /** A clip this process just committed to SQLite. */
   add(clipId: number, indicator: Float32Array, position: ClipPosition): void {
     this.get()!.add(clipId, indicator, position);

@@ -268,7 +268,7 @@ export class VideoLibrary implements MemoryReader {
    */
   private nearestLabels(query: Float32Array, options: ReadScope & { top: number }): IndexHit[] {
     const { clips } = this.parts;
-    const index = this.parts.index.get();
+    const index = this.parts.index.read();
     if (!index) return [];
     checkVector(`query`, query, index.model);
     if (query.every((x) => x === 0)) return [];

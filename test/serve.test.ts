@@ -1,0 +1,245 @@
+/**
+ * `vidmem serve` over real HTTP on 127.0.0.1: the API a web page and scripts use, its safety
+ * (token, Host, traversal, bad bodies) and its description.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderSegments } from '../src/sources/synthetic-video.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
+
+interface Served {
+  readonly base: string;
+  readonly child: ChildProcess;
+  stderr: string;
+}
+
+/** Starts `vidmem serve` on a free port and waits for the line that says where. */
+function serve(args: readonly string[]): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const served = { base: '', child, stderr: '' };
+    child.stderr!.on('data', (chunk: Buffer) => {
+      served.stderr += chunk.toString();
+      const address = /serving .* at (http:\/\/[^ ]+?)\/ /.exec(served.stderr)?.[1];
+      if (address && !served.base) resolve(Object.assign(served, { base: address }));
+    });
+    child.once('exit', (code) => reject(new Error(`vidmem serve exited ${code}: ${served.stderr}`)));
+  });
+}
+
+function stop(served: Served | undefined): Promise<number | null> {
+  if (!served || served.child.exitCode !== null) return Promise.resolve(served?.child.exitCode ?? null);
+  return new Promise((resolve) => {
+    served.child.once('exit', (code) => resolve(code));
+    served.child.kill('SIGTERM');
+  });
+}
+
+/** The events of a server-sent event stream, in order. */
+async function readEvents(response: Response): Promise<Array<{ event: string; data: any }>> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.startsWith('event: '))
+    .map((block) => {
+      const [eventLine, dataLine] = block.split('\n');
+      return { event: eventLine!.slice('event: '.length), data: JSON.parse(dataLine!.slice('data: '.length)) };
+    });
+}
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+let dir: string;
+let store: string;
+let video: string;
+let server: Served | undefined;
+
+beforeAll(async () => {
+  dir = tempDir();
+  store = join(dir, 'store');
+  video = join(dir, 'colours.mp4');
+  await renderSegments(video, [
+    { seconds: 8, layout: { full: 'red' } },
+    { seconds: 8, layout: { full: 'blue' } },
+    { seconds: 8, layout: { full: 'green' } },
+  ], { motion: true });
+  expect((await vidmem(['ingest', video, '--store', store, '--model', 'palette'])).code).toBe(0);
+  server = await serve(['--store', store]);
+});
+
+afterAll(async () => {
+  await stop(server);
+});
+
+describe('vidmem serve', () => {
+  it('says it is up, and lists the videos', async () => {
+    expect(await (await fetch(`${server!.base}/health`)).json()).toMatchObject({ status: 'ok', videos: 1, model: 'palette', saves: true });
+    const { videos } = await (await fetch(`${server!.base}/api/videos`)).json();
+    expect(videos).toEqual([expect.objectContaining({ id: 1, path: video, status: 'complete', media: '/api/videos/1/media', source: null })]);
+  });
+
+  it('finds moments, with URLs of their keyframe and of the video to play', async () => {
+    const { results } = await (await fetch(`${server!.base}/api/search?q=blue&top=1`)).json();
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ videoId: 1, start: 8, end: 16, media: '/api/videos/1/media', mediaStart: 8 });
+    const keyframe = await fetch(`${server!.base}${results[0].thumbnail}`);
+    expect(keyframe.headers.get('content-type')).toBe('image/jpeg');
+    expect([...new Uint8Array(await keyframe.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+  });
+
+  it('streams an answer: the evidence first, then the text, then the whole of it', async () => {
+    const response = await fetch(`${server!.base}/api/ask`, { ...json({ question: 'when is it green?', explain: true }), headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = await readEvents(response);
+    expect(events[0]).toMatchObject({ event: 'selection', data: { evidence: [expect.objectContaining({ start: 16, end: 24 })], explain: expect.objectContaining({ decisions: expect.any(Array) }) } });
+    expect(events.filter((e) => e.event === 'text').length).toBeGreaterThan(0);
+    const done = events.at(-1)!;
+    expect(done.event).toBe('done');
+    expect(done.data.answer).toContain('[00:16–00:24]');
+    expect(done.data.answer).toBe(events.filter((e) => e.event === 'text').map((e) => e.data.text).join(''));
+  });
+
+  it('answers as one JSON object when no stream is asked for', async () => {
+    const answer = await (await fetch(`${server!.base}/api/ask`, json({ question: 'when is it red?' }))).json();
+    expect(answer).toMatchObject({ answer: expect.stringContaining('[00:00–00:08]'), evidence: [expect.objectContaining({ start: 0, end: 8 })], selected: 1 });
+  });
+
+  it('keeps a chat: the first turn makes the session, a follow-up builds on it, the history is there', async () => {
+    const first = await (await fetch(`${server!.base}/api/chats`, json({ question: 'when is it red?' }))).json();
+    expect(first).toMatchObject({ session: expect.any(Number), turn: expect.any(Number), answer: expect.stringContaining('[00:00–00:08]') });
+    const events = await readEvents(await fetch(`${server!.base}/api/chats/${first.session}/turns`, { ...json({ question: 'and after that?' }), headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }));
+    const evidence = events.find((e) => e.event === 'selection')!.data.evidence as Array<{ start: number }>;
+    expect(Math.min(...evidence.map((e) => e.start))).toBeGreaterThanOrEqual(8);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { session: first.session } });
+    const history = await (await fetch(`${server!.base}/api/chats/${first.session}`)).json();
+    expect(history.turns.map((t: { question: string }) => t.question)).toEqual(['when is it red?', 'and after that?']);
+  });
+
+  it('serves the video with range requests, so that a player can seek into it', async () => {
+    const whole = await fetch(`${server!.base}/api/videos/1/media`);
+    const size = Number(whole.headers.get('content-length'));
+    expect(whole.headers.get('content-type')).toBe('video/mp4');
+    const bytes = new Uint8Array(await whole.arrayBuffer());
+    const part = await fetch(`${server!.base}/api/videos/1/media`, { headers: { range: `bytes=${size - 100}-` } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes ${size - 100}-${size - 1}/${size}`);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.subarray(size - 100));
+  });
+
+  it('runs an ingest as a job that can be followed to its end, and finds what it stored', async () => {
+    const second = join(dir, 'second.mp4');
+    await renderSegments(second, [{ seconds: 8, layout: { full: 'magenta' } }], { motion: true });
+    const started = await fetch(`${server!.base}/api/ingest`, json({ path: second }));
+    expect(started.status).toBe(202);
+    const job = await started.json();
+    const states = await readEvents(await fetch(`${server!.base}/api/jobs/${job.id}`, { headers: { accept: 'text/event-stream' } }));
+    expect(states.at(-1)).toMatchObject({ event: 'job', data: { status: 'done', progress: 1, videoId: 2 } });
+    const { results } = await (await fetch(`${server!.base}/api/search?q=magenta&top=1`)).json();
+    expect(results[0]).toMatchObject({ videoId: 2 });
+  });
+
+  it('sees videos another process stored while it runs', async () => {
+    const third = join(dir, 'third.mp4');
+    await renderSegments(third, [{ seconds: 8, layout: { full: 'yellow' } }], { motion: true });
+    expect((await vidmem(['ingest', third, '--store', store])).code).toBe(0);
+    const { results } = await (await fetch(`${server!.base}/api/search?q=yellow&top=1`)).json();
+    expect(results[0]).toMatchObject({ path: third });
+  });
+
+  it('watches a live source until told to stop, and cuts a playable MP4 of its recording', async () => {
+    const camera = join(dir, 'camera.mp4');
+    await renderSegments(camera, [{ seconds: 4, layout: { full: 'red' } }, { seconds: 8, layout: { full: 'blue' } }], { motion: true });
+    const started = await fetch(`${server!.base}/api/sources`, json({ name: 'cam', url: camera, realtime: true }));
+    expect(started.status).toBe(202);
+    expect((await fetch(`${server!.base}/api/sources`, json({ name: 'cam', url: camera, realtime: true }))).status).toBe(400);
+    const listed = async () => ((await (await fetch(`${server!.base}/api/sources`)).json()).sources as Array<{ name: string; clips: number; watching: boolean; from: string | null }>).find((s) => s.name === 'cam');
+    for (let i = 0; i < 120 && !((await listed())?.clips ?? 0); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(await listed()).toMatchObject({ watching: true, clips: expect.any(Number) });
+    const stopped = await fetch(`${server!.base}/api/sources/cam/watch`, { method: 'DELETE' });
+    expect(await stopped.json()).toEqual({ name: 'cam', watching: false });
+    const source = (await listed())!;
+    expect(source).toMatchObject({ watching: false });
+    expect(source.clips).toBeGreaterThan(0);
+    const { results } = await (await fetch(`${server!.base}/api/search?q=red&top=10`)).json();
+    const live = (results as Array<{ startsAt?: string; media: string }>).find((m) => m.startsAt !== undefined)!;
+    expect(live.media).toMatch(/^\/api\/sources\/cam\/clip\?at=.+&seconds=\d+$/);
+    const cut = await fetch(`${server!.base}${live.media}`);
+    expect({ status: cut.status, type: cut.headers.get('content-type') }).toEqual({ status: 200, type: 'video/mp4' });
+    expect(new TextDecoder().decode(new Uint8Array(await cut.arrayBuffer()).subarray(4, 8))).toBe('ftyp');
+    expect((await fetch(`${server!.base}/api/sources/nowhere/clip?at=${encodeURIComponent(source.from!)}&seconds=2`)).status).toBe(404);
+  });
+
+  it('answers malformed requests with a 4xx that names what is wrong, and goes on serving', async () => {
+    const cases: Array<[string, RequestInit | undefined, number, RegExp]> = [
+      ['/api/search', undefined, 400, /required property 'q'/],
+      ['/api/search?q=red&top=0', undefined, 400, /top must be >= 1/],
+      ['/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":' }, 400, /not valid JSON/],
+      ['/api/ask', json({ question: { text: 'red' } }), 400, /question must be string/],
+      ['/api/ask', json({ question: 'red', videoId: 99 }), 404, /has no video 99/],
+      ['/api/ask', json({ question: 'x'.repeat(300_000) }), 413, /too large/i],
+      ['/api/ingest', json({ path: join(dir, 'missing.mp4') }), 400, /no file at/],
+      ['/api/chats/77/turns', json({ question: 'and then?' }), 404, /no chat session 77/],
+      ['/api/jobs/99', undefined, 404, /no job 99/],
+      ['/api/videos/abc', undefined, 400, /id must be integer/],
+      ['/api/nothing', undefined, 404, /no route GET \/api\/nothing/],
+    ];
+    for (const [path, init, status, message] of cases) {
+      const response = await fetch(`${server!.base}${path}`, init);
+      expect({ path, status: response.status }).toEqual({ path, status });
+      expect((await response.json()).error).toMatch(message);
+    }
+    expect((await fetch(`${server!.base}/health`)).status).toBe(200);
+  });
+
+  it('never serves a file outside the store and its registered videos', async () => {
+    symlinkSync('/etc/passwd', join(store, 'thumbs', '1', '999.jpg'));
+    for (const path of ['/api/thumbnails/1/..%2F..%2Fvidmem.db', '/api/thumbnails/1/%2e%2e%2f%2e%2e%2fvidmem.db', '/api/thumbnails/1/../../vidmem.db', '/api/thumbnails/..%2F..%2F..%2Fetc/passwd', '/api/thumbnails/1/999.jpg', '/api/videos/1/media/../../../etc/passwd']) {
+      const response = await fetch(`${server!.base}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: expect.toSatisfy((s: number) => s === 400 || s === 404) });
+      expect(await response.text()).not.toContain('root:');
+    }
+  });
+
+  it('answers only requests addressed to this machine by name', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${server!.base}/health`, { headers: { host: 'attacker.example:8765' } }, (res) => resolve(res.statusCode!)).on('error', reject).end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it('describes every route it has at /openapi.json', async () => {
+    const doc = await (await fetch(`${server!.base}/openapi.json`)).json();
+    const paths = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(paths.sort()).toEqual([
+      'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
+      'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
+      'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
+    ].sort());
+    expect(doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');
+  });
+});
+
+describe('vidmem serve beyond this machine', () => {
+  it('refuses to listen beyond this machine without a token', async () => {
+    const result = await vidmem(['serve', '--store', store, '--host', '0.0.0.0', '--port', '0']);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(/--host 0\.0\.0\.0 reaches beyond this machine: give --token/) });
+  });
+
+  it('with a token, answers 401 to requests without it, and serves those that carry it', async () => {
+    const guarded = await serve(['--store', store, '--host', '0.0.0.0', '--token', 's3cret']);
+    try {
+      const port = new URL(guarded.base).port;
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/videos`)).status).toBe(401);
+      expect((await fetch(`${base}/api/videos`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await fetch(`${base}/openapi.json`)).status).toBe(401);
+      expect((await fetch(`${base}/api/videos`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+      expect((await fetch(`${base}/api/videos/1/media?access_token=s3cret`)).status).toBe(200);
+    } finally {
+      expect(await stop(guarded)).toBe(0);
+    }
+  });
+});
