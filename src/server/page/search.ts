@@ -10,7 +10,7 @@ function card(m: Moment, player: Player): HTMLElement {
   const snippet = m.text.map((t) => t.text).join(' · ');
   const button = el(
     'button',
-    { type: 'button', class: 'card', disabled: playable === undefined, 'data-start': m.start },
+    { type: 'button', class: 'card', disabled: playable === undefined },
     m.thumbnail ? el('img', { src: withToken(m.thumbnail), alt: '', loading: 'lazy', width: 160, height: 90 }) : el('span', { class: 'no-thumb' }),
     el('span', { class: 'range' }, momentRange(m)),
     el('span', { class: 'muted' }, `score ${m.score.toFixed(3)}`),
