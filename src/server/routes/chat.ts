@@ -16,7 +16,7 @@ import type { Presenter } from '../present.js';
 const ChatAnswer = Type.Composite([Answer, Type.Object({ session: Type.Integer(), turn: Type.Union([Type.Integer(), Type.Null()]) })]);
 
 /** A turn's events as the API gives them: an answer's, then `done` with the session and turn ids (turn null when the store cannot keep it). */
-function turnEvents(events$: Observable<ChatEvent>, present: Presenter, sessionId: number | undefined): Observable<ServerEvent> {
+function turnEvents(events$: Observable<ChatEvent>, present: Presenter, sessionId: number | undefined, explain: boolean): Observable<ServerEvent> {
   const shared$ = events$.pipe(share());
   const [answer$, kept$] = partition(shared$, (e): e is AnswerEvent => e.type === 'selection' || e.type === 'text');
   let ids = { session: sessionId ?? null, turn: null as number | null };
@@ -28,7 +28,7 @@ function turnEvents(events$: Observable<ChatEvent>, present: Presenter, sessionI
     ignoreElements(),
   );
   return merge(
-    answerEvents(answer$, present, false).pipe(map((e) => (e.event === 'done' ? { event: 'done', data: { ...(e.data as object), ...ids } } : e))),
+    answerEvents(answer$, present, explain).pipe(map((e) => (e.event === 'done' ? { event: 'done', data: { ...(e.data as object), ...ids } } : e))),
     recorded$,
   );
 }
@@ -49,15 +49,16 @@ export const chatRoutes: Routes = async (server, { app }) => {
   server.post('/api/chats', {
     schema: { tags: ['chat'], summary: 'start a session with its first question (about one video, or all when videoId is absent or null)', body: NewChat, response: { 200: ChatAnswer, 400: ErrorReply, 404: ErrorReply } },
   }, async (request, res) => {
-    const { question, videoId } = request.body;
-    const events$ = turnEvents(app.chatTurn({ videoId: videoId ?? null }, question), presenter(app), undefined);
+    const { question, videoId, explain } = request.body;
+    const events$ = turnEvents(app.chatTurn({ videoId: videoId ?? null }, question), presenter(app), undefined, explain ?? false);
     return answerReply<Static<typeof ChatAnswer>>(events$, request.headers.accept, res);
   });
 
   server.post('/api/chats/:id/turns', {
     schema: { tags: ['chat'], summary: 'the next question of a session; follow-ups ("and after that?") build on its last answer', params: IdParams, body: ChatQuestion, response: { 200: ChatAnswer, 400: ErrorReply, 404: ErrorReply } },
   }, async (request, res) => {
-    const events$ = turnEvents(app.chatTurn(request.params.id, request.body.question), presenter(app), request.params.id);
+    const { question, explain } = request.body;
+    const events$ = turnEvents(app.chatTurn(request.params.id, question), presenter(app), request.params.id, explain ?? false);
     return answerReply<Static<typeof ChatAnswer>>(events$, request.headers.accept, res);
   });
 };

@@ -1,0 +1,75 @@
+/**
+ * The conversation: each question streams its answer as it arrives, its citations become links
+ * that play the cited moment, and follow-ups go to the same session until "New chat".
+ */
+import { postEvents, withToken } from './api.js';
+import { citedParts } from './citations.js';
+import { byId, el, showError } from './dom.js';
+import { explanation } from './explain.js';
+import { momentPlayable, type Player } from './player.js';
+import type { Moment, Selection, Video } from './types.js';
+
+function answerNodes(answer: string, evidence: readonly Moment[], player: Player): Array<Node | string> {
+  return citedParts(answer, evidence).map((part) => {
+    if (typeof part === 'string') return part;
+    const playable = momentPlayable(part.moment)!;
+    const link = el('a', { class: 'cite', href: `${withToken(playable.media)}#t=${playable.at}` }, part.text);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      player.play(playable);
+    });
+    return link;
+  });
+}
+
+export function setUpChat(form: HTMLFormElement, player: Player, videos: () => ReadonlyMap<number, Video>): void {
+  const turns = byId('turns');
+  const input = form.elements.namedItem('question') as HTMLInputElement;
+  const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  let session: number | null = null;
+
+  byId('new-chat').addEventListener('click', () => {
+    session = null;
+    turns.replaceChildren();
+    input.focus();
+  });
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    const answer = el('div', { class: 'answer', 'aria-live': 'polite', 'aria-busy': 'true' });
+    const turn = el('article', { class: 'turn' }, el('p', { class: 'question' }, question), answer);
+    turns.append(turn);
+    input.value = '';
+    submit.disabled = true;
+    let evidence: readonly Moment[] = [];
+    let text = '';
+    try {
+      const path = session === null ? '/api/chats' : `/api/chats/${session}/turns`;
+      for await (const { event: name, data } of postEvents(path, { question, explain: true })) {
+        if (name === 'selection') {
+          const selection = data as Selection;
+          evidence = selection.evidence;
+          if (selection.explain) turn.append(explanation(selection.explain, videos()));
+        } else if (name === 'text') {
+          text += (data as { text: string }).text;
+          answer.replaceChildren(...answerNodes(text, evidence, player));
+        } else if (name === 'done') {
+          const done = data as { answer: string; session: number | null };
+          session = done.session ?? session;
+          answer.replaceChildren(...answerNodes(done.answer, evidence, player));
+        } else if (name === 'error') {
+          throw new Error((data as { error: string }).error);
+        }
+      }
+    } catch (err) {
+      showError(err);
+      turn.append(el('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+    } finally {
+      answer.removeAttribute('aria-busy');
+      submit.disabled = false;
+      input.focus();
+    }
+  });
+}

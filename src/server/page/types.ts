@@ -1,0 +1,76 @@
+/** The API's answers as the page reads them (src/server/schemas.ts has the full shapes). */
+
+export interface ClipText {
+  readonly channel: string;
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Moment {
+  readonly videoId: number;
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  readonly score: number;
+  readonly thumbnail: string | null;
+  readonly media: string | null;
+  readonly mediaStart: number;
+  readonly text: readonly ClipText[];
+}
+
+export interface Video {
+  readonly id: number;
+  readonly path: string;
+  readonly durationSec: number;
+  readonly clips: number;
+  readonly status: string;
+  readonly source: string | null;
+  readonly startsAt: string | null;
+  readonly media: string | null;
+}
+
+export interface Gap {
+  readonly start: string;
+  readonly end: string | null;
+  readonly reason: string;
+}
+
+export interface Source {
+  readonly name: string;
+  readonly url: string;
+  readonly segments: number;
+  readonly clips: number;
+  readonly from: string | null;
+  readonly until: string | null;
+  readonly gaps: readonly Gap[];
+  readonly watching: boolean;
+}
+
+export interface Decision {
+  readonly videoId: number;
+  readonly start: number;
+  readonly end: number;
+  readonly combined: number;
+  readonly verdict: string;
+  readonly reason: string;
+}
+
+/** The `explain` of a selection event: every candidate and why it was kept or not. */
+export interface Explanation {
+  readonly kind: string;
+  readonly indexHits: number;
+  readonly tokensUsed: number;
+  readonly budget: number;
+  readonly decisions: readonly Decision[];
+}
+
+export interface Selection {
+  readonly evidence: readonly Moment[];
+  readonly selected: number;
+  readonly tokensUsed: number;
+  readonly budget: number;
+  readonly explain?: Explanation;
+}
