@@ -9,6 +9,7 @@ import type { Observable } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
+import { formatDuration } from '../src/core/time-format.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment, TimeWindow } from '../src/core/moments.js';
@@ -34,7 +35,7 @@ import type { ReindexEvent } from './reindex-text.js';
 import type { ReadSpeech, SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import type { LiveSource } from './live-source.js';
-import type { WatchEvent } from './watch-source.js';
+import type { WatchContext, WatchEvent } from './watch-source.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
@@ -109,6 +110,12 @@ export interface WatchOptions {
   readonly retainSeconds?: number;
   /** Recordings of all sources together are kept under this many bytes, oldest removed first. */
   readonly maxRecordingBytes?: number;
+  /**
+   * A source's memories (clips, with their keyframes) older than this many seconds are removed,
+   * oldest first. At least `retainSeconds`, which defaults to it: a recording outliving every
+   * memory of it could not be found by any question.
+   */
+  readonly retainMemoriesSeconds?: number;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
 }
@@ -151,6 +158,21 @@ function checkSettings(settings: Partial<IngestSettings>, batch: number | undefi
     if (value !== undefined) checkRange(key, value, LIMITS[key]);
   }
   checkRange('batch', batch ?? DEFAULTS.batch, LIMITS.batch);
+}
+
+/** What a watch keeps: recordings by age and size, memories by age and never shorter than the recordings they cite. */
+function retentionOf(options: WatchOptions): Pick<WatchContext, 'retention' | 'retainMemoriesSeconds'> {
+  const { retainMemoriesSeconds: memories, maxRecordingBytes: maxBytes } = options;
+  if (memories !== undefined) checkRange('retainMemoriesSeconds', memories, LIMITS.retainMemoriesSec);
+  const retainSeconds = options.retainSeconds ?? memories;
+  if (memories !== undefined && retainSeconds! > memories) {
+    throw new UserError(
+      `memories kept for ${formatDuration(memories)} would go before the recordings kept for ${formatDuration(retainSeconds!)} that they point to; keep them at least as long (--retain-memories ≥ --retain)`,
+      2,
+    );
+  }
+  const recordings = { ...(retainSeconds !== undefined ? { retainSeconds } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) };
+  return { ...(Object.keys(recordings).length > 0 ? { retention: recordings } : {}), ...(memories !== undefined ? { retainMemoriesSeconds: memories } : {}) };
 }
 
 function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
@@ -211,6 +233,19 @@ export class Vidmem {
   }
 
   /**
+   * Removes a stored video (a file's, or one segment of a live source) with its clips, memories,
+   * texts, keyframes and chat sessions; its place in the index too, for every process using the
+   * store. Returns the video and how many clips it had. A kill part-way leaves it there or gone, never half.
+   */
+  deleteVideo(id: number): { readonly video: VideoRecord; readonly clips: number } {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    const video = this.store.videos.get(id);
+    const clips = video ? this.store.videos.remove(id) : null;
+    if (!video || clips === null) throw this.noVideo(id);
+    return { video, clips };
+  }
+
+  /**
    * One file into the store: progress after every stored clip, a summary at the end. A file
    * already in the store is not read again; one whose ingest was interrupted resumes.
    */
@@ -263,6 +298,7 @@ export class Vidmem {
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
         checkRange('stallTimeoutSec', stallTimeoutSec, LIMITS.stallTimeoutSec);
+        const retention = retentionOf(options);
         const names = new Set(sources.map((s) => s.name));
         if (names.size !== sources.length) throw new UserError('two sources have the same name; give each --source its own NAME=URL', 2);
         this.tools ??= mediaTools(this.config.binaries);
@@ -270,9 +306,7 @@ export class Vidmem {
         const context = {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
-          ...(options.retainSeconds !== undefined || options.maxRecordingBytes !== undefined
-            ? { retention: { ...(options.retainSeconds !== undefined ? { retainSeconds: options.retainSeconds } : {}), ...(options.maxRecordingBytes !== undefined ? { maxBytes: options.maxRecordingBytes } : {}) } }
-            : {}),
+          ...retention,
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
         return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
@@ -437,9 +471,11 @@ export class Vidmem {
   }
 
   private checkVideo(videoId: number | undefined): void {
-    if (videoId !== undefined && !this.store.videos.get(videoId)) {
-      throw new NotFoundError(`store ${this.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
-    }
+    if (videoId !== undefined && !this.store.videos.get(videoId)) throw this.noVideo(videoId);
+  }
+
+  private noVideo(videoId: number): NotFoundError {
+    return new NotFoundError(`store ${this.storeDir} has no video ${videoId} (\`vidmem videos\` lists them)`);
   }
 
   /**

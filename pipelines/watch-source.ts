@@ -37,6 +37,8 @@ export interface WatchContext {
   readonly record: boolean;
   /** How much of the recordings to keep; checked after a clip, at most once a recorded file's length. */
   readonly retention?: RecordingBudget;
+  /** The source's memories (clips and keyframes) older than this many seconds are removed, when recordings are pruned. */
+  readonly retainMemoriesSeconds?: number;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -182,9 +184,11 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           });
           store.sources.extendSegment(videoId, clip.end);
           // A recording grows a file a minute: that is how often there can be something to prune.
-          if (context.retention && now() - lastPrune >= RECORDING_SEGMENT_SECONDS) {
+          const { retention, retainMemoriesSeconds } = context;
+          if ((retention || retainMemoriesSeconds !== undefined) && now() - lastPrune >= RECORDING_SEGMENT_SECONDS) {
             lastPrune = now();
-            store.sources.pruneRecordings(context.retention, lastPrune);
+            if (retention) store.sources.pruneRecordings(retention, lastPrune);
+            if (retainMemoriesSeconds !== undefined) store.sources.pruneMemories(record, lastPrune - retainMemoriesSeconds);
           }
           segment!.end = clip.end;
           const at = segment!.startedAt;

@@ -36,6 +36,10 @@ export class ClipPositions {
     this.table.set([p.videoId, p.index, p.start, p.end], clipId * FIELDS);
   }
 
+  clear(clipId: number): void {
+    if (clipId < this.capacity) this.table.fill(0, clipId * FIELDS, (clipId + 1) * FIELDS);
+  }
+
   get(clipId: number): ClipPosition | undefined {
     const at = clipId * FIELDS;
     const videoId = this.table[at];

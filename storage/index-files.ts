@@ -35,9 +35,14 @@ const LOAD_ATTEMPTS = 5;
 interface IndexMeta {
   readonly version: number;
   readonly model: ModelIdentity;
+  /** Clips indexed, not counting the slots of removed ones. */
   readonly count: number;
-  /** Every clip up to this id is in the generation, and none above it. */
+  /** Slots of removed clips the graph keeps (none before removals existed). */
+  readonly deleted: number;
+  /** Every clip up to this id is in the generation, and none above it, unless removed later than this. */
   readonly maxClipId: number;
+  /** The store's removals counter the generation has seen: a larger one means clips to drop (see index-cache). */
+  readonly removals: number;
   readonly graphFile: string;
   readonly sha256: string;
   readonly positionsFile: string;
@@ -48,6 +53,7 @@ interface IndexMeta {
 export interface Generation {
   readonly name: string;
   readonly maxClipId: number;
+  readonly removals: number;
 }
 
 export interface LoadedIndex {
@@ -86,8 +92,8 @@ export function savedGeneration(dir: string): Generation | null {
   return meta && generationOf(meta);
 }
 
-/** Writes the index as a new generation, to be committed or discarded. */
-export function writeGeneration(dir: string, index: VectorIndex): PendingGeneration {
+/** Writes the index, which has seen `removals` removals, as a new generation to be committed or discarded. */
+export function writeGeneration(dir: string, index: VectorIndex, removals: number): PendingGeneration {
   ensureFolder(dir);
   const tag = uniqueTag();
   const [graph, positionsFile, metaFile] = temporaryFiles(dir, tag);
@@ -103,7 +109,9 @@ export function writeGeneration(dir: string, index: VectorIndex): PendingGenerat
       version: META_VERSION,
       model: { name: index.model.name, dim: index.model.dim, fingerprint: index.model.fingerprint },
       count: index.count,
+      deleted: index.deletedSlots,
       maxClipId: index.maxLabel,
+      removals,
       ...committedNames(tag),
       sha256: sha256File(graph)!,
       positionsSha256: createHash('sha256').update(positions).digest('hex'),
@@ -157,14 +165,14 @@ function temporaryFiles(dir: string, tag: string): [graph: string, positions: st
 }
 
 function generationOf(meta: IndexMeta): Generation {
-  return { name: meta.graphFile, maxClipId: meta.maxClipId };
+  return { name: meta.graphFile, maxClipId: meta.maxClipId, removals: meta.removals };
 }
 
 function readGeneration(dir: string, meta: IndexMeta, model: ModelIdentity): VectorIndex | null {
   const graph = join(dir, meta.graphFile);
   if (sha256File(graph) !== meta.sha256) return null;
   const positions = readPositions(join(dir, meta.positionsFile), meta.positionsSha256);
-  return positions && VectorIndex.read(graph, positions, model, { count: meta.count, maxLabel: meta.maxClipId });
+  return positions && VectorIndex.read(graph, positions, model, { count: meta.count, deleted: meta.deleted, maxLabel: meta.maxClipId });
 }
 
 function readMeta(dir: string): IndexMeta | null {
@@ -175,6 +183,8 @@ function readMeta(dir: string): IndexMeta | null {
     return null;
   }
   if (meta.version === 2) meta = { ...meta, ...VERSION_2_FILES };
+  // Saved before clips could be removed: nothing removed, nothing seen.
+  meta = { deleted: 0, removals: 0, ...meta };
   const valid =
     (meta.version === 2 || meta.version === META_VERSION) &&
     typeof meta.model?.name === 'string' &&
@@ -182,6 +192,8 @@ function readMeta(dir: string): IndexMeta | null {
     typeof meta.model.fingerprint === 'string' &&
     Number.isInteger(meta.count) &&
     Number.isInteger(meta.maxClipId) &&
+    Number.isInteger(meta.deleted) &&
+    Number.isInteger(meta.removals) &&
     [meta.graphFile, meta.positionsFile].every((name) => typeof name === 'string' && /^[\w.-]+$/.test(name) && !name.startsWith('.')) &&
     typeof meta.sha256 === 'string' &&
     typeof meta.positionsSha256 === 'string';

@@ -4,6 +4,7 @@
  * Clips are appended through the video library, like a file's.
  */
 import type { RecordingBudget, RecordingFile, Recordings } from './recordings.js';
+import type { Removals } from './removals.js';
 import type { LastClip, VideoLibrary } from './video-library.js';
 import type { SourceGap, SourceRecord, SourcesRepository, SourceSummary } from './repositories/sources.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
@@ -26,6 +27,7 @@ export interface LiveSourcesParts {
   readonly sources: SourcesRepository;
   readonly library: VideoLibrary;
   readonly recordings: Recordings;
+  readonly removals: Removals;
   readonly failures: StoreFailures;
   readonly transaction: <T>(work: () => T) => T;
 }
@@ -97,6 +99,14 @@ export class LiveSources {
   /** Removes recordings of every source, oldest first, down to the budget (see recordings.ts). */
   pruneRecordings(budget: RecordingBudget, now: number): { files: number; bytes: number } {
     return this.write(() => this.parts.recordings.prune(budget, now));
+  }
+
+  /**
+   * Removes the source's memories of what ended before `time` (UTC seconds): clip by clip, oldest
+   * first, with their keyframes, and the segments and gaps left empty; returns the clips removed.
+   */
+  pruneMemories(source: SourceRecord, time: number): number {
+    return this.write(() => this.parts.removals.pruneSource(source.id, time));
   }
 
   /** The source's recorded files that share some time with from–to (UTC seconds). */

@@ -21,9 +21,11 @@ import { SourcesRepository } from './repositories/sources.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
 import { ModelsRepository } from './repositories/models.js';
+import { RemovalsRepository } from './repositories/removals.js';
 import { VideosRepository } from './repositories/videos.js';
 import { ModelMismatchError, StoreError, StoreFailures } from './store-errors.js';
 import { Recordings } from './recordings.js';
+import { Removals } from './removals.js';
 import { Thumbnails } from './thumbnails.js';
 import { VideoLibrary } from './video-library.js';
 
@@ -56,6 +58,7 @@ export class MemoryStore {
   readonly sources: LiveSources;
   private readonly models: ModelsRepository;
   private readonly index: IndexCache;
+  private readonly removals: Removals;
   private readonly failures: StoreFailures;
   private closed = false;
 
@@ -69,15 +72,20 @@ export class MemoryStore {
     this.models = new ModelsRepository(db);
     const clips = new ClipsRepository(db);
     const videos = new VideosRepository(db);
-    const writeLock = (work: () => void) => db.transaction(work).immediate();
-    this.index = new IndexCache({ storeDir: dir, models: this.models, clips, readonly, writeLock, failures: this.failures, onNotice });
+    const texts = new ClipTextsRepository(db);
+    const sources = new SourcesRepository(db);
+    const thumbnails = new Thumbnails(dir);
+    const removals = new RemovalsRepository(db);
+    const writeTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
+    this.index = new IndexCache({ storeDir: dir, models: this.models, clips, removals, readonly, writeLock: writeTransaction, failures: this.failures, onNotice });
+    this.removals = new Removals({ clips, texts, videos, sources, removals, index: this.index, thumbnails, writeTransaction });
     this.videos = new VideoLibrary({
-      dir, readonly, models: this.models, videos, clips, texts: new ClipTextsRepository(db), index: this.index,
-      thumbnails: new Thumbnails(dir), failures: this.failures, transaction: (work) => db.transaction(work)(),
+      dir, readonly, models: this.models, videos, clips, texts, index: this.index,
+      thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
     this.sources = new LiveSources({
-      dir, readonly, sources: new SourcesRepository(db), library: this.videos, recordings: new Recordings(dir), failures: this.failures, transaction: (work) => db.transaction(work)(),
+      dir, readonly, sources, library: this.videos, recordings: new Recordings(dir), removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
   }
 
@@ -101,7 +109,15 @@ export class MemoryStore {
       const unread = connection.unreadWal > 0 ? `; its last writes, in ${DB_FILE}-wal without ${DB_FILE}-shm, cannot be read here (copy the store somewhere writable to see them)` : '';
       onNotice(`store ${root} cannot be written here (${unwritable}): it is read as it is, and nothing is saved${unread}`);
     }
-    return new MemoryStore(root, connection.db, readonly, onNotice);
+    const store = new MemoryStore(root, connection.db, readonly, onNotice);
+    try {
+      // The files of a removal killed between its rows and its files.
+      if (!readonly) store.failures.guard(() => store.removals.removeFiles());
+    } catch (err) {
+      store.db.close();
+      throw err;
+    }
+    return store;
   }
 
   /** Whether what is done with the store is saved: false for a store opened read-only. */

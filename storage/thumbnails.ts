@@ -2,10 +2,13 @@
  * The store's keyframe files, `thumbs/<videoId>/<index>.jpg`. Their paths are kept relative to
  * the store, so that a store can be moved as a whole.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFolder, replaceFile, uniqueTag } from './files.js';
 
 const THUMBS_DIR = 'thumbs';
+/** What `folder` and `write` name, and nothing else: a store's rows never make vidmem remove a file outside its keyframes. */
+const KEYFRAME_PATH = new RegExp(`^${THUMBS_DIR}/\\d+(?:/\\d+\\.jpg)?$`);
 
 export class Thumbnails {
   constructor(private readonly storeDir: string) {}
@@ -20,6 +23,16 @@ export class Thumbnails {
     // once may both get here for the same clip.
     replaceFile(file, `${file}.${uniqueTag()}.tmp`, jpeg, false);
     return rel;
+  }
+
+  /** A video's folder of keyframes, relative to the store. */
+  folder(videoId: number): string {
+    return `${THUMBS_DIR}/${videoId}`;
+  }
+
+  /** Removes a keyframe or a video's folder of them, relative to the store; one already gone is no error. */
+  remove(relative: string): void {
+    if (KEYFRAME_PATH.test(relative)) rmSync(join(this.storeDir, relative), { recursive: true, force: true });
   }
 
   /** The absolute path of a stored thumbnail. */

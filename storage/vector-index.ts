@@ -17,6 +17,11 @@ const EF_CONSTRUCTION = 200;
 // A fixed seed makes a rebuild from the same rows produce the same graph, hence the same answers.
 const RANDOM_SEED = 100;
 const EF_SEARCH = 100;
+/**
+ * A new clip takes over the slot of a removed one: a camera whose old memories are pruned every
+ * minute keeps a graph the size of what it retains, instead of one that grows for ever.
+ */
+const REUSE_REMOVED = true;
 
 export interface IndexHit {
   readonly label: number;
@@ -30,6 +35,8 @@ export class VectorIndex {
     private readonly positions: ClipPositions,
     readonly model: ModelIdentity,
     private highestLabel: number,
+    /** Slots of removed clips, marked deleted in the graph until a new clip takes one over. */
+    private deleted: number,
   ) {
     hnsw.setEf(EF_SEARCH);
   }
@@ -37,8 +44,8 @@ export class VectorIndex {
   static create(model: ModelIdentity): VectorIndex {
     // The 'cosine' space normalizes every vector it is given, stored or queried.
     const hnsw = new (loadHnswlib().HierarchicalNSW)('cosine', model.dim);
-    hnsw.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, RANDOM_SEED);
-    return new VectorIndex(hnsw, ClipPositions.empty(), model, 0);
+    hnsw.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, RANDOM_SEED, REUSE_REMOVED);
+    return new VectorIndex(hnsw, ClipPositions.empty(), model, 0, 0);
   }
 
   /**
@@ -46,20 +53,31 @@ export class VectorIndex {
    * read it or it does not hold what the caller expects. The caller has checked the file's bytes:
    * hnswlib trusts what it reads, and a damaged file can take the whole process down.
    */
-  static read(graphFile: string, positions: ClipPositions, model: ModelIdentity, expected: { count: number; maxLabel: number }): VectorIndex | null {
+  static read(
+    graphFile: string,
+    positions: ClipPositions,
+    model: ModelIdentity,
+    expected: { count: number; deleted: number; maxLabel: number },
+  ): VectorIndex | null {
     if (positions.capacity <= expected.maxLabel) return null;
     const hnsw = new (loadHnswlib().HierarchicalNSW)('cosine', model.dim);
     try {
-      hnsw.readIndexSync(graphFile);
+      hnsw.readIndexSync(graphFile, REUSE_REMOVED);
     } catch {
       return null;
     }
-    if (hnsw.getCurrentCount() !== expected.count || hnsw.getNumDimensions() !== model.dim) return null;
-    return new VectorIndex(hnsw, positions, model, expected.maxLabel);
+    if (hnsw.getCurrentCount() !== expected.count + expected.deleted || hnsw.getNumDimensions() !== model.dim) return null;
+    return new VectorIndex(hnsw, positions, model, expected.maxLabel, expected.deleted);
   }
 
+  /** The clips indexed, not counting removed ones. */
   get count(): number {
-    return this.hnsw.getCurrentCount();
+    return this.hnsw.getCurrentCount() - this.deleted;
+  }
+
+  /** Slots the graph keeps for removed clips (see REUSE_REMOVED). */
+  get deletedSlots(): number {
+    return this.deleted;
   }
 
   /** The highest clip id indexed, 0 when empty: rows above it are what the index lacks. */
@@ -73,10 +91,24 @@ export class VectorIndex {
 
   add(label: number, vector: Float32Array, position: ClipPosition): void {
     const capacity = this.hnsw.getMaxElements();
-    if (this.hnsw.getCurrentCount() >= capacity) this.hnsw.resizeIndex(capacity * 2);
-    this.hnsw.addPoint(Array.from(vector), label);
+    if (this.deleted === 0 && this.hnsw.getCurrentCount() >= capacity) this.hnsw.resizeIndex(capacity * 2);
+    this.hnsw.addPoint(Array.from(vector), label, REUSE_REMOVED);
+    if (this.deleted > 0) this.deleted -= 1;
     this.positions.set(label, position);
     this.highestLabel = Math.max(this.highestLabel, label);
+  }
+
+  /** A clip no longer stored: searches stop finding it at once. */
+  remove(label: number): void {
+    if (!this.has(label)) return;
+    this.hnsw.markDelete(label);
+    this.positions.clear(label);
+    this.deleted += 1;
+  }
+
+  /** Removes every indexed clip up to the highest label that `kept` lacks: what other processes removed. */
+  keepOnly(kept: ReadonlySet<number>): void {
+    for (let label = 1; label <= this.highestLabel; label++) if (!kept.has(label)) this.remove(label);
   }
 
   /** Best first. `k` must not exceed the labels the filter lets through. */

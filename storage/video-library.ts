@@ -15,6 +15,7 @@ import type { IndexCache } from './index-cache.js';
 import type { ClipTextsRepository } from './repositories/clip-texts.js';
 import type { ClipsRepository } from './repositories/clips.js';
 import type { ModelsRepository } from './repositories/models.js';
+import type { Removals } from './removals.js';
 import type { NewVideo, VideoRecord, VideoStatus, VideoSummary, VideosRepository } from './repositories/videos.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 import { textRelevance } from './text-relevance.js';
@@ -57,6 +58,7 @@ export interface LibraryParts {
   readonly transaction: <T>(work: () => T) => T;
   readonly index: IndexCache;
   readonly thumbnails: Thumbnails;
+  readonly removals: Removals;
   readonly failures: StoreFailures;
 }
 
@@ -189,6 +191,19 @@ export class VideoLibrary implements MemoryReader {
         for (const { index, texts: pieces } of found) texts.insert(ids.get(index)!, pieces);
         texts.markRead(videoId, channel, until);
       });
+    });
+  }
+
+  /**
+   * Removes a video: its clips, their memories, texts and keyframes, its entries in the index, and
+   * the chat sessions about it. Returns how many clips went; null when the store has no such video
+   * (another process may just have removed it). Crash-safe, and the index is saved without it on
+   * close (see removals.ts).
+   */
+  remove(videoId: number): number | null {
+    return this.guard(() => {
+      this.assertWritable();
+      return this.parts.removals.removeVideo(videoId);
     });
   }
 

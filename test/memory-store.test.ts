@@ -432,6 +432,7 @@ describe('MemoryStore upgrades', () => {
     db.exec('DROP INDEX videos_by_size; ALTER TABLE videos DROP COLUMN size_bytes');
     db.exec('DROP TABLE text_reads');
     db.exec('DROP TABLE source_gaps; DROP INDEX videos_by_source; ALTER TABLE videos DROP COLUMN source_id; ALTER TABLE videos DROP COLUMN started_at; DROP TABLE sources');
+    db.exec('DROP TABLE removals; DROP TABLE files_to_remove');
     db.pragma('user_version = 2');
     db.close();
     const { meta, positions } = savedIndex(dir);

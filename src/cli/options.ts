@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, DEVICES, DTYPES, describeRange, inRange, LIMITS, type Range } from '../core/config.js';
 import { UserError } from '../core/errors.js';
+import { formatDuration } from '../core/time-format.js';
 
 /** A commander parser for a numeric option, with the rule it breaks in its error. */
 function numberParser(name: string, accepts: (n: number) => boolean, what: string) {
@@ -80,6 +81,15 @@ export function parseDuration(value: string): number {
   const match = SINCE.exec(value.trim());
   if (!match) throw new InvalidArgumentError('give a duration such as 90s, 10m, 2h, 1d or 1w');
   return Number(match[1]) * SINCE_SECONDS[match[2]!.toLowerCase()]!;
+}
+
+/** A duration within a range of seconds, e.g. --retain-memories 90d. */
+export function rangedDuration(name: string, range: Range) {
+  return (value: string): number => {
+    const seconds = parseDuration(value);
+    if (!inRange(seconds, range)) throw new InvalidArgumentError(`${name} must be from ${formatDuration(range.min)} to ${formatDuration(range.max)}, got '${value}'`);
+    return seconds;
+  };
 }
 
 /** --from / --to: "2026-12-01 14:03[:05]" or an ISO 8601 time, local unless it says its zone; "14:03" is today. */

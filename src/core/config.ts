@@ -80,6 +80,8 @@ export const LIMITS = {
   llmTimeoutSec: { min: 1, max: 3600 },
   llmDeadlineSec: { min: 1, max: 86_400 },
   stallTimeoutSec: { min: 1, max: 3600 },
+  /** Seconds a live source's memories are kept: they are pruned once a minute, and a century is for ever. */
+  retainMemoriesSec: { min: 60, max: 100 * 365 * 86_400 },
   /** Seconds of a live source's recording `vidmem clip` cuts at once. */
   cutSeconds: { min: 0.5, max: 3600 },
   /** `vidmem serve --port`; 0 lets the system pick a free one. */

@@ -47,3 +47,11 @@ export function formatWallClockRange(from: number, to: number): string {
   const [start, end] = [formatWallClock(from), formatWallClock(to)];
   return `${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end}`;
 }
+
+const DURATION_UNITS: ReadonlyArray<[string, number]> = [['d', 86_400], ['h', 3600], ['m', 60]];
+
+/** A length of time as --retain takes it: "7d", "36h", "90s" (the largest unit it is a whole number of). */
+export function formatDuration(seconds: number): string {
+  const unit = DURATION_UNITS.find(([, size]) => seconds >= size && Number.isInteger(seconds / size));
+  return unit ? `${seconds / unit[1]}${unit[0]}` : `${seconds}s`;
+}

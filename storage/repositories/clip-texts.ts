@@ -32,6 +32,7 @@ export class ClipTextsRepository {
   private readonly ofClipsStmt: Database.Statement<[string], TextOfClip>;
   private readonly readUntilStmt: Database.Statement<[number], [TextChannel, number]>;
   private readonly markReadStmt: Database.Statement<[number, TextChannel, number]>;
+  private readonly removeStmt: Database.Statement<[string]>;
   private readonly search: Record<'words' | 'grams', { all: Database.Statement<[string, number], RawRow>; video: Database.Statement<[string, number, number], RawRow> }>;
 
   constructor(db: Database.Database) {
@@ -47,6 +48,8 @@ export class ClipTextsRepository {
       `INSERT INTO text_reads (video_id, channel, read_until) VALUES (?, ?, ?)
        ON CONFLICT (video_id, channel) DO UPDATE SET read_until = max(read_until, excluded.read_until)`,
     );
+    // Row by row, so that the trigger takes each out of both full-text indexes.
+    this.removeStmt = db.prepare('DELETE FROM clip_text WHERE clip_id IN (SELECT value FROM json_each(?))');
     const query = (table: string, oneVideo: boolean) =>
       db
         .prepare(
@@ -65,6 +68,11 @@ export class ClipTextsRepository {
     for (const t of texts) {
       this.insertStmt.run(clipId, t.channel, t.start, t.end, t.text, t.confidence ?? null, t.box ? JSON.stringify(t.box) : null);
     }
+  }
+
+  /** Removes the clips' texts, from the full-text indexes too. */
+  removeOfClips(clipIds: readonly number[]): void {
+    this.removeStmt.run(JSON.stringify(clipIds));
   }
 
   /** Seconds of the video read so far, by channel; a channel never read is absent. */

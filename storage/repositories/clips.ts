@@ -44,6 +44,10 @@ export class ClipsRepository {
   private readonly countUpToStmt: Database.Statement<[number], number>;
   private readonly idsAfterStmt: Database.Statement<[number], number>;
   private readonly indexRowsStmt: Database.Statement<[number, number], [number, number, number, number, number, Buffer]>;
+  private readonly idsUpToStmt: Database.Statement<[number], number>;
+  private readonly byAgeStmt: Database.Statement<[number], [number, number, string | null]>;
+  private readonly removeMemoriesStmt: Database.Statement<[string]>;
+  private readonly removeStmt: Database.Statement<[string]>;
 
   constructor(db: Database.Database) {
     this.insertClipStmt = db.prepare(
@@ -94,6 +98,10 @@ export class ClipsRepository {
     this.indexRowsStmt = db
       .prepare('SELECT id, video_id, idx, start_sec, end_sec, indicator FROM clips WHERE id BETWEEN ? AND ? ORDER BY id')
       .raw() as unknown as typeof this.indexRowsStmt;
+    this.idsUpToStmt = db.prepare('SELECT id FROM clips WHERE id <= ?').pluck() as typeof this.idsUpToStmt;
+    this.byAgeStmt = db.prepare('SELECT id, end_sec, thumb_path FROM clips WHERE video_id = ? ORDER BY idx').raw() as unknown as typeof this.byAgeStmt;
+    this.removeMemoriesStmt = db.prepare('DELETE FROM clip_memories WHERE clip_id IN (SELECT value FROM json_each(?))');
+    this.removeStmt = db.prepare('DELETE FROM clips WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /** Writes the clip and its tokens in one transaction; returns the clip id. */
@@ -126,7 +134,6 @@ export class ClipsRepository {
     return this.countOfVideoStmt.get(videoId)!;
   }
 
-  /** Clips per video, for the videos that have any. */
   /** Indicators of the live sources' clips that share some time with from–to (UTC seconds), of one video or all. */
   indicatorsWithin(from: number, to: number, videoId?: number): Array<{ id: number; vector: Float32Array }> {
     return this.withinStmt.all(from, to, videoId ?? null, videoId ?? null).map(([id, indicator]) => ({ id, vector: blobToVector(indicator) }));
@@ -137,6 +144,7 @@ export class ClipsRepository {
     return new Set(this.idsWithinStmt.all(from, to, videoId ?? null, videoId ?? null));
   }
 
+  /** Clips per video, for the videos that have any. */
   counts(): Array<{ videoId: number; clips: number; startedAt: number | null }> {
     return this.countsStmt.all();
   }
@@ -171,6 +179,31 @@ export class ClipsRepository {
   /** The ids of the clips after `afterId`, in order: what an index that has seen up to `afterId` may lack. */
   idsAfter(afterId: number): number[] {
     return this.idsAfterStmt.all(afterId);
+  }
+
+  /** The ids of the clips up to `maxId`: what an index that reaches that far may hold. */
+  idsUpTo(maxId: number): Set<number> {
+    return new Set(this.idsUpToStmt.all(maxId));
+  }
+
+  /**
+   * A video's clips that end by `end` seconds into it, oldest first, at most `limit`: a clip's
+   * times grow with its index, so the rows are read from the first only as far as they are old.
+   */
+  endingBy(videoId: number, end: number, limit: number): Array<{ id: number; thumbPath: string | null }> {
+    const found: Array<{ id: number; thumbPath: string | null }> = [];
+    for (const [id, endSec, thumbPath] of this.byAgeStmt.iterate(videoId)) {
+      if (endSec > end || found.length === limit) break;
+      found.push({ id, thumbPath });
+    }
+    return found;
+  }
+
+  /** Removes the clips and their memories; their texts are the caller's to remove first. */
+  remove(ids: readonly number[]): void {
+    const list = JSON.stringify(ids);
+    this.removeMemoriesStmt.run(list);
+    this.removeStmt.run(list);
   }
 
   /** What the index holds of each clip from `fromId` to `toId`, in id order, streamed so a rebuild of a large store stays small in memory. */

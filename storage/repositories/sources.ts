@@ -34,6 +34,9 @@ export class SourcesRepository {
   private readonly durationStmt: Database.Statement<[number, number]>;
   private readonly moveStartStmt: Database.Statement<[number, number]>;
   private readonly endGapStmt: Database.Statement<[number, number]>;
+  private readonly segmentsBeforeStmt: Database.Statement<[number, number], { id: number; startedAt: number }>;
+  private readonly emptySegmentsStmt: Database.Statement<[number, number], number>;
+  private readonly removeGapsStmt: Database.Statement<[number, number]>;
 
   constructor(db: Database.Database) {
     this.upsertStmt = db.prepare('INSERT INTO sources (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url RETURNING id, name, url');
@@ -46,6 +49,11 @@ export class SourcesRepository {
     this.moveStartStmt = db.prepare('UPDATE videos SET started_at = ? WHERE id = ? AND source_id IS NOT NULL');
     this.endGapStmt = db.prepare('UPDATE source_gaps SET end_at = max(start_at, ?) WHERE id = ?');
     this.durationStmt = db.prepare('UPDATE videos SET duration_sec = ? WHERE id = ? AND source_id IS NOT NULL');
+    this.segmentsBeforeStmt = db.prepare('SELECT id, started_at AS startedAt FROM videos WHERE source_id = ? AND started_at < ? ORDER BY started_at');
+    this.emptySegmentsStmt = db
+      .prepare('SELECT v.id FROM videos v WHERE v.source_id = ? AND v.started_at + v.duration_sec <= ? AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.video_id = v.id)')
+      .pluck() as typeof this.emptySegmentsStmt;
+    this.removeGapsStmt = db.prepare('DELETE FROM source_gaps WHERE source_id = ? AND end_at <= ?');
     this.listStmt = db.prepare(
       `SELECT s.id, s.name, s.url,
               (SELECT count(*) FROM videos v WHERE v.source_id = s.id) AS segments,
@@ -96,6 +104,21 @@ export class SourcesRepository {
 
   lastSegment(sourceId: number): { id: number; startedAt: number } | undefined {
     return this.lastSegmentStmt.get(sourceId);
+  }
+
+  /** The source's segments that began before `time`, oldest first. */
+  segmentsBefore(sourceId: number, time: number): Array<{ id: number; startedAt: number }> {
+    return this.segmentsBeforeStmt.all(sourceId, time);
+  }
+
+  /** Segments with no clip left that ended by `time` (one being watched reaches to now). */
+  emptySegmentsBy(sourceId: number, time: number): number[] {
+    return this.emptySegmentsStmt.all(sourceId, time);
+  }
+
+  /** Removes the gaps that ended by `time`: the timeline before it is gone. */
+  removeGapsBy(sourceId: number, time: number): void {
+    this.removeGapsStmt.run(sourceId, time);
   }
 
   list(): SourceSummary[] {

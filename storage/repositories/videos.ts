@@ -80,6 +80,7 @@ export class VideosRepository {
   private readonly byPrefixStmt: Database.Statement<[string, number], VideoRow>;
   private readonly finishStmt: Database.Statement<[string, string, number]>;
   private readonly listStmt: Database.Statement<[], VideoSummary>;
+  private readonly removeStmt: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
     this.byIdStmt = db.prepare('SELECT * FROM videos WHERE id = ?');
@@ -106,6 +107,8 @@ export class VideosRepository {
               (SELECT s.name FROM sources s WHERE s.id = v.source_id) AS source
        FROM videos v ORDER BY v.id`,
     );
+    // Its chat sessions, their turns' evidence and its text reads go with it (ON DELETE CASCADE).
+    this.removeStmt = db.prepare('DELETE FROM videos WHERE id = ?');
   }
 
   byId(id: number): VideoRecord | undefined {
@@ -147,5 +150,10 @@ export class VideosRepository {
 
   list(): VideoSummary[] {
     return this.listStmt.all();
+  }
+
+  /** Removes the row of a video whose clips are gone already; false when there was none. */
+  remove(id: number): boolean {
+    return this.removeStmt.run(id).changes === 1;
   }
 }

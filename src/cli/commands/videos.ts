@@ -1,7 +1,8 @@
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
+import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
 import type { VideoListing } from '../../../pipelines/vidmem.js';
-import { storeOption } from '../options.js';
+import { positiveInteger, storeOption } from '../options.js';
 
 /**
  * How far an unfinished video got. An ingest still running and one that was stopped look the same
@@ -32,9 +33,37 @@ async function listVideos(flags: { store?: string; json: boolean }): Promise<voi
   });
 }
 
+const parseId = positiveInteger('a video id');
+
+/** Each video removed is a line; one that is not there is a line on stderr and a failed exit, and the others are still removed. */
+async function removeVideos(ids: number[], flags: { store?: string }): Promise<void> {
+  const { withApp } = await import('../app.js');
+  await withApp({ store: flags.store }, 'write', async (app) => {
+    for (const id of ids) {
+      try {
+        const { video, clips } = app.deleteVideo(id);
+        process.stdout.write(`removed video ${id} (${video.path}): ${clips} clips, their memories and keyframes\n`);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        process.stderr.write(`vidmem: ${err.message}\n`);
+        process.exitCode = err.exitCode;
+      }
+    }
+  }, { create: false });
+}
+
 export function videosCommand(): Command {
-  return new Command('videos')
+  const videos = new Command('videos')
     .addOption(storeOption())
     .option('--json', 'print {"videos":[…]}', false)
     .action(listVideos);
+  videos
+    .command('rm')
+    .description('remove videos (a live source\'s segment too) with their clips, memories, texts, keyframes and chat sessions')
+    .addArgument(new Argument('<id...>', 'video ids, as `vidmem videos` lists them').argParser((id: string, ids: number[] = []) => [...ids, parseId(id)]))
+    .addOption(storeOption())
+    .addHelpText('after', "\nA live source's recordings stay: they are the source's, kept or pruned by `vidmem watch --retain`.")
+    // `videos` takes --store too, and commander gives it to whichever command defines it first.
+    .action((ids: number[], _flags: unknown, command: Command) => removeVideos(ids, command.optsWithGlobals()));
+  return videos;
 }

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { formatWallClock, formatWallClockRange, isoWallClock } from '../../core/time-format.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, parseDuration, parseSize, ranged, rangeHelp, storeOption } from '../options.js';
+import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, storeOption } from '../options.js';
 
 interface WatchFlags extends AppFlags {
   name?: string;
@@ -19,6 +19,7 @@ interface WatchFlags extends AppFlags {
   record: boolean;
   retain?: number;
   maxStorage?: number;
+  retainMemories?: number;
   json: boolean;
 }
 
@@ -58,7 +59,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, json, ...appFlags } = flags;
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -71,6 +72,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
         await consume(app.watch(watched, {
           settings, stallTimeoutSec: stallTimeout, record, stop$,
           ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
+          ...(retainMemories !== undefined ? { retainMemoriesSeconds: retainMemories } : {}),
         }), (event) => {
           process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
         });
@@ -104,12 +106,20 @@ export function watchCommand(): Command {
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
     .option('--retain <duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first', parseDuration)
     .option('--max-storage <size>', 'keep the recordings of all sources under this size (e.g. 20GB), oldest removed first', parseSize)
+    .option(
+      '--retain-memories <duration>',
+      "remove the watched sources' memories (clips, with their keyframes) older than this (e.g. 90d), oldest first; at least --retain, which defaults to it",
+      rangedDuration('--retain-memories', LIMITS.retainMemoriesSec),
+    )
     .option('--json', 'print one JSON line per event (connected, clip, gap, stopped) with ISO 8601 times', false)
     .addHelpText(
       'after',
       '\nRuns until stopped (Ctrl-C or SIGTERM): the open clips are stored, ffmpeg is stopped, and vidmem exits 0.\n' +
         'A source that drops, refuses, stalls or ends is logged in one line, recorded as a gap, and tried again\n' +
-        'after 1, 2, 4 … up to 30 s, for ever. Questions from another process see each clip once it is stored.',
+        'after 1, 2, 4 … up to 30 s, for ever. Questions from another process see each clip once it is stored.\n\n' +
+        'Retention is applied after a clip, at most once a minute: recordings go first (--retain, --max-storage),\n' +
+        'memories later (--retain-memories). A clip\'s keyframe goes with its memory, not with its recording: once\n' +
+        'the recording is gone it is the only picture left of that moment, and it is smaller than the memory.',
     )
     .action(watch);
 }
