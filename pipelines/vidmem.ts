@@ -9,7 +9,8 @@ import type { Observable } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
-import { formatDuration } from '../src/core/time-format.js';
+import { formatDuration, formatTimestamp } from '../src/core/time-format.js';
+import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment, TimeWindow } from '../src/core/moments.js';
@@ -230,6 +231,22 @@ export class Vidmem {
 
   video(id: number): VideoRecord | undefined {
     return this.store.videos.get(id);
+  }
+
+  /**
+   * The clip of a video at `time` (seconds into it; the nearest clip where none covers it), with
+   * its keyframe's path: the picture an agent or a page shows for a moment.
+   */
+  keyframe(videoId: number, time: number): StoredClip & { readonly thumbnail: string } {
+    this.checkVideo(videoId);
+    const covering = this.store.videos.clipsOverlapping(videoId, time, time + 1e-3)[0];
+    const distance = (c: ClipRef) => Math.max(c.start - time, time - c.end, 0);
+    const clip = covering ?? this.store.videos.clipsOf(videoId).reduce<ClipRef | undefined>((best, c) => (!best || distance(c) < distance(best) ? c : best), undefined);
+    const stored = clip && this.store.videos.clipMemories([clip.clipId]).get(clip.clipId);
+    if (!stored) throw new NotFoundError(`video ${videoId} has no clips yet`);
+    const { indicator: _indicator, tokens: _tokens, ...shown } = stored;
+    if (shown.thumbnail === null) throw new NotFoundError(`the clip of video ${videoId} at ${formatTimestamp(time)} has no keyframe stored`);
+    return { ...shown, thumbnail: shown.thumbnail };
   }
 
   /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments } from '../src/sources/synthetic-video.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
+import { colourStore } from './helpers/colour-store.js';
 
 interface Served {
   readonly base: string;
@@ -58,14 +59,7 @@ let server: Served | undefined;
 
 beforeAll(async () => {
   dir = tempDir();
-  store = join(dir, 'store');
-  video = join(dir, 'colours.mp4');
-  await renderSegments(video, [
-    { seconds: 8, layout: { full: 'red' } },
-    { seconds: 8, layout: { full: 'blue' } },
-    { seconds: 8, layout: { full: 'green' } },
-  ], { motion: true });
-  expect((await vidmem(['ingest', video, '--store', store, '--model', 'palette'])).code).toBe(0);
+  ({ store, video } = await colourStore(dir));
   server = await serve(['--store', store]);
 });
 
@@ -148,6 +142,18 @@ describe('vidmem serve', () => {
     expect(results[0]).toMatchObject({ path: third });
   });
 
+  it('removes a video: its moments are no longer found, and it is gone from the library', async () => {
+    const videos = (await (await fetch(`${server!.base}/api/videos`)).json()).videos as Array<{ id: number; path: string; clips: number }>;
+    const yellow = videos.find((v) => v.path.endsWith('third.mp4'))!;
+    const removed = await fetch(`${server!.base}/api/videos/${yellow.id}`, { method: 'DELETE' });
+    expect(await removed.json()).toEqual({ id: yellow.id, clips: yellow.clips });
+    const { results } = await (await fetch(`${server!.base}/api/search?q=yellow&top=20`)).json();
+    expect((results as Array<{ videoId: number }>).map((m) => m.videoId)).not.toContain(yellow.id);
+    expect((await fetch(`${server!.base}/api/videos/${yellow.id}`)).status).toBe(404);
+    const again = await fetch(`${server!.base}/api/videos/${yellow.id}`, { method: 'DELETE' });
+    expect({ status: again.status, error: (await again.json()).error }).toEqual({ status: 404, error: expect.stringMatching(`has no video ${yellow.id}`) });
+  });
+
   it('watches a live source until told to stop, and cuts a playable MP4 of its recording', async () => {
     const camera = join(dir, 'camera.mp4');
     await renderSegments(camera, [{ seconds: 4, layout: { full: 'red' } }, { seconds: 8, layout: { full: 'blue' } }], { motion: true });
@@ -214,7 +220,7 @@ describe('vidmem serve', () => {
     const doc = await (await fetch(`${server!.base}/openapi.json`)).json();
     const paths = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(paths.sort()).toEqual([
-      'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
+      'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
       'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());

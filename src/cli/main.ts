@@ -42,6 +42,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'serve a store over HTTP on 127.0.0.1: the web page, and an API for search, ask, chat, ingest and watching',
     load: async () => (await import('./commands/serve.js')).serveCommand(),
   },
+  {
+    name: 'mcp',
+    summary: 'serve a store to LLM agents over MCP (stdio): search moments, ask, list videos and sources, get keyframes',
+    load: async () => (await import('./commands/mcp.js')).mcpCommand(),
+  },
   { name: 'clip', summary: 'cut a playable MP4 out of what a live source sent, at a time, from its recordings', load: async () => (await import('./commands/clip.js')).clipCommand() },
   { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
   { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },

@@ -51,6 +51,13 @@ export function addModelOptions(command: Command, modelHelp: string): Command {
     .option('--offline', 'never use the network: fail and list the model files that are missing (also VIDMEM_OFFLINE=1 or HF_HUB_OFFLINE=1)', false);
 }
 
+/** The options of every command that answers questions (ask, chat, serve, mcp): which decoder, and whether it sees keyframes. */
+export function addDecoderOptions(command: Command): Command {
+  return command
+    .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: $VIDMEM_LLM_URL, model from $VIDMEM_LLM_MODEL; without either, the built-in answerer)')
+    .option('--no-images', 'send the LLM no keyframes (for text-only models)');
+}
+
 /**
  * Longest question taken on the command line. onnxruntime 1.30 crashes (signal 11, deep in its
  * own code) creating a session in a process one of whose arguments is about 30,000 characters

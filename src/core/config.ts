@@ -84,6 +84,8 @@ export const LIMITS = {
   retainMemoriesSec: { min: 60, max: 100 * 365 * 86_400 },
   /** Seconds of a live source's recording `vidmem clip` cuts at once. */
   cutSeconds: { min: 0.5, max: 3600 },
+  /** Characters of a question or query sent over HTTP or MCP: more than any question, less than a body worth refusing. */
+  questionChars: { min: 1, max: 16_384, integer: true },
   /** `vidmem serve --port`; 0 lets the system pick a free one. */
   port: { min: 0, max: 65_535, integer: true },
 } as const satisfies Record<string, Range>;

@@ -71,6 +71,11 @@ export class BackgroundWork {
     });
   }
 
+  /** The job of this server that is ingesting a file now, or is queued to. */
+  ingestOf(path: string): JobReply | undefined {
+    return this.list().find((job) => job.path === path && (job.status === 'queued' || job.status === 'running'));
+  }
+
   job(id: number): JobReply {
     const running = this.jobs.get(id);
     if (!running) throw new NotFoundError(`no job ${id} (jobs are kept while the server runs)`);

@@ -77,13 +77,13 @@ const TimeScope = {
 const Explain = Type.Optional(Type.Boolean({ description: 'include every candidate clip and why it was kept or not' }));
 
 export const SearchQuery = Type.Object({
-  q: Type.String({ minLength: 1, maxLength: 16_384, description: 'what to look for, e.g. "red on the left"' }),
+  q: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max, description: 'what to look for, e.g. "red on the left"' }),
   top: Type.Optional(Type.Integer({ minimum: LIMITS.top.min, maximum: LIMITS.top.max })),
   ...TimeScope,
 });
 
 export const AskBody = Type.Object({
-  question: Type.String({ minLength: 1, maxLength: 16_384 }),
+  question: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max }),
   budget: Type.Optional(Type.Integer({ minimum: LIMITS.budget.min, maximum: LIMITS.budget.max, description: 'memory tokens the answer may draw on' })),
   explain: Explain,
   ...TimeScope,
@@ -113,8 +113,8 @@ export const ChatTurn = Type.Object(
   { $id: 'ChatTurn' },
 );
 
-export const NewChat = Type.Object({ question: Type.String({ minLength: 1, maxLength: 16_384 }), videoId: Type.Optional(Nullable(Id)), explain: Explain });
-export const ChatQuestion = Type.Object({ question: Type.String({ minLength: 1, maxLength: 16_384 }), explain: Explain });
+export const NewChat = Type.Object({ question: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max }), videoId: Type.Optional(Nullable(Id)), explain: Explain });
+export const ChatQuestion = Type.Object({ question: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max }), explain: Explain });
 
 export const IngestBody = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 4096, description: 'a video file on the server\'s machine' }),

@@ -7,7 +7,7 @@ import type { Selection } from '../../../pipelines/answer-question.js';
 import { selectionJson } from '../../../pipelines/selection-json.js';
 import type { AppFlags } from '../app.js';
 import { roundTo, wallClockJson } from '../../core/moment-json.js';
-import { addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
+import { addDecoderOptions, addModelOptions, addTimeOptions, ranged, rangeHelp, readTextArgument, STORE_MODEL_HELP, storeOption, timeWindow, videoOption } from '../options.js';
 
 interface AskFlags extends AppFlags {
   video?: number;
@@ -72,13 +72,11 @@ async function ask(argument: string, flags: AskFlags): Promise<void> {
 }
 
 export function askCommand(): Command {
-  return addTimeOptions(addModelOptions(new Command('ask'), STORE_MODEL_HELP))
+  return addDecoderOptions(addTimeOptions(addModelOptions(new Command('ask'), STORE_MODEL_HELP)))
     .argument('<question>', 'e.g. "when is there red on the left?" or "what happens in this video?"; - reads it from standard input')
     .addOption(storeOption())
     .addOption(videoOption())
     .option('--budget <tokens>', `memory tokens the answer may draw on${rangeHelp(LIMITS.budget)}`, ranged('--budget', LIMITS.budget), DEFAULTS.budget)
-    .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: $VIDMEM_LLM_URL; model from $VIDMEM_LLM_MODEL)')
-    .option('--no-images', 'send no keyframes to the LLM (text-only models)')
     .option('--json', 'print {"answer":…,"evidence":[…],"selected":N} with times in seconds', false)
     .option('--explain', 'also show every candidate clip, its scores, and why it was kept or not', false)
     .action(ask);

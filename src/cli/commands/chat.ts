@@ -5,7 +5,7 @@ import { formatMomentRange } from '../../core/time-format.js';
 import type { Decoder } from '../../core/ports/decoder.js';
 import type { ChatSessionRecord, NewChatTurn, Vidmem } from '../../../pipelines/vidmem.js';
 import type { AppFlags } from '../app.js';
-import { positiveInteger, storeOption, videoOption } from '../options.js';
+import { addDecoderOptions, positiveInteger, storeOption, videoOption } from '../options.js';
 
 interface ChatFlags extends AppFlags {
   video?: number;
@@ -182,13 +182,11 @@ async function chat(flags: ChatFlags): Promise<void> {
 }
 
 export function chatCommand(): Command {
-  return new Command('chat')
+  return addDecoderOptions(new Command('chat'))
     .addOption(storeOption())
     .addOption(videoOption())
     .option('--session <id>', 'resume an earlier session', positiveInteger('--session'))
     .addOption(new Option('--list', 'list the sessions in the store, to find one to resume').default(false).conflicts(['session', 'video']))
-    .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: VIDMEM_LLM_URL; without either, the built-in answerer)')
-    .option('--no-images', 'send the LLM no keyframes (for text-only models)')
     .option('--explain', 'after each answer, show how its memories were selected (a follow-up along the timeline says so)', false)
     .action(chat);
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, ranged, rangeHelp, STORE_MODEL_HELP, storeOption } from '../options.js';
+import { addDecoderOptions, addModelOptions, ranged, rangeHelp, STORE_MODEL_HELP, storeOption } from '../options.js';
 
 interface ServeFlags extends AppFlags {
   host: string;
@@ -55,13 +55,11 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 export function serveCommand(): Command {
-  return addModelOptions(new Command('serve'), STORE_MODEL_HELP)
+  return addDecoderOptions(addModelOptions(new Command('serve'), STORE_MODEL_HELP))
     .addOption(storeOption())
     .option('--host <address>', `address to listen on; anything but this machine's own needs --token (default: ${DEFAULTS.serve.host})`, DEFAULTS.serve.host)
     .option('-p, --port <port>', `port to listen on${rangeHelp(LIMITS.port)}; 0 picks a free one (default: ${DEFAULTS.serve.port})`, ranged('--port', LIMITS.port), DEFAULTS.serve.port)
     .option('--token <token>', 'bearer token every request must carry (default: $VIDMEM_TOKEN); required with --host beyond this machine')
-    .option('--llm <url>', 'answer with an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (default: $VIDMEM_LLM_URL; model from $VIDMEM_LLM_MODEL)')
-    .option('--no-images', 'send no keyframes to the LLM (text-only models)')
     .addHelpText(
       'after',
       '\nThe web page is at http://127.0.0.1:8765/ and the API described at /openapi.json. Runs until stopped\n' +

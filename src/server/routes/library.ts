@@ -25,6 +25,18 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
     return presentVideo(video);
   });
 
+  server.delete('/api/videos/:id', {
+    schema: {
+      tags: ['videos'], summary: "remove a video with its clips, memories, texts, keyframes and chat sessions (a live source's recordings stay)", params: IdParams,
+      response: { 200: Type.Object({ id: Type.Integer(), clips: Type.Integer({ description: 'clips removed' }) }), 400: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const job = work.ingestOf(app.video(id)?.path ?? '');
+    if (job) return reply.code(409).send({ error: `video ${id} is being ingested by job ${job.id}: cancel it first (DELETE /api/jobs/${job.id})` });
+    return { id, clips: app.deleteVideo(id).clips };
+  });
+
   server.get('/api/sources', {
     schema: { tags: ['sources'], summary: 'live sources: the time they cover, their gaps, whether this server watches them', response: { 200: Type.Object({ sources: Type.Array(Source) }) } },
   }, async () => {
