@@ -5,9 +5,14 @@
  * all N, with the palette model and with the ViT-B/32-shaped encoder. A stream is kept in real
  * time when under 1 % of its sampled frames were dropped and its frames arrived at the rate asked
  * for. Also: the time from a source's return to its first new clip.
+ *
+ * BENCH_LIVE_SOAK_MINUTES=60 runs the soak instead: two streams watched for that long, recorded,
+ * every frame encoded (a clip every 4 s) and both recordings and memories pruned as they age, the
+ * watch process's resident memory sampled every 30 s. Flat means the median of the last quarter
+ * within 10 % of the median of the second (the first is start-up).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +24,7 @@ const ffmpeg = mediaTools().ffmpeg.path;
 const WORK = join(tmpdir(), 'vidmem-bench-live');
 const SOURCE = join(WORK, 'camera-720p30.mp4');
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 30);
+const SOAK_MINUTES = Number(process.env.BENCH_LIVE_SOAK_MINUTES ?? 0);
 const COUNTS = [1, 2, 4, 8, 12];
 const MODELS = ['palette', 'vit-b32-shape'];
 
@@ -61,8 +67,8 @@ interface Watch {
   readonly exited: Promise<void>;
 }
 
-function watch(args: readonly string[]): Watch {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'watch', ...args, '--json', '--no-record'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function watch(args: readonly string[], record = false): Watch {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'watch', ...args, '--json', ...(record ? [] : ['--no-record'])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const events: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as Record<string, unknown>));
   return { child, events, exited: new Promise((resolve) => child.on('close', () => resolve())) };
@@ -144,6 +150,58 @@ async function reconnect(): Promise<{ connected: number; clip: number }> {
   await w.exited;
   publisher.kill('SIGKILL');
   return { connected, clip };
+}
+
+/** Bytes of the files under a folder. */
+function folderBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function soak(minutes: number): Promise<void> {
+  const ports = await Promise.all([closedPort(), closedPort()]);
+  const publishers = ports.map(publish);
+  const store = join(WORK, 'store-soak');
+  rmSync(store, { recursive: true, force: true });
+  await sleep(500);
+  const w = watch([
+    ...ports.flatMap((port, i) => ['--source', `cam${i}=http://127.0.0.1:${port}/`]), '--store', store, '--model', 'palette',
+    '--repeat-threshold', '0', '--retain', '3m', '--retain-memories', '5m',
+  ], true);
+  const samples: Array<{ minute: number; rssMb: number; ffmpegMb: number; recordingsMb: number; storeMb: number }> = [];
+  const started = performance.now();
+  while (performance.now() - started < minutes * 60_000) {
+    await sleep(30_000);
+    const children = childrenOf(w.child.pid!);
+    const recordingsMb = folderBytes(join(store, 'recordings')) / 2 ** 20;
+    samples.push({
+      minute: (performance.now() - started) / 60_000, rssMb: usage(w.child.pid!).rssMb, ffmpegMb: children.reduce((n, pid) => n + usage(pid).rssMb, 0),
+      recordingsMb, storeMb: folderBytes(store) / 2 ** 20 - recordingsMb,
+    });
+    const s = samples.at(-1)!;
+    process.stderr.write(`soak ${s.minute.toFixed(1)} min: RSS ${s.rssMb.toFixed(0)} MB (ffmpeg ${s.ffmpegMb.toFixed(0)} MB), recordings ${s.recordingsMb.toFixed(1)} MB, store ${s.storeMb.toFixed(1)} MB\n`);
+  }
+  w.child.kill('SIGTERM');
+  await w.exited;
+  for (const p of publishers) p.kill('SIGKILL');
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const second = median(samples.slice(quarter, 2 * quarter).map((s) => s.rssMb));
+  const last = median(samples.slice(-quarter).map((s) => s.rssMb));
+  const clips = w.events.filter((e) => e.type === 'clip').length;
+  const drift = (100 * (last - second)) / second;
+  process.stdout.write(
+    `\nSoak: 2 live 1280×720 30 fps streams for ${minutes} min, palette, every frame encoded, recorded, --retain 3m --retain-memories 5m; ${clips} clips stored\n\n` +
+      '| minute | vidmem RSS MB | ffmpeg RSS MB | recordings MB | store without recordings MB |\n| --- | --- | --- | --- | --- |\n' +
+      samples.filter((_, i) => i % 10 === 9 || i === samples.length - 1).map((s) => `| ${s.minute.toFixed(0)} | ${s.rssMb.toFixed(0)} | ${s.ffmpegMb.toFixed(0)} | ${s.recordingsMb.toFixed(1)} | ${s.storeMb.toFixed(1)} |`).join('\n') +
+      `\n\nRSS median of the second quarter ${second.toFixed(0)} MB, of the last ${last.toFixed(0)} MB: ${drift >= 0 ? '+' : ''}${drift.toFixed(1)} % (target: within 10 %) ${Math.abs(drift) <= 10 ? 'PASS' : 'MISS'}; peak ${Math.max(...samples.map((s) => s.rssMb)).toFixed(0)} MB\n`,
+  );
+}
+
+if (SOAK_MINUTES > 0) {
+  await soak(SOAK_MINUTES);
+  process.exit(0);
 }
 
 const lines: string[] = [];
