@@ -197,7 +197,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
 
         const clips$ = frames$.pipe(
           markRepeats(context.settings.repeatThreshold, budget),
-          encodeFrames(context.encoder, { batchSize: context.batchSize, budget }),
+          encodeFrames(context.encoder, { batchSize: context.batchSize, budget, live: true }),
           clipWindows({
             clipSeconds: context.settings.clipSeconds,
             frameInterval: 1 / context.settings.fps,

@@ -10,7 +10,8 @@ import { probeVideo } from '../src/sources/probe.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
 import { clipWindows } from '../src/clipping/clip-windows.js';
 import { markRepeats } from '../src/frames/mark-repeats.js';
-import type { EncodedFrame, Frame } from '../src/core/clips.js';
+import { batchWhileBusy } from '../src/encoders/batch-while-busy.js';
+import type { EncodedFrame, Frame, SampledFrame } from '../src/core/clips.js';
 import { tempDir } from './helpers/cli.js';
 
 function encoded(time: number, repeat: boolean, value = 1): EncodedFrame {
@@ -75,6 +76,59 @@ describe('clipWindows on a live source', () => {
     subscription.unsubscribe();
     expect(testScheduler.actions).toHaveLength(0);
     expect(source.observed).toBe(false);
+  });
+});
+
+describe('batchWhileBusy (live frames to the encoder)', () => {
+  const sampled = (index: number, repeat = false): SampledFrame => ({ index, time: index, width: 1, height: 1, rgb: new Uint8Array(3), repeat });
+
+  /** An encoder call that ends when the test says so, remembering the frames it was given. */
+  function heldWork() {
+    const calls: Array<{ frames: number[]; done: () => void }> = [];
+    const work = (batch: SampledFrame[]) => new Promise<number[]>((resolve) => calls.push({ frames: batch.map((f) => f.index), done: () => resolve(batch.map((f) => f.index)) }));
+    return { calls, work };
+  }
+
+  it('encodes a frame that finds the encoder free at once, and those that came while it was busy together', async () => {
+    const frames = new Subject<SampledFrame>();
+    const { calls, work } = heldWork();
+    const out: number[][] = [];
+    let completed = false;
+    frames.pipe(batchWhileBusy(2, work)).subscribe({ next: (b) => out.push(b), complete: () => (completed = true) });
+    frames.next(sampled(0));
+    expect(calls.map((c) => c.frames)).toEqual([[0]]);
+    // Busy: these wait. A repeat rides along without counting against the batch size.
+    frames.next(sampled(1));
+    frames.next(sampled(2, true));
+    frames.next(sampled(3));
+    frames.next(sampled(4));
+    expect(calls).toHaveLength(1);
+    calls[0]!.done();
+    await sleep(0);
+    expect(calls.map((c) => c.frames)).toEqual([[0], [1, 2, 3]]);
+    frames.complete();
+    calls[1]!.done();
+    await sleep(0);
+    expect(completed).toBe(false);
+    calls[2]!.done();
+    await sleep(0);
+    expect(out).toEqual([[0], [1, 2, 3], [4]]);
+    expect(completed).toBe(true);
+  });
+
+  it('lets go of the frames waiting, and emits nothing of a call still running, when unsubscribed', async () => {
+    const frames = new Subject<SampledFrame>();
+    const { calls, work } = heldWork();
+    const out: number[][] = [];
+    const subscription = frames.pipe(batchWhileBusy(4, work)).subscribe((b) => out.push(b));
+    frames.next(sampled(0));
+    frames.next(sampled(1));
+    subscription.unsubscribe();
+    expect(frames.observed).toBe(false);
+    calls[0]!.done();
+    await sleep(0);
+    expect(out).toEqual([]);
+    expect(calls).toHaveLength(1);
   });
 });
 

@@ -1,12 +1,18 @@
-import { concatMap, defer, finalize, from, mergeMap, type OperatorFunction } from 'rxjs';
+import { concatMap, defer, finalize, from, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
 import type { EncodedFrame, SampledFrame } from '../core/clips.js';
 import type { Backpressure } from '../core/ports/backpressure.js';
 import type { VisionEncoder } from '../core/ports/encoders.js';
 import { batchFrames } from './batch-frames.js';
+import { batchWhileBusy } from './batch-while-busy.js';
 
 export interface EncodeFramesOptions {
   readonly batchSize: number;
   readonly budget?: Backpressure;
+  /**
+   * Frames come at a live source's pace: encode what has arrived whenever the encoder is free,
+   * instead of waiting for full batches (see batchWhileBusy).
+   */
+  readonly live?: boolean;
   /** Called after each encoder call with the number of frames it encoded. */
   readonly onEncoded?: (count: number) => void;
 }
@@ -40,9 +46,11 @@ export function encodeFrames(encoder: VisionEncoder, options: EncodeFramesOption
           };
         });
       };
+      const encoded = options.live
+        ? batchWhileBusy(options.batchSize, encodeBatch)
+        : (frames: Observable<SampledFrame>) => frames.pipe(batchFrames(options.batchSize), concatMap((batch) => from(encodeBatch(batch))));
       return source.pipe(
-        batchFrames(options.batchSize),
-        concatMap((batch) => from(encodeBatch(batch))),
+        encoded,
         mergeMap((frames) => frames),
         finalize(() => (previous = null)),
       );
