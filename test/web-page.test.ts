@@ -144,6 +144,55 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web page (skipped without Chromium a
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   });
 
+  it('ingests a file named on the page, shows its progress to the end, and then finds it', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const second = join(dir, 'magenta.mp4');
+    await renderSegments(second, [{ seconds: 8, layout: { full: 'magenta' } }], { motion: true });
+    await page.click('#manage summary');
+    await page.fill('#ingest-path', second);
+    await page.press('#ingest-path', 'Enter');
+    const job = page.locator('#jobs .job').first();
+    await expect.poll(() => job.textContent(), { timeout: 30_000 }).toMatch(/magenta\.mp4.*done · \d+ clips/);
+    expect(await job.locator('progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
+    await expect.poll(() => page.locator('#library .video').allTextContents()).toContainEqual(expect.stringMatching(/magenta\.mp4.*complete/));
+    await page.fill('#q', 'magenta');
+    await page.press('#q', 'Enter');
+    await expect.poll(() => page.locator('#results h3').first().textContent()).toBe('magenta.mp4');
+  });
+
+  it('says in one line why a file cannot be ingested', async () => {
+    await page.fill('#ingest-path', join(dir, 'missing.mp4'));
+    await page.press('#ingest-path', 'Enter');
+    await expect.poll(() => page.textContent('#status')).toContain('no file at');
+  });
+
+  it('removes a video once the person says yes, and keeps it when they say no', async () => {
+    const remove = page.getByRole('button', { name: 'remove magenta.mp4' });
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await remove.click();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await page.locator('#library .video').allTextContents()).toContainEqual(expect.stringContaining('magenta.mp4'));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await remove.click();
+    await expect.poll(() => page.locator('#library .video').allTextContents()).not.toContainEqual(expect.stringContaining('magenta.mp4'));
+    expect(await page.locator('#library .video').allTextContents()).toContainEqual(expect.stringContaining('colours.mp4'));
+  });
+
+  it('watches a camera named on the page, shows its clips as they come, and stops it', async () => {
+    const camera = join(dir, 'camera.mp4');
+    // A picture that changes every clip: a static one is held back as one growing clip until it changes.
+    const colours = ['red', 'blue', 'green', 'yellow'] as const;
+    await renderSegments(camera, Array.from({ length: 12 }, (_, i) => ({ seconds: 4, layout: { full: colours[i % 4]! } })), { motion: true });
+    await page.fill('#watch-name', 'door');
+    await page.fill('#watch-url', camera);
+    await page.check('#watch input[name="realtime"]');
+    await page.click('#watch button[type="submit"]');
+    const source = page.locator('#library .source').filter({ hasText: 'door' });
+    await expect.poll(() => source.textContent(), { timeout: 40_000 }).toMatch(/door.*watching.*[1-9]\d* clips/);
+    await page.getByRole('button', { name: 'stop watching door' }).click();
+    await expect.poll(() => source.textContent(), { timeout: 20_000 }).not.toContain('watching');
+  });
+
   it('says so when it is opened without the token', async () => {
     const stranger = await browser.newPage();
     await stranger.goto(origin);

@@ -21,9 +21,25 @@ async function failure(response: Response): Promise<Error> {
 }
 
 export async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: headers() });
+  return sendJson<T>('GET', path);
+}
+
+/** A request whose answer is one JSON object; a 4xx or 5xx becomes an Error with the server's one line. */
+export async function sendJson<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   if (!response.ok) throw await failure(response);
   return (await response.json()) as T;
+}
+
+/** The server-sent events of a GET (a job followed to its end). */
+export async function* getEvents(path: string): AsyncGenerator<StreamEvent> {
+  const response = await fetch(path, { headers: headers({ accept: 'text/event-stream' }) });
+  if (!response.ok || response.body === null) throw await failure(response);
+  yield* readEvents(response.body);
 }
 
 /** POSTs `body` and yields the server-sent events of the answer; EventSource cannot POST. */

@@ -49,6 +49,16 @@ export interface Source {
   readonly watching: boolean;
 }
 
+export interface Job {
+  readonly id: number;
+  readonly path: string;
+  readonly status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  readonly progress: number;
+  readonly clips: number;
+  readonly videoId: number | null;
+  readonly error: string | null;
+}
+
 export interface Decision {
   readonly videoId: number;
   readonly start: number;
