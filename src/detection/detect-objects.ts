@@ -6,8 +6,11 @@ import type { RgbFrame } from './resize-frame.js';
 
 export interface DetectObjectsOptions {
   readonly detect: (frame: RgbFrame) => Promise<Detection[]>;
-  /** The frame shown at `time` at full size: people far from the camera are a few pixels of an encoder's frame. */
-  readonly grab: (time: number) => Promise<RgbFrame>;
+  /**
+   * The frame shown at `time` at full size: people far from the camera are a few pixels of an
+   * encoder's frame, which is given too, for a source that has nothing bigger to offer.
+   */
+  readonly grab: (time: number, encoded: RgbFrame) => Promise<RgbFrame>;
   /** Percent of pixels that must differ from the frame looked at last before another is looked at. */
   readonly changePercent?: number;
   /** Called after each detection with the milliseconds it took, grabbing the frame included. */
@@ -18,7 +21,11 @@ export interface DetectObjectsOptions {
 const CHANGE_PERCENT = 0.5;
 
 interface ClipToLook {
-  readonly clip: { readonly start: number; readonly end: number; readonly frames: ReadonlyArray<{ readonly time: number; readonly rgb: Uint8Array | null }> };
+  readonly clip: {
+    readonly start: number;
+    readonly end: number;
+    readonly frames: ReadonlyArray<{ readonly time: number; readonly rgb: Uint8Array | null; readonly width: number; readonly height: number }>;
+  };
   readonly texts?: readonly ClipText[];
 }
 
@@ -45,7 +52,7 @@ export function detectObjects<T extends ClipToLook>(options: DetectObjectsOption
         let seen: ClipText | null = null;
         if (moved?.rgb) {
           const started = performance.now();
-          const detections = await options.detect(await options.grab(moved.time));
+          const detections = await options.detect(await options.grab(moved.time, { rgb: moved.rgb, width: moved.width, height: moved.height }));
           options.onDetect?.(performance.now() - started);
           last = { rgb: moved.rgb, text: describeDetections(detections), confidence: Math.max(0, ...detections.map((d) => d.score)) };
           if (last.text) seen = { channel: 'detector', text: last.text, start: moved.time, end: clip.end, confidence: last.confidence };

