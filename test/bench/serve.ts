@@ -3,7 +3,8 @@
  * own as a user starts it, the load from this process (autocannon):
  *   1. GET /api/search and POST /api/ask (one JSON answer, built-in answerer) at 1, 8 and 32
  *      concurrent connections, a fixed time each after a warm-up: p50 / p99 latency, requests/s;
- *      every request asks another question of the bank the query bench asks;
+ *      every request asks another question of the bank the query bench asks; GET /openapi.json
+ *      beside them, the floor of what HTTP costs on the machine;
  *   2. an answer streamed as server-sent events: time to its first `text` event and to `done`;
  *   3. the server's resident memory (VmRSS, peak VmHWM) idle after start and after the load.
  * A response that is not 2xx, a connection error or an event stream's `error` stops the run.
@@ -14,10 +15,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import sharp from 'sharp';
 import { memoryMb, ROOT } from './child-process.js';
 import { count, ms, percentile, table, wholeNumbers } from './figures.js';
 import { buildSyntheticStore, questionBank } from './synthetic-store.js';
@@ -55,9 +57,16 @@ interface Endpoint {
   readonly valid: (body: unknown) => boolean;
 }
 
+const SEARCH = 'GET /api/search';
 const ENDPOINTS: readonly Endpoint[] = [
   {
-    name: 'GET /api/search',
+    // What HTTP, Fastify and the machine cost by themselves: a reply made once, that reads nothing of the store.
+    name: 'GET /openapi.json (floor)',
+    request: () => ({ method: 'GET', path: '/openapi.json' }),
+    valid: (body) => typeof (body as { paths?: unknown }).paths === 'object',
+  },
+  {
+    name: SEARCH,
     request: (q) => ({ method: 'GET', path: `/api/search?${new URLSearchParams({ q })}` }),
     valid: (body) => ((body as { results?: unknown[] }).results?.length ?? 0) > 0,
   },
@@ -187,6 +196,9 @@ async function screenshot(origin: string, file: string): Promise<void> {
     await page.locator('#turns .answer:not([aria-busy]) a.cite').first().waitFor();
     mkdirSync(dirname(file), { recursive: true });
     await page.screenshot({ path: file });
+    // A page that never drew (a blank or one-colour picture) is refused.
+    const { channels } = await sharp(file).stats();
+    if (!channels.some((c) => c.max > c.min)) throw new Error(`the screenshot ${file} is a single colour`);
   } finally {
     await browser.close();
   }
@@ -201,6 +213,8 @@ async function main(): Promise<void> {
   const built = buildSyntheticStore(join(WORK, `synthetic-${clips}`), clips, model, { maxSeconds: 600, reuse: flags.reuse, seed: clips });
   if (built.cut) throw new Error(`the store's build stopped at ${count(built.clips)} of ${count(clips)} clips (10 minutes): ask for fewer with --clips`);
 
+  // Other work on the machine shows in every figure: the load average says how much there was.
+  const load1 = loadavg()[0]!;
   const server = await startServer(built.dir);
   try {
     // Once the start-up's garbage has settled; no request has been made yet.
@@ -214,7 +228,7 @@ async function main(): Promise<void> {
       await load(server.origin, endpoint, TARGET_AT, WARMUP_SEC);
       for (const connections of CONNECTIONS) {
         const cell = await load(server.origin, endpoint, connections, seconds);
-        if (endpoint === ENDPOINTS[0] && connections === TARGET_AT) atTarget = cell;
+        if (endpoint.name === SEARCH && connections === TARGET_AT) atTarget = cell;
         rows.push([endpoint.name, String(connections), count(cell.requests), ms(cell.p50), ms(cell.p99), cell.perSecond.toFixed(0)]);
       }
     }
@@ -233,7 +247,7 @@ async function main(): Promise<void> {
     const loaded = memoryMb(server.child.pid!);
 
     process.stdout.write(
-      `vidmem bench:serve — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n\n` +
+      `vidmem bench:serve — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${load1.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end\n\n` +
         `vidmem serve on 127.0.0.1 (a process of its own) over a store of ${count(built.clips)} synthetic clips in ${count(built.videos)} videos ` +
         `(the query bench's: 48-d palette vectors, 8 memory tokens a clip), loaded by autocannon from another process. ` +
         `Each cell ${seconds} s, after ${WARMUP_SEC} s of warm-up at ${TARGET_AT} connections per endpoint; every request another of ${bank.length} questions; ` +
