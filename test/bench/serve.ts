@@ -87,12 +87,23 @@ interface Server {
 function startServer(store: string): Promise<Server> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'serve', '--store', store, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const closed = new Promise<number | null>((resolveClosed) => child.on('close', (code) => resolveClosed(code)));
+  // A bench stopped by Ctrl-C, a signal or an uncaught error stops its server too.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   return new Promise((resolveStarted, reject) => {
     let stderr = '';
+    let started = false;
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      // Once it listens, what the server says (an internal error, stopping) goes to the bench's stderr.
+      if (started) return void process.stderr.write(s);
       stderr += s;
       const origin = /serving .* at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)?.[1];
-      if (origin) resolveStarted({ child, origin, closed });
+      if (origin) {
+        started = true;
+        resolveStarted({ child, origin, closed });
+      }
     });
     child.on('error', reject);
     void closed.then((code) => reject(new Error(`vidmem serve ended (${code}) before it listened: ${stderr}`)));
