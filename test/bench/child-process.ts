@@ -15,13 +15,19 @@ export interface CliRun {
   readonly peakRssMb: number;
 }
 
-function peakRssKb(pid: number): number {
+/** A field of /proc/PID/status in kB (VmRSS, VmHWM), 0 once the process is gone. */
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
   }
+}
+
+/** A process's resident memory now and at its peak, MB. */
+export function memoryMb(pid: number): { rssMb: number; peakMb: number } {
+  return { rssMb: statusKb(pid, 'VmRSS') / 1024, peakMb: statusKb(pid, 'VmHWM') / 1024 };
 }
 
 /** `vidmem ...args`, stderr passed through; rejects when it exits non-zero. */
@@ -30,7 +36,7 @@ export function runCli(label: string, args: readonly string[]): Promise<CliRun> 
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     let peak = 0;
-    const poll = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!))), 50);
+    const poll = setInterval(() => (peak = Math.max(peak, statusKb(child.pid!, 'VmHWM'))), 50);
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.on('error', (error) => {
       clearInterval(poll);

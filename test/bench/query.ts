@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { lastValueFrom, toArray } from 'rxjs';
 import { openVidmem } from '../../pipelines/vidmem.js';
 import { readConfig } from '../../src/core/config.js';
-import { PALETTE_COLOURS, PALETTE_DIM } from '../../models/builtin/palette-space.js';
+import { PALETTE_DIM } from '../../models/builtin/palette-space.js';
 import type { ModelIdentity } from '../../src/core/model-identity.js';
 import type { TextEncoder } from '../../src/core/ports/encoders.js';
 import { selectMemories } from '../../src/selection/select-memories.js';
@@ -25,7 +25,8 @@ import { DEFAULT_SELECT } from '../../src/selection/select-options.js';
 import { MemoryStore } from '../../storage/memory-store.js';
 import { HAYSTACK_SECONDS, ingestHaystack, makeHaystack, measureRecall } from './haystack.js';
 import { openText } from '../helpers/models.js';
-import { buildSyntheticStore, type BuiltStore } from './synthetic-store.js';
+import { buildSyntheticStore, questionBank, type BuiltStore } from './synthetic-store.js';
+import { count, ms, percentile, table, wholeNumbers } from './figures.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const WORK = join(tmpdir(), 'vidmem-bench-query');
@@ -42,32 +43,10 @@ const { values: flags } = parseArgs({
     reuse: { type: 'boolean', default: false },
   },
 });
-/** The numbers of a flag, each a whole number ≥ min, or the run stops before anything is built. */
-function wholeNumbers(name: string, value: string, min: number): number[] {
-  const numbers = value.split(',').filter((v) => v.trim() !== '').map(Number);
-  const bad = numbers.find((n) => !Number.isInteger(n) || n < min);
-  if (bad !== undefined) {
-    process.stderr.write(`--${name} takes whole numbers ≥ ${min}, got '${value}'\n`);
-    process.exit(2);
-  }
-  return numbers;
-}
-
 const sizes = wholeNumbers('sizes', flags.sizes, 1);
 const [queries = 1000] = wholeNumbers('queries', flags.queries, 1);
 const [needleCount = 24] = wholeNumbers('needles', flags.needles, 0);
 const [maxBuildSec = 600] = wholeNumbers('max-build-sec', flags['max-build-sec'], 1);
-
-/** Questions a palette store can answer: every colour, alone or in a region, and pairs in splits. */
-function questionBank(): string[] {
-  const colours = PALETTE_COLOURS.map((c) => c.name);
-  const regions = ['on the left', 'on the right', 'at the top', 'at the bottom', 'in the middle'];
-  return [
-    ...colours.map((c) => `when is there ${c}?`),
-    ...colours.flatMap((c) => regions.map((r) => `${c} ${r}`)),
-    ...colours.flatMap((a, i) => colours.slice(i + 1).map((b) => `${a} on the left and ${b} on the right`)),
-  ];
-}
 
 /**
  * Reads a file once so that the OS page cache holds it, as it holds the store of a process that
@@ -82,20 +61,6 @@ function warmPageCache(file: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))];
-}
-
-const ms = (value: number): string => `${value.toFixed(2)} ms`;
-const count = (n: number): string => n.toLocaleString('en-US');
-const pad = (cells: readonly string[], widths: readonly number[]): string =>
-  cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-
-function table(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [pad(header, widths), ...rows.map((r) => pad(r, widths))].join('\n');
 }
 
 interface LatencyRow {

@@ -144,3 +144,14 @@ export function buildSyntheticStore(
   writeFileSync(metaFile, `${JSON.stringify(built)}\n`);
   return built;
 }
+
+/** Questions a palette store can answer: every colour, alone or in a region, and pairs in splits. */
+export function questionBank(): string[] {
+  const colours = PALETTE_COLOURS.map((c) => c.name);
+  const regions = ['on the left', 'on the right', 'at the top', 'at the bottom', 'in the middle'];
+  return [
+    ...colours.map((c) => `when is there ${c}?`),
+    ...colours.flatMap((c) => regions.map((r) => `${c} ${r}`)),
+    ...colours.flatMap((a, i) => colours.slice(i + 1).map((b) => `${a} on the left and ${b} on the right`)),
+  ];
+}
