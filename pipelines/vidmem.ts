@@ -240,6 +240,11 @@ export class Vidmem {
     return this.store.videos.get(id);
   }
 
+  /** The name of the live source a video is a segment of; null for a file. One lookup, unlike `videos()`, which counts every video's clips. */
+  sourceOf(videoId: number): string | null {
+    return this.store.videos.sourceOf(videoId);
+  }
+
   /**
    * The clip of a video at `time` (seconds into it; the nearest clip where none covers it), with
    * its keyframe's path: the picture an agent or a page shows for a moment.

@@ -69,6 +69,11 @@ export class VideoLibrary implements MemoryReader {
     return this.guard(() => this.parts.videos.byId(id));
   }
 
+  /** The name of the live source a video is a segment of; null for a file. */
+  sourceOf(id: number): string | null {
+    return this.guard(() => this.parts.videos.sourceName(id));
+  }
+
   findByHash(hash: string): VideoRecord | undefined {
     return this.guard(() => this.parts.videos.byHash(hash));
   }

@@ -11,7 +11,11 @@ export interface ServerContext {
 
 export type Routes = FastifyPluginAsyncTypebox<ServerContext>;
 
-/** A presenter over the videos as they are now: a watch in this or another process adds segments. */
+/** A presenter of one request: a moment's video is looked up once, as it is now (a watch in any process adds segments). */
 export function presenter(app: Vidmem): Presenter {
-  return new Presenter(app.storeDir, new Map(app.videos().map((v) => [v.id, v])));
+  const sources = new Map<number, string | null>();
+  return new Presenter(app.storeDir, (videoId) => {
+    if (!sources.has(videoId)) sources.set(videoId, app.sourceOf(videoId));
+    return sources.get(videoId)!;
+  });
 }

@@ -15,7 +15,7 @@ const LEAD_SECONDS = 2;
 export class Presenter {
   private readonly thumbs: string;
 
-  constructor(storeDir: string, private readonly videos: ReadonlyMap<number, VideoListing>) {
+  constructor(storeDir: string, private readonly sourceOf: (videoId: number) => string | null) {
     this.thumbs = join(storeDir, 'thumbs');
   }
 
@@ -28,13 +28,14 @@ export class Presenter {
   moment(m: Moment): MomentReply {
     const { text, ...json } = momentJson(m);
     const fields = { ...json, text: [...text] };
-    const video = this.videos.get(m.videoId);
-    if (m.startedAt === null || !video?.source) {
+    const { startedAt } = m;
+    const source = startedAt === null ? null : this.sourceOf(m.videoId);
+    if (startedAt === null || source === null) {
       return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media: `/api/videos/${m.videoId}/media`, mediaStart: json.start };
     }
     const at = Math.max(0, m.start - LEAD_SECONDS);
     const seconds = Math.ceil(m.end - at);
-    const media = `/api/sources/${encodeURIComponent(video.source)}/clip?at=${encodeURIComponent(isoWallClock(m.startedAt + at))}&seconds=${seconds}`;
+    const media = `/api/sources/${encodeURIComponent(source)}/clip?at=${encodeURIComponent(isoWallClock(startedAt + at))}&seconds=${seconds}`;
     return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media, mediaStart: roundTo(m.start - at) };
   }
 }

@@ -81,6 +81,7 @@ export class VideosRepository {
   private readonly finishStmt: Database.Statement<[string, string, number]>;
   private readonly listStmt: Database.Statement<[], VideoSummary>;
   private readonly removeStmt: Database.Statement<[number]>;
+  private readonly sourceNameStmt: Database.Statement<[number], string>;
 
   constructor(db: Database.Database) {
     this.byIdStmt = db.prepare('SELECT * FROM videos WHERE id = ?');
@@ -109,6 +110,12 @@ export class VideosRepository {
     );
     // Its chat sessions, their turns' evidence and its text reads go with it (ON DELETE CASCADE).
     this.removeStmt = db.prepare('DELETE FROM videos WHERE id = ?');
+    this.sourceNameStmt = db.prepare('SELECT s.name FROM videos v JOIN sources s ON s.id = v.source_id WHERE v.id = ?').pluck() as typeof this.sourceNameStmt;
+  }
+
+  /** The live source a video is a segment of; null for a file (or no such video). */
+  sourceName(id: number): string | null {
+    return this.sourceNameStmt.get(id) ?? null;
   }
 
   byId(id: number): VideoRecord | undefined {

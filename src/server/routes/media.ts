@@ -41,9 +41,11 @@ export const mediaRoutes: Routes = async (server, { app }) => {
   server.get('/api/videos/:id/media', {
     schema: { tags: ['media'], summary: "a video's file, with range requests (a live source's segment has none: cut its recordings with /api/sources/{name}/clip)", params: IdParams, response: { 404: ErrorReply } },
   }, async (request, reply) => {
-    const video = app.videos().find((v) => v.id === request.params.id);
+    // Asked again for every range a player seeks to: one lookup, not the library's listing.
+    const video = app.video(request.params.id);
     if (!video) throw new NotFoundError(`store ${app.storeDir} has no video ${request.params.id}`);
-    if (video.source !== null) throw new NotFoundError(`video ${video.id} is a segment of live source '${video.source}': its recordings are cut at /api/sources/${video.source}/clip`);
+    const source = app.sourceOf(video.id);
+    if (source !== null) throw new NotFoundError(`video ${video.id} is a segment of live source '${source}': its recordings are cut at /api/sources/${source}/clip`);
     if (!existsSync(video.path) || !statSync(video.path).isFile()) throw new NotFoundError(`the file of video ${video.id} is no longer at ${video.path}`);
     return reply.sendFile(asIs(basename(video.path)), dirname(video.path), { dotfiles: 'allow' });
   });
