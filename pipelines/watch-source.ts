@@ -94,7 +94,10 @@ const RECORDING_SEGMENT_SECONDS = 60;
  */
 function recordArgs(pattern: string): string[] {
   return [
-    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-flush_packets', '1', '-f', 'segment', '-segment_time', String(RECORDING_SEGMENT_SECONDS),
+    // Also by the MPEG-TS muxer inside the segment muxer, which does not inherit the flag: a quiet
+    // camera's whole minute fits in the 32 KiB it otherwise holds back.
+    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-flush_packets', '1', '-segment_format_options', 'flush_packets=1',
+    '-f', 'segment', '-segment_time', String(RECORDING_SEGMENT_SECONDS),
     '-reset_timestamps', '1', '-strftime', '1', pattern,
   ];
 }

@@ -172,7 +172,7 @@ describe('vidmem serve', () => {
     const live = (results as Array<{ startsAt?: string; media: string }>).find((m) => m.startsAt !== undefined)!;
     expect(live.media).toMatch(/^\/api\/sources\/cam\/clip\?at=.+&seconds=\d+$/);
     const cut = await fetch(`${server!.base}${live.media}`);
-    expect({ status: cut.status, type: cut.headers.get('content-type') }).toEqual({ status: 200, type: 'video/mp4' });
+    expect({ status: cut.status, type: cut.headers.get('content-type'), error: cut.ok ? undefined : await cut.clone().text() }).toEqual({ status: 200, type: 'video/mp4', error: undefined });
     expect(new TextDecoder().decode(new Uint8Array(await cut.arrayBuffer()).subarray(4, 8))).toBe('ftyp');
     expect((await fetch(`${server!.base}/api/sources/nowhere/clip?at=${encodeURIComponent(source.from!)}&seconds=2`)).status).toBe(404);
   });
