@@ -52,6 +52,8 @@ export const DEFAULTS = {
   llmDeadlineSec: 300,
   /** Seconds without a frame after which a live source counts as stalled and is tried again. */
   stallTimeoutSec: 20,
+  /** Standing questions: a text rule fires at 4 robust sigmas over its source's usual; an appearance within 30 s of the last is the same event. */
+  alerts: { sigma: 4, cooldownSec: 30, minCount: 1, minSeconds: 0 },
   /** Where `vidmem serve` listens: this machine only, unless told otherwise (and then with a token). */
   serve: { host: '127.0.0.1', port: 8765 },
 } as const;
@@ -84,6 +86,11 @@ export const LIMITS = {
   retainMemoriesSec: { min: 60, max: 100 * 365 * 86_400 },
   /** Seconds of a live source's recording `vidmem clip` cuts at once. */
   cutSeconds: { min: 0.5, max: 3600 },
+  /** A text rule's threshold in robust sigmas; an alert rule's cool-down, minimum count and seconds. */
+  sigma: { min: 0.5, max: 100 },
+  cooldownSec: { min: 0, max: 7 * 86_400 },
+  minCount: { min: 1, max: 1000, integer: true },
+  minSeconds: { min: 0, max: 86_400 },
   /** `vidmem serve --port`; 0 lets the system pick a free one. */
   port: { min: 0, max: 65_535, integer: true },
 } as const satisfies Record<string, Range>;
