@@ -3,12 +3,14 @@
  * with two red stretches among grey and blue ingested with a text rule raises exactly those two
  * events; a webhook that fails twice gets each event once.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
-import { tempDir, vidmem } from './helpers/cli.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
 
 const full = (seconds: number, colour: string): Segment => ({ seconds, layout: { full: colour } });
 /** Red at 12–18 s and 36–42 s; 2-second clips line up with every stretch. */
@@ -118,4 +120,35 @@ describe('vidmem alerts', () => {
       server.close();
     }
   });
+
+  it('watch --json prints an alert line when a live source turns red, in its wall-clock time', async () => {
+    const camera = join(dir, 'camera.mp4');
+    await renderSegments(camera, [full(4, 'blue'), full(4, 'dimgray'), full(3, 'red'), full(4, 'blue')], { motion: true });
+    const store = join(dir, 'live');
+    expect((await vidmem(['alerts', 'add', '--text', 'red', '--store', store])).code).toBe(0);
+    const began = Date.now() / 1000;
+    const child = spawn(process.execPath, [BIN, 'watch', camera, '--realtime', '--name', 'cam', ...INGEST, '--clip-seconds', '1', '--store', store, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const alert = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          if (event.type === 'alert') resolve(event);
+        });
+        child.on('close', (code) => reject(new Error(`watch ended (${code}) without an alert`)));
+      });
+      expect(alert).toMatchObject({ type: 'alert', rule: { id: 1, name: 'red' }, source: 'cam', evidence: { clipId: expect.any(Number), thumbnail: expect.stringMatching(/\.jpg$/) } });
+      // Red is 8–11 s into the stream (a frame dropped on a busy machine may put it a clip later), at that wall-clock time.
+      expect(alert.start).toBeGreaterThanOrEqual(8);
+      expect(alert.start).toBeLessThan(11);
+      const startsAt = Date.parse(String(alert.startsAt)) / 1000;
+      expect(startsAt).toBeGreaterThan(began + 6);
+      expect(startsAt).toBeLessThan(Date.now() / 1000);
+      expect(String(alert.startsAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('close', resolve));
+    }
+    const listed = await vidmem(['events', '--store', store]);
+    expect(listed.stdout).toMatch(/^alert 1 'red' on cam at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(score \d+\.\d\d\), keyframe /);
+  }, 90_000);
 });
