@@ -58,6 +58,8 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
         open.set(key, { eventId: event.id, origin });
         return of({ type: 'alert' as const, ...event });
       };
-      return clips.pipe(checkRules({ rules }), concatMap(record));
+      const before = (clip: SeenClip, limit: number) =>
+        store.videos.recentIndicators(clip.source !== null ? { source: clip.source } : { videoId: clip.videoId }, clip.clipId, limit);
+      return clips.pipe(checkRules({ rules, before }), concatMap(record));
     });
 }

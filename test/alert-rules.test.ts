@@ -107,4 +107,14 @@ describe('the rules operator', () => {
     ]);
     expect(hits[1]!.score).toBeGreaterThan(4);
   });
+
+  it("starts a text rule's baseline from the clips stored before, so that the first clip after a restart is judged at once", async () => {
+    const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4 }), vector: Float32Array.from([1, 0]) } as ReadyRule;
+    const before = (_clip: SeenClip, limit: number) => [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1].slice(-limit).map(unit);
+    const first = [clip('a', 0, 0.9)];
+    const cold = await firstValueFrom(from(first).pipe(checkRules({ rules: () => [red] }), toArray()));
+    const warm = await firstValueFrom(from(first).pipe(checkRules({ rules: () => [red], before }), toArray()));
+    expect(cold).toEqual([]);
+    expect(warm.map((h) => [h.kind, h.start])).toEqual([['raise', 0]]);
+  });
 });

@@ -55,6 +55,12 @@ export interface CheckRulesOptions {
   /** The rules in force for a clip (read again for every clip, so a rule added meanwhile applies from the next). */
   readonly rules: (clip: SeenClip) => Promise<readonly ReadyRule[]> | readonly ReadyRule[];
   readonly baseline?: BaselineOptions;
+  /**
+   * The indicators of the clips stored before this one in its stream, oldest first (at most
+   * `limit`): a text rule's baseline starts from them, so that a restarted watch or a resumed
+   * ingest knows its source's usual at once.
+   */
+  readonly before?: (clip: SeenClip, limit: number) => readonly Float32Array[];
 }
 
 interface RuleState {
@@ -76,8 +82,13 @@ export function checkRules(options: CheckRulesOptions): OperatorFunction<SeenCli
       const states = new Map<string, RuleState>();
       const check = (clip: SeenClip, ready: ReadyRule): RuleHit | null => {
         const key = `${ready.rule.id}\u0000${clip.stream}`;
-        const state = states.get(key) ?? { gate: IDLE, history: [] };
-        states.set(key, state);
+        let state = states.get(key);
+        if (!state) {
+          const vector = 'vector' in ready ? ready.vector : null;
+          const before = vector && options.before ? options.before(clip, baseline.window) : [];
+          state = { gate: IDLE, history: vector ? before.map((indicator) => cosine(indicator, vector)) : [] };
+          states.set(key, state);
+        }
         let value: number | null;
         if ('vector' in ready) {
           const score = cosine(clip.indicator, ready.vector);

@@ -69,7 +69,8 @@ text encoder against the clip's picture) is compared with the same rule's scores
 own last 120 clips (of that one video, for a file): its robust z-score is
 (score − their median) / (1.4826 × their median absolute deviation), the spread taken as at least
 0.01. A raw CLIP similarity means something else on every camera and model; a z-score does not, so
-one --sigma fits them all. The first 6 clips of a source only teach it its usual.
+one --sigma fits them all. The baseline starts from the clips already stored of the source, so a
+restarted watch knows its usual at once; a new source's first 6 clips only teach it.
 
 One appearance raises one event: a rule fires when its value reaches the threshold (--sigma, or
 --min-count held for --min-seconds), stays on while it holds (down to half the sigma for text rules),
