@@ -10,7 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
+import { runProcess } from '../src/sources/run-process.js';
+import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
+import { detectorAvailable } from './helpers/models.js';
+import { haveVtest, VTEST } from './helpers/video-frames.js';
 
 const full = (seconds: number, colour: string): Segment => ({ seconds, layout: { full: colour } });
 /** Red at 12–18 s and 36–42 s; 2-second clips line up with every stretch. */
@@ -121,13 +125,26 @@ describe('vidmem alerts', () => {
     }
   });
 
-  it('watch --json prints an alert line when a live source turns red, in its wall-clock time', async () => {
+  it('watch --json prints an alert line when a live source turns red, in its wall-clock time, and --webhook gets the same JSON', async () => {
     const camera = join(dir, 'camera.mp4');
     await renderSegments(camera, [full(4, 'blue'), full(4, 'dimgray'), full(3, 'red'), full(4, 'blue')], { motion: true });
     const store = join(dir, 'live');
     expect((await vidmem(['alerts', 'add', '--text', 'red', '--store', store])).code).toBe(0);
+    const posted: Array<Record<string, unknown>> = [];
+    const hook: Server = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (s: string) => (body += s));
+      request.on('end', () => {
+        posted.push(JSON.parse(body) as Record<string, unknown>);
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
     const began = Date.now() / 1000;
-    const child = spawn(process.execPath, [BIN, 'watch', camera, '--realtime', '--name', 'cam', ...INGEST, '--clip-seconds', '1', '--store', store, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'watch', camera, '--realtime', '--name', 'cam', ...INGEST, '--clip-seconds', '1', '--store', store, '--json', '--webhook', webhook], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const alert = await new Promise<Record<string, unknown>>((resolve, reject) => {
         createInterface({ input: child.stdout }).on('line', (line) => {
@@ -144,11 +161,36 @@ describe('vidmem alerts', () => {
       expect(startsAt).toBeGreaterThan(began + 6);
       expect(startsAt).toBeLessThan(Date.now() / 1000);
       expect(String(alert.startsAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
-    } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('close', resolve));
+      // The same JSON went to the webhook, before the watch ended.
+      expect(posted).toContainEqual(alert);
+    } finally {
+      child.kill('SIGKILL');
+      hook.close();
     }
     const listed = await vidmem(['events', '--store', store]);
     expect(listed.stdout).toMatch(/^alert 1 'red' on cam at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(score \d+\.\d\d\), keyframe /);
   }, 90_000);
+});
+
+describe.skipIf(!haveVtest() || !(await detectorAvailable()))('an object rule on street footage', () => {
+  it('raises one event per stretch with people, by the detector\'s counts, and none for the empty street between', async () => {
+    const footage = join(dir, 'people.mp4');
+    // 8 s of people walking, 12 s of an empty grey picture, 8 s of people again.
+    const made = await runProcess(mediaTools().ffmpeg.path, [
+      '-hide_banner', '-loglevel', 'error', '-y', '-t', '8', '-i', VTEST, '-f', 'lavfi', '-i', 'color=c=dimgray:s=768x576:r=10:d=12', '-ss', '30', '-t', '8', '-i', VTEST,
+      '-filter_complex', '[0:v]fps=10,format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];[2:v]fps=10,format=yuv420p,setsar=1[c];[a][b][c]concat=n=3:v=1:a=0[v]',
+      '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', footage,
+    ]);
+    expect(made.code).toBe(0);
+    const store = join(dir, 'street');
+    expect((await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--cooldown', '5s', '--store', store])).code).toBe(0);
+    const result = await vidmem(['ingest', footage, ...INGEST, '--detect', 'on', '--store', store]);
+    expect(result.code).toBe(0);
+    const events = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+    expect(events.map((e) => [e.rule.name, e.start, e.end])).toEqual([['someone', 20, 28], ['someone', 0, 8]]);
+    // The score of an object rule is the count seen.
+    expect(events.every((e) => e.score >= 2)).toBe(true);
+  }, 120_000);
 });
