@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, from, identity, Observable, of, pipe, switchMap, tap } from 'rxjs';
+import { concat, concatMap, connect, defer, from, identity, map, merge, Observable, of, pipe, switchMap, tap, type OperatorFunction } from 'rxjs';
 import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip, MemoryToken } from '../src/core/clips.js';
 import { DEFAULTS, type IngestSettings } from '../src/core/config.js';
@@ -24,6 +24,7 @@ import type { Detection } from '../src/detection/detector.js';
 import type { RgbFrame } from '../src/detection/resize-frame.js';
 import type { MemoryStore, VideoRecord } from '../storage/memory-store.js';
 import type { ReadSpeech } from './speech-channel.js';
+import type { AlertRaised, SeenClip } from './standing-queries.js';
 import { subtitleTexts, type SubtitleChoice } from './subtitle-texts.js';
 
 export interface IngestContext {
@@ -34,6 +35,8 @@ export interface IngestContext {
   readonly batchSize: number;
   readonly tools: MediaTools;
   readonly text?: TextChannels;
+  /** Standing questions checked on each clip once it is stored (see standing-queries.ts). */
+  readonly alerts?: OperatorFunction<SeenClip, AlertRaised>;
 }
 
 /** What besides the picture goes into a clip's memory. */
@@ -91,7 +94,7 @@ export interface IngestSummary {
   readonly alreadyIngested: boolean;
 }
 
-export type IngestEvent = IngestProgress | IngestSummary;
+export type IngestEvent = IngestProgress | IngestSummary | AlertRaised;
 
 /** How frames are sampled, and the seconds between two sampled frames. */
 async function chooseSampling(video: VideoInfo, settings: IngestSettings, context: IngestContext): Promise<{ sampling: Sampling; frameGap: number }> {
@@ -237,10 +240,11 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       counts.ocrMs += ms;
     };
 
-    const store = async (memory: DistilledClip): Promise<IngestProgress> => {
+    const store = async (memory: DistilledClip): Promise<{ progress: IngestProgress; seen: SeenClip }> => {
       const { clip, keyframe } = memory;
       const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
-      context.store.videos.appendClip(p.register(), {
+      const videoId = p.register();
+      const clipId = context.store.videos.appendClip(videoId, {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
         framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
         ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
@@ -248,7 +252,11 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       counts.textLines += memory.texts?.length ?? 0;
       counts.clips += 1;
       counts.position = clip.end;
-      return progress();
+      const detected = (memory.texts ?? []).filter((t) => t.channel === 'detector').map((t) => t.text);
+      const seen: SeenClip = {
+        stream: `video:${videoId}`, source: null, videoId, path: p.video.path, clipId, start: clip.start, end: clip.end, startedAt: null, indicator: memory.indicator, detected,
+      };
+      return { progress: progress(), seen };
     };
 
     const events$ = decodeFrames(p.video, {
@@ -284,6 +292,12 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
         detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onDetect }) : identity,
       ),
       concatMap((memory) => from(store(memory))),
+      // Each stored clip is told as progress and, beside it, checked against the standing questions.
+      (stored$) => {
+        const alerts = context.alerts;
+        if (!alerts) return stored$.pipe(map((s): IngestEvent => s.progress));
+        return stored$.pipe(connect((shared) => merge(shared.pipe(map((s): IngestEvent => s.progress)), shared.pipe(map((s) => s.seen), alerts))));
+      },
     );
 
     return concat(events$, defer(() => of(finish(p, context, counts, elapsed()))));

@@ -5,13 +5,14 @@
  * is answered, what a failed file does to the rest.
  */
 import { createRequire } from 'node:module';
-import type { Observable } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
 import { formatDuration, formatTimestamp } from '../src/core/time-format.js';
 import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
+import type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
@@ -37,8 +38,11 @@ import type { ReadSpeech, SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import type { LiveSource } from './live-source.js';
 import type { WatchContext, WatchEvent } from './watch-source.js';
+import type { AlertRaised, SeenClip } from './standing-queries.js';
 import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
 
+export type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
+export type { AlertRaised } from './standing-queries.js';
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
 
 const require = createRequire(import.meta.url);
@@ -95,6 +99,8 @@ export interface IngestOptions {
    * had (offline, before it was ever fetched) is told in one line and the ingest goes on without.
    */
   readonly detect?: boolean;
+  /** POST each alert raised by the store's standing questions here as JSON, retried with backoff. */
+  readonly webhook?: string;
 }
 
 export interface WatchOptions {
@@ -126,6 +132,24 @@ export interface WatchOptions {
   readonly retainMemoriesSeconds?: number;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
+  /** As IngestOptions.webhook; a webhook never slows the watch. */
+  readonly webhook?: string;
+}
+
+/** A standing question as `vidmem alerts add` takes it: a text or an object, and how it fires. */
+export interface NewAlert {
+  readonly text?: string;
+  readonly object?: string;
+  /** Text rules: robust sigmas above the source's usual (default 4). */
+  readonly sigma?: number;
+  /** Object rules: at least this many at once (default 1), for at least this many seconds (default 0). */
+  readonly minCount?: number;
+  readonly minSeconds?: number;
+  /** Only this live source's clips (default: every source and file). */
+  readonly source?: string;
+  readonly name?: string;
+  /** Seconds after an event's end in which a new appearance is the same event (default 30). */
+  readonly cooldownSec?: number;
 }
 
 export interface AskOptions {
@@ -292,10 +316,12 @@ export class Vidmem {
         (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
         options.speech ? this.speechReader(options.speech) : undefined,
         (options.detect ?? chosen.detect) ? this.objectDetector().catch((err: unknown) => this.withoutDetector(err, options.detect)) : undefined,
+        this.standingQueries(),
       ]);
     };
-    return defer(parts).pipe(
-      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech, detector]) => {
+    if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
+    const ingested = defer(parts).pipe(
+      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech, detector, alerts]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
         const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
         checkSettings(settings, options.batch);
@@ -303,10 +329,11 @@ export class Vidmem {
         this.tools ??= mediaTools(this.config.binaries);
         const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
         const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
-        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text };
+        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text, alerts };
         return ingestFile(path, context, settings);
       }),
     );
+    return this.withWebhook(ingested, options.webhook);
   }
 
   /**
@@ -321,9 +348,11 @@ export class Vidmem {
       Promise.all([
         import('./presets.js'), this.visionEncoder(), import('./watch-source.js'), import('../src/memory/token-merge-distiller.js'), import('../src/sources/ffmpeg-binaries.js'),
         options.detect === false ? undefined : this.objectDetector(options.detect === true).catch((err: unknown) => this.withoutDetector(err, options.detect, 'watching')),
+        this.standingQueries(),
       ]);
-    return defer(parts).pipe(
-      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }, detector]) => {
+    if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
+    const watched = defer(parts).pipe(
+      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }, detector, alerts]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
@@ -337,11 +366,114 @@ export class Vidmem {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
+          alerts,
           ...retention,
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
         return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
       }),
+    );
+    return this.withWebhook(watched, options.webhook);
+  }
+
+  /**
+   * Adds a standing question, checked on every clip that `watch` and `ingest` store from now on
+   * (a watch already running applies it from its next clip). A text rule's words must be known
+   * to the store's model, once it has one; an object rule's word must name something the
+   * detector finds.
+   */
+  async addAlertRule(spec: NewAlert): Promise<AlertRule> {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: no alert rule can be added to it`);
+    const condition = await this.alertCondition(spec);
+    const cooldownSec = spec.cooldownSec ?? DEFAULTS.alerts.cooldownSec;
+    checkRange('cooldown', cooldownSec, LIMITS.cooldownSec);
+    const source = spec.source?.trim() || null;
+    const taken = new Set(this.store.alerts.rules().map((r) => r.name));
+    let name = spec.name?.trim();
+    if (name === '') throw new UserError('--name is empty; give the rule a name, or leave --name out', 2);
+    if (name !== undefined && taken.has(name)) throw new UserError(`store ${this.storeDir} already has an alert rule named ${quote(name)}`, 2);
+    if (name === undefined) {
+      const base = condition.kind === 'text' ? condition.text : condition.object;
+      name = base;
+      for (let n = 2; taken.has(name); n++) name = `${base} (${n})`;
+    }
+    return this.store.alerts.addRule({ name, source, cooldownSec, condition });
+  }
+
+  alertRules(): AlertRule[] {
+    return this.store.alerts.rules();
+  }
+
+  /** Removes a rule; the events it raised stay, with its name. */
+  removeAlertRule(id: number): AlertRule {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    const rule = this.store.alerts.rule(id);
+    if (!rule || !this.store.alerts.removeRule(id)) throw this.noRule(id);
+    return rule;
+  }
+
+  /** The events raised, the latest first: every rule's, or one rule's. */
+  alertEvents(options: { readonly ruleId?: number; readonly limit?: number } = {}): AlertEventRecord[] {
+    if (options.ruleId !== undefined && !this.store.alerts.rule(options.ruleId) && this.store.alerts.events({ ruleId: options.ruleId, limit: 1 }).length === 0) {
+      throw this.noRule(options.ruleId);
+    }
+    return this.store.alerts.events(options);
+  }
+
+  private noRule(id: number): NotFoundError {
+    return new NotFoundError(`store ${this.storeDir} has no alert rule ${id} (\`vidmem alerts list\` lists them)`);
+  }
+
+  private async alertCondition(spec: NewAlert): Promise<AlertCondition> {
+    const { text, object } = spec;
+    if ((text === undefined) === (object === undefined)) throw new UserError('say what to alert on: --text "a red car" or --object person (one of them)', 2);
+    if (text !== undefined) {
+      if (spec.minCount !== undefined || spec.minSeconds !== undefined) throw new UserError('--min-count and --min-seconds are for --object rules', 2);
+      if (text.trim() === '') throw new UserError('--text is empty; give the words to look for, e.g. --text "a red car"', 2);
+      const sigma = spec.sigma ?? DEFAULTS.alerts.sigma;
+      checkRange('sigma', sigma, LIMITS.sigma);
+      // A store with a model can tell now whether the words mean anything to it; a new one learns its model with its first video.
+      if (this.store.model()) {
+        const vector = await this.encodeQuery(text, false);
+        if (vector.every((x) => x === 0)) throw new UserError(`model '${this.store.model()!.name}' knows none of the words in ${quote(text)}: a text rule needs words it knows`, 2);
+      }
+      return { kind: 'text', text: text.trim(), sigma };
+    }
+    if (spec.sigma !== undefined) throw new UserError('--sigma is for --text rules', 2);
+    const [{ COCO_LABELS }, { labelsOf }] = await Promise.all([import('../src/detection/coco-labels.js'), import('./standing-queries.js')]);
+    const word = object!.trim().toLowerCase();
+    if (!labelsOf(word).every((label) => COCO_LABELS.includes(label))) {
+      throw new UserError(`--object ${object}: not something the detector finds; give one of its labels (person, car, truck, dog, …) or a word for one (someone, vehicle, van)`, 2);
+    }
+    const minCount = spec.minCount ?? DEFAULTS.alerts.minCount;
+    const minSeconds = spec.minSeconds ?? DEFAULTS.alerts.minSeconds;
+    checkRange('minCount', minCount, LIMITS.minCount);
+    checkRange('minSeconds', minSeconds, LIMITS.minSeconds);
+    return { kind: 'object', object: word, minCount, minSeconds };
+  }
+
+  /** The standing questions' step: the store's rules on each stored clip, text rules encoded as questions are. */
+  private async standingQueries(): Promise<OperatorFunction<SeenClip, AlertRaised>> {
+    const { raiseAlerts } = await import('./standing-queries.js');
+    return raiseAlerts({ store: this.store, encodeText: (text) => this.encodeQuery(text, false) });
+  }
+
+  private checkWebhookUrl(url: string): void {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') throw new UserError(`--webhook ${url}: give an http:// or https:// URL`, 2);
+  }
+
+  /** Each alert of the flow POSTed to the webhook, beside it (see alert-delivery.ts). */
+  private withWebhook<E extends { readonly type: string }>(events: Observable<E>, url: string | undefined): Observable<E> {
+    if (url === undefined) return events;
+    const { defer, switchMap } = rx();
+    return defer(() => import('./alert-delivery.js')).pipe(
+      switchMap(({ deliverAlerts }) => events.pipe(deliverAlerts<E>({ url, onNotice: (line) => this.options.onNotice?.(`vidmem: ${line}`) }))),
     );
   }
 

@@ -8,7 +8,7 @@
  */
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, finalize, from, identity, merge, Observable, of, ReplaySubject, retry, Subject,
-  take, takeUntil, tap, throwError, timeout, timer, type SchedulerLike,
+  take, takeUntil, tap, throwError, timeout, timer, type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import type { ClipText, TextChannel } from '../src/core/clip-text.js';
 import type { DistilledClip } from '../src/core/clips.js';
@@ -30,6 +30,7 @@ import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { grabFrame } from '../src/sources/grab-frame.js';
 import type { MemoryStore, RecordingBudget, SourceRecord } from '../storage/memory-store.js';
 import type { LiveSource } from './live-source.js';
+import type { AlertRaised, SeenClip } from './standing-queries.js';
 
 export interface WatchContext {
   readonly store: MemoryStore;
@@ -54,6 +55,8 @@ export interface WatchContext {
   readonly stop$: Observable<unknown>;
   /** Wall-clock time in ms and the timers of stalls and backoff; injectable for tests. */
   readonly scheduler?: SchedulerLike;
+  /** Standing questions checked on each clip once it is committed, across reconnections (see standing-queries.ts). */
+  readonly alerts?: OperatorFunction<SeenClip, AlertRaised>;
 }
 
 export type WatchEvent =
@@ -61,7 +64,9 @@ export type WatchEvent =
   /** A clip stored, its times in UTC seconds; frames dropped and decoded so far on this connection. */
   | { readonly type: 'clip'; readonly source: string; readonly videoId: number; readonly start: number; readonly end: number; readonly framesDropped: number; readonly framesDecoded: number }
   | { readonly type: 'gap'; readonly source: string; readonly at: number; readonly reason: string; readonly retryInMs: number }
-  | { readonly type: 'stopped'; readonly source: string };
+  | { readonly type: 'stopped'; readonly source: string }
+  /** A standing question's event began (see standing-queries.ts). */
+  | AlertRaised;
 
 /** Why a connection ended, and from when it has been missing; raised after its clips are committed, so that `retry` tries again. */
 class SourceLost extends Error {
@@ -133,6 +138,8 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
     const stopping = context.stop$.pipe(take(1)).subscribe({ next: () => stop$.next(), complete: () => stop$.next() });
     stop$.subscribe(() => (stopped = true));
     const gaps = new Subject<WatchEvent>();
+    // Clips as committed, for the standing questions: one stream of them over every connection.
+    const seen = new Subject<SeenClip>();
     let openGap: number | undefined;
     let failures = 0;
     let lastPrune = -Infinity;
@@ -201,7 +208,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           const { clip, keyframe } = memory;
           const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
           const { videoId } = segment!;
-          store.videos.appendClip(videoId, {
+          const clipId = store.videos.appendClip(videoId, {
             index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
             framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
             ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
@@ -216,6 +223,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           }
           segment!.end = clip.end;
           const at = segment!.startedAt;
+          seen.next({ stream: `source:${source.name}`, source: source.name, videoId, path: source.name, clipId, start: clip.start, end: clip.end, startedAt: at, indicator: memory.indicator, detected: (memory.texts ?? []).filter((t) => t.channel === 'detector').map((t) => t.text) });
           return { type: 'clip', source: source.name, videoId, start: at + clip.start, end: at + clip.end, framesDropped: counts.dropped, framesDecoded: counts.decoded };
         };
 
@@ -264,8 +272,12 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           return timer(retryInMs, scheduler).pipe(takeUntil(stop$));
         },
       }),
-      finalize(() => gaps.complete()),
+      finalize(() => {
+        gaps.complete();
+        seen.complete();
+      }),
     );
-    return concat(merge(gaps, watched$), of<WatchEvent>({ type: 'stopped', source: source.name })).pipe(finalize(() => stopping.unsubscribe()));
+    const alerts$ = context.alerts ? seen.pipe(context.alerts) : EMPTY;
+    return concat(merge(gaps, alerts$, watched$), of<WatchEvent>({ type: 'stopped', source: source.name })).pipe(finalize(() => stopping.unsubscribe()));
   });
 }

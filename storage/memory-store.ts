@@ -6,16 +6,19 @@
  *   <dir>/thumbs/<videoId>/<index>.jpg             one keyframe per clip
  *
  * It is opened here and offers one facade per concern: `videos` (videos, clips and every read a
- * question makes), `chats` (chat sessions). The model whose vectors it holds is bound once. Any
+ * question makes), `chats` (chat sessions), `sources` (live sources), `alerts` (standing
+ * questions and their events). The model whose vectors it holds is bound once. Any
  * number of processes may write and read one store at once (see index-cache).
  */
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ModelIdentity } from '../src/core/model-identity.js';
+import { AlertLog } from './alert-log.js';
 import { ChatLog } from './chat-log.js';
 import { IndexCache } from './index-cache.js';
 import { checkDbFile, connectDatabase, DB_FILE, prepareDir, reclaimFreePages, whyUnwritable, type SchemaUpgrade } from './open-database.js';
 import { LiveSources } from './live-sources.js';
+import { AlertsRepository } from './repositories/alerts.js';
 import { ChatRepository } from './repositories/chat.js';
 import { SourcesRepository } from './repositories/sources.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
@@ -35,6 +38,7 @@ export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn } from './repositor
 export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './repositories/videos.js';
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
+export type { AlertLog } from './alert-log.js';
 export type { LiveSources, NewSegment, RecordingBudget, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
@@ -56,6 +60,7 @@ export class MemoryStore {
   readonly videos: VideoLibrary;
   readonly chats: ChatLog;
   readonly sources: LiveSources;
+  readonly alerts: AlertLog;
   private readonly models: ModelsRepository;
   private readonly index: IndexCache;
   private readonly removals: Removals;
@@ -84,6 +89,7 @@ export class MemoryStore {
       thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
+    this.alerts = new AlertLog(dir, readonly, new AlertsRepository(db), this.failures, thumbnails);
     this.sources = new LiveSources({
       dir, readonly, sources, library: this.videos, recordings: new Recordings(dir), removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });

@@ -249,6 +249,11 @@ export class VideoLibrary implements MemoryReader {
     });
   }
 
+  /** What clips before `beforeClipId` looked like, in one video or one live source's segments, oldest first: the usual a standing question compares a new clip with. */
+  recentIndicators(scope: { readonly videoId: number } | { readonly source: string }, beforeClipId: number, limit: number): Float32Array[] {
+    return this.guard(() => this.parts.clips.recentIndicators(scope, beforeClipId, limit));
+  }
+
   clipTexts(clipIds: readonly number[]): Map<number, ClipText[]> {
     return this.guard(() => this.parts.texts.ofClips(clipIds));
   }

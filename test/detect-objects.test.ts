@@ -95,17 +95,24 @@ describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem ingest --d
 describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem watch --detect on a street camera', () => {
   it('finds the people walking by, clip by clip as it watches, in its wall-clock time', async () => {
     const store = join(tempDir('vidmem-detect-'), 'store');
+    // A standing question on what the detector sees, applied while watching.
+    expect((await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--store', store])).code).toBe(0);
     const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let clips = 0;
+    const alerts: Array<{ startsAt: string }> = [];
     for await (const line of createInterface({ input: child.stdout })) {
-      if ((JSON.parse(line) as { type: string }).type === 'clip') clips += 1;
+      const event = JSON.parse(line) as { type: string; startsAt: string };
+      if (event.type === 'clip') clips += 1;
+      if (event.type === 'alert') alerts.push(event);
       // People walk by from the first seconds; four clips are 16 s of the street.
       if (clips === 4) child.kill('SIGTERM');
     }
     expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.startsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     const { results } = JSON.parse((await vidmem(['search', 'when did someone walk by', '--store', store, '--json'])).stdout);
     expect(results[0].startsAt).toBeDefined();
     expect(results[0].text[0]).toMatchObject({ channel: 'detector', text: expect.stringMatching(/\d+ person/) });

@@ -82,16 +82,17 @@ export function consume<T>(events$: Observable<T>, onEvent: (event: T) => void, 
  * is reported in one line and sets the exit status, and the command goes on with the next; with
  * --json it also has its line on standard output (`{ path, error }`), so that every job has one.
  */
-export async function runJob<P extends { readonly type: 'progress' }, S extends { readonly type: 'done' }>(
-  events$: Observable<P | S>,
+export async function runJob<P extends { readonly type: 'progress' }, S extends { readonly type: 'done' }, O extends { readonly type: string } = never>(
+  events$: Observable<P | S | O>,
   progress: { update(event: P): void; stop(): void },
-  output: { readonly json: boolean; readonly path: string; readonly describe: (summary: S) => string },
+  output: { readonly json: boolean; readonly path: string; readonly describe: (summary: S) => string; readonly other?: (event: O) => void },
 ): Promise<void> {
   let summary: S | undefined;
   try {
     await consume(events$, (event) => {
       if (event.type === 'progress') progress.update(event as P);
-      else summary = event as S;
+      else if (event.type === 'done') summary = event as S;
+      else output.other?.(event as O);
     });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;

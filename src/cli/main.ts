@@ -49,6 +49,12 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'clip', summary: 'cut a playable MP4 out of what a live source sent, at a time, from its recordings', load: async () => (await import('./commands/clip.js')).clipCommand() },
   { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
+  {
+    name: 'alerts',
+    summary: 'standing questions checked on every new clip, each appearance one event: alerts add --text "a red car" | --object person, list, rm',
+    load: async () => (await import('./commands/alerts.js')).alertsCommand(),
+  },
+  { name: 'events', summary: 'list the events the standing questions raised', load: async () => (await import('./commands/events.js')).eventsCommand() },
   { name: 'videos', summary: 'list the videos in a store', load: async () => (await import('./commands/videos.js')).videosCommand() },
   {
     name: 'models',

@@ -52,6 +52,8 @@ export const DEFAULTS = {
   llmDeadlineSec: 300,
   /** Seconds without a frame after which a live source counts as stalled and is tried again. */
   stallTimeoutSec: 20,
+  /** Standing questions: a text rule fires at 4 robust sigmas over its source's usual; an appearance within 30 s of the last is the same event. */
+  alerts: { sigma: 4, cooldownSec: 30, minCount: 1, minSeconds: 0 },
   /** Where `vidmem serve` listens: this machine only, unless told otherwise (and then with a token). */
   serve: { host: '127.0.0.1', port: 8765 },
 } as const;
@@ -86,6 +88,11 @@ export const LIMITS = {
   cutSeconds: { min: 0.5, max: 3600 },
   /** Characters of a question or query sent over HTTP or MCP: more than any question, less than a body worth refusing. */
   questionChars: { min: 1, max: 16_384, integer: true },
+  /** A text rule's threshold in robust sigmas; an alert rule's cool-down, minimum count and seconds. */
+  sigma: { min: 0.5, max: 100 },
+  cooldownSec: { min: 0, max: 7 * 86_400 },
+  minCount: { min: 1, max: 1000, integer: true },
+  minSeconds: { min: 0, max: 86_400 },
   /** `vidmem serve --port`; 0 lets the system pick a free one. */
   port: { min: 0, max: 65_535, integer: true },
 } as const satisfies Record<string, Range>;

@@ -54,7 +54,7 @@ export class BackgroundWork {
       const subscription = this.app.ingest(path, options).subscribe({
         next: (event) => {
           if (event.type === 'progress') update({ progress: event.durationSec > 0 ? Math.min(1, event.position / event.durationSec) : 0, clips: event.clips });
-          else update({ status: 'done', progress: 1, clips: event.clips, videoId: event.videoId });
+          else if (event.type === 'done') update({ status: 'done', progress: 1, clips: event.clips, videoId: event.videoId });
         },
         error: (err: unknown) => {
           if (!(err instanceof UserError)) this.onError(`ingest of ${path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -48,6 +48,8 @@ export class ClipsRepository {
   private readonly byAgeStmt: Database.Statement<[number], [number, number, string | null]>;
   private readonly removeMemoriesStmt: Database.Statement<[string]>;
   private readonly removeStmt: Database.Statement<[string]>;
+  private readonly recentOfVideoStmt: Database.Statement<[number, number, number], Buffer>;
+  private readonly segmentsOfSourceStmt: Database.Statement<[string], number>;
 
   constructor(db: Database.Database) {
     this.insertClipStmt = db.prepare(
@@ -102,6 +104,11 @@ export class ClipsRepository {
     this.byAgeStmt = db.prepare('SELECT id, end_sec, thumb_path FROM clips WHERE video_id = ? ORDER BY idx').raw() as unknown as typeof this.byAgeStmt;
     this.removeMemoriesStmt = db.prepare('DELETE FROM clip_memories WHERE clip_id IN (SELECT value FROM json_each(?))');
     this.removeStmt = db.prepare('DELETE FROM clips WHERE id IN (SELECT value FROM json_each(?))');
+    // Backwards along (video_id, idx): the latest clips are read first, and no more than asked for.
+    this.recentOfVideoStmt = db.prepare('SELECT indicator FROM clips WHERE video_id = ? AND id < ? ORDER BY idx DESC LIMIT ?').pluck() as typeof this.recentOfVideoStmt;
+    this.segmentsOfSourceStmt = db
+      .prepare('SELECT v.id FROM videos v WHERE v.source_id = (SELECT id FROM sources WHERE name = ?) ORDER BY v.started_at DESC, v.id DESC')
+      .pluck() as typeof this.segmentsOfSourceStmt;
   }
 
   /** Writes the clip and its tokens in one transaction; returns the clip id. */
@@ -211,5 +218,16 @@ export class ClipsRepository {
     for (const [id, videoId, index, start, end, indicator] of this.indexRowsStmt.iterate(fromId, toId)) {
       yield { id, indicator: blobToVector(indicator), position: { videoId, index, start, end } };
     }
+  }
+
+  /** The indicators of the `limit` clips stored before `beforeClipId` in one video, or in a live source's segments; oldest first. */
+  recentIndicators(scope: { readonly videoId: number } | { readonly source: string }, beforeClipId: number, limit: number): Float32Array[] {
+    const blobs: Buffer[] = [];
+    const videos = 'source' in scope ? this.segmentsOfSourceStmt.all(scope.source) : [scope.videoId];
+    for (const videoId of videos) {
+      blobs.push(...this.recentOfVideoStmt.all(videoId, beforeClipId, limit - blobs.length));
+      if (blobs.length >= limit) break;
+    }
+    return blobs.reverse().map((blob) => blobToVector(blob));
   }
 }

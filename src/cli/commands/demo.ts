@@ -28,7 +28,10 @@ async function demo(flags: { dir: string }): Promise<void> {
     const progress = ingestProgress(true, video);
     let summary: IngestSummary | undefined;
     try {
-      await consume(app.ingest(video), (event) => (event.type === 'progress' ? progress.update(event) : (summary = event)));
+      await consume(app.ingest(video), (event) => {
+        if (event.type === 'progress') progress.update(event);
+        else if (event.type === 'done') summary = event;
+      });
     } finally {
       progress.stop();
     }

@@ -4,6 +4,9 @@ import { DEFAULTS, LIMITS, SAMPLING_MODES, type IngestSettings } from '../../cor
 import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
 import type { IngestSummary } from '../../../pipelines/ingest-file.js';
+import { alertPayload } from '../../../pipelines/alert-payload.js';
+import type { AlertRaised } from '../../../pipelines/vidmem.js';
+import { describeAlert } from '../alert-lines.js';
 import { PRESETS, PRESET_NAMES } from '../../../pipelines/presets.js';
 import type { SpeechChoice } from '../../../pipelines/speech-channel.js';
 import type { SubtitleChoice } from '../../../pipelines/subtitle-texts.js';
@@ -21,6 +24,7 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   detect: 'auto' | 'on' | 'off';
   vad?: string;
   language?: string;
+  webhook?: string;
 }
 
 function subtitleChoice(value: string | undefined, files: readonly string[]): SubtitleChoice | undefined {
@@ -65,18 +69,19 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, ...appFlags } = flags;
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, webhook, ...appFlags } = flags;
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
   const subtitles = subtitleChoice(subtitleFlag, files);
   const speech = speechChoice({ asr, vad, language });
-  const text = { ...(speech ? { speech } : {}), ...(detect !== 'auto' ? { detect: detect === 'on' } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}) };
+  const text = { ...(speech ? { speech } : {}), ...(detect !== 'auto' ? { detect: detect === 'on' } : {}), ...(ocr !== 'auto' ? { ocr: ocr === 'on' } : {}), ...(subtitles !== undefined ? { subtitles } : {}), ...(preset !== undefined ? { preset } : {}), ...(webhook !== undefined ? { webhook } : {}) };
   const { onInterrupt, interrupted } = await import('../interrupt.js');
   const resume = () => interrupted('interrupted; the clips stored so far are kept, and the same vidmem ingest resumes after them');
   await onInterrupt(resume, () => withApp(appFlags, 'write', async (app) => {
     await app.loadModel('ingest');
     for (const file of files) {
-      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, path: file, describe });
+      const other = (alert: AlertRaised) => process.stdout.write(`${json ? JSON.stringify(alertPayload(alert)) : describeAlert(alert)}\n`);
+      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, path: file, describe, other });
     }
   }, { quiet: json }));
 }
@@ -121,7 +126,8 @@ export function ingestCommand(): Command {
         .choices(['auto', 'on', 'off'])
         .default('auto'),
     )
-    .option('--json', 'print one JSON summary per file instead of text and progress', false)
+    .option('--webhook <url>', "POST each alert of the store's standing questions (`vidmem alerts add`) to this URL as JSON, retried with backoff; the ingest waits up to 20 s at its end for ones still being tried")
+    .option('--json', 'print one JSON summary per file instead of text and progress (and one JSON line per alert raised, before it)', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)
     .action(ingest);
 }

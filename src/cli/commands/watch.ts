@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatWallClock, formatWallClockRange, isoWallClock } from '../../core/time-format.js';
+import { alertPayload } from '../../../pipelines/alert-payload.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
+import { describeAlert } from '../alert-lines.js';
 import type { AppFlags } from '../app.js';
 import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, storeOption } from '../options.js';
 
@@ -21,6 +23,7 @@ interface WatchFlags extends AppFlags {
   maxStorage?: number;
   retainMemories?: number;
   detect: 'auto' | 'on' | 'off';
+  webhook?: string;
   json: boolean;
 }
 
@@ -48,11 +51,14 @@ function describe(event: WatchEvent): string {
       return `${event.source}: lost at ${formatWallClock(event.at)} (${event.reason}); trying again in ${Math.round(event.retryInMs / 1000)} s`;
     case 'stopped':
       return `${event.source}: stopped`;
+    case 'alert':
+      return `${event.source}: ${describeAlert(event)}`;
   }
 }
 
 /** Live events as JSON lines, with wall-clock times in ISO 8601. */
 function asJson(event: WatchEvent): string {
+  if (event.type === 'alert') return JSON.stringify(alertPayload(event));
   if (event.type === 'clip') return JSON.stringify({ ...event, start: isoWallClock(event.start), end: isoWallClock(event.end) });
   return JSON.stringify('at' in event ? { ...event, at: isoWallClock(event.at) } : event);
 }
@@ -60,7 +66,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, webhook, json, ...appFlags } = flags;
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -74,6 +80,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
           settings, stallTimeoutSec: stallTimeout, record, stop$, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
           ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
           ...(retainMemories !== undefined ? { retainMemoriesSeconds: retainMemories } : {}),
+          ...(webhook !== undefined ? { webhook } : {}),
         }), (event) => {
           process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
         });
@@ -117,7 +124,8 @@ export function watchCommand(): Command {
       "remove the watched sources' memories (clips, with their keyframes) older than this (e.g. 90d), oldest first; at least --retain, which defaults to it",
       rangedDuration('--retain-memories', LIMITS.retainMemoriesSec),
     )
-    .option('--json', 'print one JSON line per event (connected, clip, gap, stopped) with ISO 8601 times', false)
+    .option('--webhook <url>', "POST each alert of the store's standing questions (`vidmem alerts add`) to this URL as JSON; retried with backoff, never holding up the watch")
+    .option('--json', 'print one JSON line per event (connected, clip, gap, alert, stopped) with ISO 8601 times', false)
     .addHelpText(
       'after',
       '\nRuns until stopped (Ctrl-C or SIGTERM): the open clips are stored, ffmpeg is stopped, and vidmem exits 0.\n' +

@@ -1,0 +1,65 @@
+/**
+ * Standing questions applied to clips as they are stored (by `watch`, and by `ingest` of files):
+ * the store's rules, read again for every clip so that one added meanwhile applies from the next,
+ * each text rule's text encoded once by the store's model; the rules checked (src/alerts); an
+ * appearance's event written when it begins and its end moved on while it lasts.
+ */
+import { concatMap, defer, EMPTY, of, type Observable, type OperatorFunction } from 'rxjs';
+import type { AlertEventRecord, AlertRule } from '../src/core/alerts.js';
+import { objectLabels } from '../src/core/object-words.js';
+import { checkRules, type ReadyRule, type RuleHit, type SeenClip } from '../src/alerts/check-rules.js';
+import type { MemoryStore } from '../storage/memory-store.js';
+
+export type { SeenClip } from '../src/alerts/check-rules.js';
+
+/** An event raised: told once, when the appearance begins (its end as known then). */
+export type AlertRaised = { readonly type: 'alert' } & AlertEventRecord;
+
+export interface StandingQueriesContext {
+  readonly store: MemoryStore;
+  /** A text rule's vector, as a question's text is encoded. */
+  readonly encodeText: (text: string) => Promise<Float32Array>;
+}
+
+/** The detector labels an object rule's word stands for: a word for them ("someone"), or a label itself. */
+export function labelsOf(word: string): readonly string[] {
+  const labels = objectLabels(word.toLowerCase());
+  return labels.length > 0 ? labels : [word.toLowerCase()];
+}
+
+export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<SeenClip, AlertRaised> {
+  const { store } = context;
+  return (clips) =>
+    defer(() => {
+      const vectors = new Map<number, Promise<Float32Array>>();
+      /** The event each rule's appearance on a stream is going on in, and the clock its times count from. */
+      const open = new Map<string, { readonly eventId: number; readonly origin: number }>();
+      const ready = (rule: AlertRule): Promise<ReadyRule> | ReadyRule => {
+        const { condition } = rule;
+        if (condition.kind === 'object') return { rule: { ...rule, condition }, labels: labelsOf(condition.object) };
+        if (!vectors.has(rule.id)) vectors.set(rule.id, context.encodeText(condition.text));
+        return vectors.get(rule.id)!.then((vector) => ({ rule: { ...rule, condition }, vector }));
+      };
+      const rules = (clip: SeenClip) => Promise.all(store.alerts.rules().filter((r) => r.source === null || r.source === clip.source).map(ready));
+
+      const record = (hit: RuleHit): Observable<AlertRaised> => {
+        const { clip, rule } = hit;
+        const key = `${rule.id}\u0000${clip.stream}`;
+        if (hit.kind === 'extend') {
+          const going = open.get(key);
+          if (going) store.alerts.extend(going.eventId, hit.end - going.origin);
+          return EMPTY;
+        }
+        const origin = clip.startedAt ?? 0;
+        const event = store.alerts.raise({
+          ruleId: rule.id, ruleName: rule.name, videoId: clip.videoId, source: clip.source, path: clip.path,
+          start: Math.max(0, hit.start - origin), end: hit.end - origin, startedAt: clip.startedAt, score: hit.score, clipId: clip.clipId,
+        });
+        open.set(key, { eventId: event.id, origin });
+        return of({ type: 'alert' as const, ...event });
+      };
+      const before = (clip: SeenClip, limit: number) =>
+        store.videos.recentIndicators(clip.source !== null ? { source: clip.source } : { videoId: clip.videoId }, clip.clipId, limit);
+      return clips.pipe(checkRules({ rules, before }), concatMap(record));
+    });
+}

@@ -1,0 +1,11 @@
+/** Alerts for people: one line each, in a live source's local time with its date, or in mm:ss of a file. */
+import { formatMomentRange } from '../core/time-format.js';
+import type { AlertEventRecord } from '../core/alerts.js';
+import { displayPath } from './format.js';
+
+/** "alert 2 'a red car' on door at 2026-12-04 14:03:05–14:03:09 (score 7.21), keyframe store/thumbs/3/5.jpg" */
+export function describeAlert(event: AlertEventRecord): string {
+  const where = event.source ?? displayPath(event.path);
+  const keyframe = event.thumbnail ? `, keyframe ${displayPath(event.thumbnail)}` : '';
+  return `alert ${event.id} '${event.ruleName}' on ${where} at ${formatMomentRange(event)} (score ${event.score.toFixed(2)})${keyframe}`;
+}

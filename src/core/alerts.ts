@@ -1,0 +1,74 @@
+/**
+ * Standing questions and what they raise: a rule is checked on every new clip, and one appearance
+ * of what it asks for is one event, kept with its evidence.
+ */
+
+/** A text rule: the clip's similarity to a text, scored against its own source's recent clips. */
+export interface TextCondition {
+  readonly kind: 'text';
+  readonly text: string;
+  /** Robust z-score (median and MAD of the source's recent scores) at which the rule fires. */
+  readonly sigma: number;
+}
+
+/** An object rule: the detector counted at least `minCount` of the object, for `minSeconds` at least. */
+export interface ObjectCondition {
+  readonly kind: 'object';
+  /** The word given: a COCO label ("person") or a word for one ("someone", "vehicle"). */
+  readonly object: string;
+  readonly minCount: number;
+  readonly minSeconds: number;
+}
+
+export type AlertCondition = TextCondition | ObjectCondition;
+
+export interface NewAlertRule {
+  readonly name: string;
+  /** Only this live source's clips; null: every source and file. */
+  readonly source: string | null;
+  /** A new appearance within this many seconds of the last one's end belongs to that event. */
+  readonly cooldownSec: number;
+  readonly condition: AlertCondition;
+}
+
+export interface AlertRule extends NewAlertRule {
+  readonly id: number;
+  readonly createdAt: string;
+}
+
+/** What an event is kept with: where, when, how strongly, and the clip that shows it. */
+export interface NewAlertEvent {
+  readonly ruleId: number;
+  readonly ruleName: string;
+  readonly videoId: number;
+  /** The live source's name; null for a file. */
+  readonly source: string | null;
+  readonly path: string;
+  /** Seconds into the video (a live segment's clips count from its start). */
+  readonly start: number;
+  readonly end: number;
+  /** UTC seconds of the live segment's start; null for a file. */
+  readonly startedAt: number | null;
+  /** The rule's value where it fired: a robust z-score (text rules) or an object count. */
+  readonly score: number;
+  /** The clip that raised it. */
+  readonly clipId: number;
+}
+
+export interface AlertEventRecord extends Omit<NewAlertEvent, 'ruleId'> {
+  readonly id: number;
+  /** Null once the rule has been removed (its name stays). */
+  readonly ruleId: number | null;
+  /** Absolute path of the raising clip's keyframe, kept with the event; null when it had none. */
+  readonly thumbnail: string | null;
+  /** UTC, ISO 8601. */
+  readonly raisedAt: string;
+}
+
+/** "text 'a red car' at 4σ", "object person ≥ 2 for 5 s": a rule's condition for people. */
+export function describeCondition(condition: AlertCondition): string {
+  if (condition.kind === 'text') return `text '${condition.text}' at ${condition.sigma}σ above its source's usual`;
+  const count = condition.minCount > 1 ? ` ≥ ${condition.minCount}` : '';
+  const seconds = condition.minSeconds > 0 ? ` for ${condition.minSeconds} s` : '';
+  return `object ${condition.object}${count}${seconds}`;
+}

@@ -1,0 +1,66 @@
+/** Standing questions (alert rules) and the events they raised: the rules users add, the events watches and ingests write. */
+import type { AlertEventRecord, AlertRule, NewAlertEvent, NewAlertRule } from '../src/core/alerts.js';
+import type { AlertsRepository } from './repositories/alerts.js';
+import { isSpan } from './checks.js';
+import { StoreError, type StoreFailures } from './store-errors.js';
+import type { Thumbnails } from './thumbnails.js';
+
+export class AlertLog {
+  constructor(
+    private readonly dir: string,
+    private readonly readonly: boolean,
+    private readonly alerts: AlertsRepository,
+    private readonly failures: StoreFailures,
+    private readonly thumbnails: Thumbnails,
+  ) {}
+
+  /** A new rule; its name must be new too. */
+  addRule(rule: NewAlertRule): AlertRule {
+    return this.write(() => {
+      if (this.alerts.ruleByName(rule.name)) throw new StoreError(`store ${this.dir} already has an alert rule named '${rule.name}'`);
+      return this.alerts.insertRule(rule);
+    });
+  }
+
+  rule(id: number): AlertRule | undefined {
+    return this.failures.guard(() => this.alerts.rule(id));
+  }
+
+  rules(): AlertRule[] {
+    return this.failures.guard(() => this.alerts.rules());
+  }
+
+  /** Removes a rule (its events stay); false when there was none. */
+  removeRule(id: number): boolean {
+    return this.write(() => this.alerts.removeRule(id));
+  }
+
+  raise(event: NewAlertEvent): AlertEventRecord {
+    return this.write(() => {
+      if (!isSpan(event.start, event.end) || !Number.isFinite(event.score)) {
+        throw new StoreError(`alert event: bad time span ${event.start}–${event.end} or score ${event.score}`);
+      }
+      return this.located(this.alerts.insertEvent(event));
+    });
+  }
+
+  /** The appearance an event is of goes on until `end` (seconds into its video). */
+  extend(eventId: number, end: number): void {
+    this.write(() => this.alerts.extendEvent(eventId, end));
+  }
+
+  /** The latest events first, of every rule or of one; at most `limit`. */
+  events(options: { readonly ruleId?: number; readonly limit?: number } = {}): AlertEventRecord[] {
+    return this.failures.guard(() => this.alerts.events(options.ruleId ?? null, options.limit ?? null).map((e) => this.located(e)));
+  }
+
+  /** Keyframe paths are kept relative to the store; events give them whole. */
+  private located(event: AlertEventRecord): AlertEventRecord {
+    return { ...event, thumbnail: this.thumbnails.path(event.thumbnail) };
+  }
+
+  private write<T>(work: () => T): T {
+    if (this.readonly) throw new StoreError(`store ${this.dir} is open read-only`);
+    return this.failures.guard(work);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Standing questions end to end: rules added, listed and removed with the CLI; a generated video
+ * with two red stretches among grey and blue ingested with a text rule raises exactly those two
+ * events; a webhook that fails twice gets each event once.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
+import { runProcess } from '../src/sources/run-process.js';
+import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
+import { BIN, tempDir, vidmem } from './helpers/cli.js';
+import { detectorAvailable } from './helpers/models.js';
+import { haveVtest, VTEST } from './helpers/video-frames.js';
+
+const full = (seconds: number, colour: string): Segment => ({ seconds, layout: { full: colour } });
+/** Red at 12–18 s and 36–42 s; 2-second clips line up with every stretch. */
+const SEGMENTS = [full(6, 'dimgray'), full(6, 'blue'), full(6, 'red'), full(6, 'dimgray'), full(6, 'blue'), full(6, 'dimgray'), full(6, 'red'), full(6, 'blue')];
+/** Every frame encoded: a grey picture is static, and static clips are merged. */
+const INGEST = ['--model', 'palette', '--clip-seconds', '2', '--repeat-threshold', '0'];
+
+let dir: string;
+let video: string;
+
+beforeAll(async () => {
+  dir = tempDir('vidmem-alerts-');
+  video = join(dir, 'street.mp4');
+  await renderSegments(video, SEGMENTS, { motion: true });
+});
+
+interface EventJson {
+  type: string;
+  id: number;
+  rule: { id: number; name: string };
+  start: number;
+  end: number;
+  score: number;
+  evidence: { clipId: number; thumbnail: string | null };
+}
+
+describe('vidmem alerts', () => {
+  it('adds, lists and removes rules, and refuses bad ones in one line', async () => {
+    const store = join(dir, 'rules');
+    const added = await vidmem(['alerts', 'add', '--text', 'a red car', '--source', 'door', '--store', store]);
+    expect(added).toMatchObject({ code: 0, stderr: '', stdout: "added alert rule 1: a red car: text 'a red car' at 4σ above its source's usual; source door; cool-down 30s\n" });
+    const object = await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--min-seconds', '3', '--name', 'crowd', '--cooldown', '2m', '--store', store, '--json']);
+    expect(JSON.parse(object.stdout)).toMatchObject({ id: 2, name: 'crowd', source: null, cooldownSec: 120, condition: { kind: 'object', object: 'someone', minCount: 2, minSeconds: 3 } });
+    const listed = await vidmem(['alerts', 'list', '--store', store]);
+    expect(listed.stdout).toBe(
+      "   1  a red car: text 'a red car' at 4σ above its source's usual; source door; cool-down 30s\n" +
+        '   2  crowd: object someone ≥ 2 for 3 s; every source and file; cool-down 2m\n',
+    );
+
+    const bad: Array<[string[], RegExp]> = [
+      [['alerts', 'add'], /^vidmem: say what to alert on: --text "a red car" or --object person \(one of them\)\n$/],
+      [['alerts', 'add', '--text', 'red', '--object', 'person'], /one of them/],
+      [['alerts', 'add', '--object', 'unicorn'], /^vidmem: --object unicorn: not something the detector finds/],
+      [['alerts', 'add', '--text', 'red', '--min-count', '2'], /--min-count and --min-seconds are for --object rules/],
+      [['alerts', 'add', '--text', 'red', '--sigma', '0'], /--sigma must be a number from 0\.5 to 100, got '0'/],
+      [['alerts', 'add', '--text', 'red', '--name', 'crowd'], /already has an alert rule named "crowd"/],
+      [['alerts', 'rm', '7'], /^vidmem: store .* has no alert rule 7 \(`vidmem alerts list` lists them\)\n$/],
+      [['alerts', 'rm', 'x'], /a rule id must be a positive whole number/],
+      [['events', '--rule', '9'], /has no alert rule 9/],
+    ];
+    for (const [args, message] of bad) {
+      const result = await vidmem([...args, '--store', store]);
+      expect({ args, code: result.code === 0 ? 0 : 'failed', stderr: result.stderr }).toEqual({ args, code: 'failed', stderr: expect.stringMatching(message) });
+      expect(result.stderr.trim().split('\n')).toHaveLength(result.stderr.includes('run with --help') ? 2 : 1);
+    }
+
+    expect(await vidmem(['alerts', 'rm', '1', '--store', store])).toMatchObject({ code: 0, stdout: 'removed alert rule 1 (a red car); the events it raised are kept\n' });
+    expect(JSON.parse((await vidmem(['alerts', '--store', store, '--json'])).stdout).rules.map((r: { id: number }) => r.id)).toEqual([2]);
+  });
+
+  it('raises exactly one event per red stretch of an ingested video, at its times, and none in between; a webhook that fails twice gets each once', async () => {
+    const store = join(dir, 'ingest');
+    const received: Array<{ id: number; start: number }> = [];
+    let requests = 0;
+    const server: Server = createServer((request: IncomingMessage, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (s: string) => (body += s));
+      request.on('end', () => {
+        requests += 1;
+        if (requests <= 2) {
+          response.writeHead(500).end();
+          return;
+        }
+        received.push(JSON.parse(body) as EventJson);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      expect((await vidmem(['alerts', 'add', '--text', 'red', '--cooldown', '10s', '--store', store])).code).toBe(0);
+      // A rule on another camera's clips only is not applied to files.
+      expect((await vidmem(['alerts', 'add', '--text', 'blue', '--source', 'door', '--store', store])).code).toBe(0);
+      const result = await vidmem(['ingest', video, ...INGEST, '--store', store, '--json', '--webhook', url]);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EventJson);
+      const alerts = lines.filter((l) => l.type === 'alert');
+      // Told as they begin: the first clip of each stretch.
+      expect(alerts.map((a) => [a.rule.name, a.start, a.end])).toEqual([['red', 12, 14], ['red', 36, 38]]);
+      expect(alerts[0]!.score).toBeGreaterThan(4);
+      expect(alerts[0]!.evidence.thumbnail).toMatch(/thumbs\/1\/6\.jpg$/);
+      // The two failures (of one alert or of both, which are sent side by side) are one line each on stderr, and the ingest went on.
+      const failures = result.stderr.trim().split('\n');
+      expect(failures).toHaveLength(2);
+      for (const line of failures) expect(line).toMatch(/^vidmem: webhook http:\/\/127\.0\.0\.1:\d+\/hook: HTTP 500 for alert [12]; trying again in [12] s$/);
+      // Delivered once each: nothing is sent again once the server said yes.
+      expect(received.map((e) => e.id).sort()).toEqual([1, 2]);
+      expect(requests).toBe(4);
+
+      // Kept with their whole stretch once it ended.
+      const events = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+      expect(events.map((e) => [e.id, e.start, e.end])).toEqual([[2, 36, 42], [1, 12, 18]]);
+      const text = await vidmem(['events', '--rule', '1', '--store', store]);
+      expect(text.stdout).toMatch(/^alert 2 'red' on .*street\.mp4 at 00:36–00:42 \(score \d+\.\d\d\), keyframe .*thumbs\/1\/18\.jpg\nalert 1 'red' on .*street\.mp4 at 00:12–00:18/);
+      expect((await vidmem(['events', '--rule', '2', '--store', store])).stdout).toBe('no events yet\n');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('watch --json prints an alert line when a live source turns red, in its wall-clock time, and --webhook gets the same JSON', async () => {
+    const camera = join(dir, 'camera.mp4');
+    await renderSegments(camera, [full(4, 'blue'), full(4, 'dimgray'), full(3, 'red'), full(4, 'blue')], { motion: true });
+    const store = join(dir, 'live');
+    expect((await vidmem(['alerts', 'add', '--text', 'red', '--store', store])).code).toBe(0);
+    const posted: Array<Record<string, unknown>> = [];
+    const hook: Server = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (s: string) => (body += s));
+      request.on('end', () => {
+        posted.push(JSON.parse(body) as Record<string, unknown>);
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+    const began = Date.now() / 1000;
+    const child = spawn(process.execPath, [BIN, 'watch', camera, '--realtime', '--name', 'cam', ...INGEST, '--clip-seconds', '1', '--store', store, '--json', '--webhook', webhook], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const alert = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          if (event.type === 'alert') resolve(event);
+        });
+        child.on('close', (code) => reject(new Error(`watch ended (${code}) without an alert`)));
+      });
+      expect(alert).toMatchObject({ type: 'alert', rule: { id: 1, name: 'red' }, source: 'cam', evidence: { clipId: expect.any(Number), thumbnail: expect.stringMatching(/\.jpg$/) } });
+      // Red is 8–11 s into the stream (a frame dropped on a busy machine may put it a clip later), at that wall-clock time.
+      expect(alert.start).toBeGreaterThanOrEqual(8);
+      expect(alert.start).toBeLessThan(11);
+      const startsAt = Date.parse(String(alert.startsAt)) / 1000;
+      expect(startsAt).toBeGreaterThan(began + 6);
+      expect(startsAt).toBeLessThan(Date.now() / 1000);
+      expect(String(alert.startsAt)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('close', resolve));
+      // The same JSON went to the webhook, before the watch ended.
+      expect(posted).toContainEqual(alert);
+    } finally {
+      child.kill('SIGKILL');
+      hook.close();
+    }
+    const listed = await vidmem(['events', '--store', store]);
+    expect(listed.stdout).toMatch(/^alert 1 'red' on cam at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(score \d+\.\d\d\), keyframe /);
+  }, 90_000);
+});
+
+describe.skipIf(!haveVtest() || !(await detectorAvailable()))('an object rule on street footage', () => {
+  it('raises one event per stretch with people, by the detector\'s counts, and none for the empty street between', async () => {
+    const footage = join(dir, 'people.mp4');
+    // 8 s of people walking, 12 s of an empty grey picture, 8 s of people again.
+    const made = await runProcess(mediaTools().ffmpeg.path, [
+      '-hide_banner', '-loglevel', 'error', '-y', '-t', '8', '-i', VTEST, '-f', 'lavfi', '-i', 'color=c=dimgray:s=768x576:r=10:d=12', '-ss', '30', '-t', '8', '-i', VTEST,
+      '-filter_complex', '[0:v]fps=10,format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];[2:v]fps=10,format=yuv420p,setsar=1[c];[a][b][c]concat=n=3:v=1:a=0[v]',
+      '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', footage,
+    ]);
+    expect(made.code).toBe(0);
+    const store = join(dir, 'street');
+    expect((await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--cooldown', '5s', '--store', store])).code).toBe(0);
+    const result = await vidmem(['ingest', footage, ...INGEST, '--detect', 'on', '--store', store]);
+    expect(result.code).toBe(0);
+    const events = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+    expect(events.map((e) => [e.rule.name, e.start, e.end])).toEqual([['someone', 20, 28], ['someone', 0, 8]]);
+    // The score of an object rule is the count seen.
+    expect(events.every((e) => e.score >= 2)).toBe(true);
+  }, 120_000);
+});
