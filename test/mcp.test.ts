@@ -45,7 +45,7 @@ afterAll(async () => {
 describe('vidmem mcp', () => {
   it('offers the store as tools, with instructions for the agent', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'get_keyframe', 'list_sources', 'list_videos', 'search_moments']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'get_keyframe', 'list_events', 'list_sources', 'list_videos', 'search_moments']);
     expect(tools.find((t) => t.name === 'search_moments')!.inputSchema.required).toEqual(['query']);
     expect(client.getInstructions()).toMatch(/search_moments/);
     expect(stderr).toMatch(/MCP server for store/);
@@ -54,6 +54,11 @@ describe('vidmem mcp', () => {
   it('lists the videos and the (no) live sources', async () => {
     expect((await call('list_videos')).videos).toEqual([expect.objectContaining({ id: 1, path: video, status: 'complete', clips: expect.any(Number), source: null })]);
     expect(await call('list_sources')).toEqual({ sources: [] });
+  });
+
+  it('lists the events the standing questions raised', async () => {
+    expect(await call('list_events')).toEqual({ events: [] });
+    expect(await refusal('list_events', { ruleId: 5 })).toMatch(/no alert rule 5|rule 5/);
   });
 
   it('finds each colour where it is', async () => {

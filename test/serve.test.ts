@@ -177,6 +177,21 @@ describe('vidmem serve', () => {
     expect((await fetch(`${server!.base}/api/sources/nowhere/clip?at=${encodeURIComponent(source.from!)}&seconds=2`)).status).toBe(404);
   });
 
+  it('keeps standing questions: added, listed, removed, and their events listed', async () => {
+    const added = await fetch(`${server!.base}/api/alerts`, json({ text: 'magenta', name: 'pink' }));
+    expect(added.status).toBe(201);
+    const rule = await added.json();
+    expect(rule).toMatchObject({ id: expect.any(Number), name: 'pink', condition: { kind: 'text', text: 'magenta' } });
+    expect((await (await fetch(`${server!.base}/api/alerts`)).json()).rules).toEqual([expect.objectContaining({ id: rule.id, name: 'pink' })]);
+    expect(await (await fetch(`${server!.base}/api/events?rule=${rule.id}`)).json()).toEqual({ events: [] });
+    const neither = await fetch(`${server!.base}/api/alerts`, json({ name: 'nothing' }));
+    expect(neither.status).toBe(400);
+    expect((await neither.json()).error).toMatch(/text|object/);
+    expect((await fetch(`${server!.base}/api/alerts/${rule.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${server!.base}/api/alerts/${rule.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await (await fetch(`${server!.base}/api/alerts`)).json()).rules).toEqual([]);
+  });
+
   it('answers malformed requests with a 4xx that names what is wrong, and goes on serving', async () => {
     const cases: Array<[string, RequestInit | undefined, number, RegExp]> = [
       ['/api/search', undefined, 400, /required property 'q'/],
@@ -220,6 +235,7 @@ describe('vidmem serve', () => {
     const doc = await (await fetch(`${server!.base}/openapi.json`)).json();
     const paths = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(paths.sort()).toEqual([
+      'DELETE /api/alerts/{id}', 'GET /api/alerts', 'POST /api/alerts', 'GET /api/events',
       'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
       'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',

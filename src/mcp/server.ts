@@ -14,6 +14,7 @@ import { momentJson, roundTo, wallClockJson } from '../core/moment-json.js';
 import { timeWindow } from '../core/moments.js';
 import { isoWallClock } from '../core/time-format.js';
 import { VERSION } from '../core/version.js';
+import { alertPayload } from '../../pipelines/alert-payload.js';
 import type { Vidmem } from '../../pipelines/vidmem.js';
 
 const whole = (range: Range) => z.number().int().min(range.min).max(range.max);
@@ -45,7 +46,7 @@ export function createMcpServer(app: Vidmem): McpServer {
     {
       instructions:
         'A store of video memories. Find moments with search_moments, answer questions with ask (its evidence cites videoId and start/end seconds), ' +
-        'look at a moment with get_keyframe. Times are seconds into a video; a live source\'s moments also carry startsAt/endsAt in ISO 8601.',
+        'look at a moment with get_keyframe, see what the standing questions raised with list_events. Times are seconds into a video; a live source\'s moments also carry startsAt/endsAt in ISO 8601.',
     },
   );
 
@@ -96,6 +97,14 @@ export function createMcpServer(app: Vidmem): McpServer {
       })),
     });
   });
+
+  server.registerTool('list_events', {
+    title: 'List alert events',
+    description: "What the store's standing questions (vidmem alerts) raised, newest first: the rule, where and when, the score, the keyframe.",
+    inputSchema: { ruleId: z.number().int().min(1).optional().describe('only this rule\'s events'), last: z.number().int().min(1).max(10_000).optional().describe('at most this many (default 50)') },
+    annotations: { readOnlyHint: true },
+  }, async ({ ruleId, last }) =>
+    result({ events: app.alertEvents({ ...(ruleId !== undefined ? { ruleId } : {}), limit: last ?? 50 }).map(alertPayload) }));
 
   server.registerTool('get_keyframe', {
     title: 'Get a keyframe',

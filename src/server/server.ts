@@ -19,6 +19,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { libraryRoutes } from './routes/library.js';
 import { mediaRoutes } from './routes/media.js';
 import { questionRoutes } from './routes/questions.js';
+import { alertRoutes } from './routes/alerts.js';
 
 export interface ServerOptions {
   /** Asked of every request but the page's files; required to listen beyond this machine. */
@@ -66,6 +67,7 @@ export async function createServer(app: Vidmem, options: ServerOptions = {}): Pr
   const context: ServerContext = { app, work };
   await http.register(libraryRoutes, context);
   await http.register(questionRoutes, context);
+  await http.register(alertRoutes, context);
   await http.register(chatRoutes, context);
   await http.register(jobRoutes, context);
   await http.register(mediaRoutes, context);

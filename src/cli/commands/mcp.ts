@@ -29,7 +29,7 @@ export function mcpCommand(): Command {
     .addHelpText(
       'after',
       '\nAn MCP server on standard input and output, for LLM agents: tools search_moments, ask, list_videos,\n' +
-        'list_sources and get_keyframe over the store, read-only. Register it with a client as the command\n' +
+        'list_sources, list_events and get_keyframe over the store, read-only. Register it with a client as the command\n' +
         '`vidmem mcp --store DIR`, e.g. in its JSON settings:\n' +
         '  { "mcpServers": { "vidmem": { "command": "npx", "args": ["vidmem", "mcp", "--store", "/path/to/store"] } } }',
     )

@@ -1,0 +1,47 @@
+/** Standing questions and the events they raised: the same calls as `vidmem alerts` and `vidmem events`. */
+import { Type } from '@sinclair/typebox';
+import { LIMITS } from '../../core/config.js';
+import { alertPayload } from '../../../pipelines/alert-payload.js';
+import { ErrorReply, IdParams } from '../schemas.js';
+import { presenter, type Routes } from '../context.js';
+
+const NewAlert = Type.Object({
+  text: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.questionChars.max, description: 'a text rule: e.g. "a red car", scored against its source\'s usual' })),
+  object: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'an object rule: a COCO label or a word for one (someone, vehicle)' })),
+  sigma: Type.Optional(Type.Number({ minimum: LIMITS.sigma.min, maximum: LIMITS.sigma.max })),
+  minCount: Type.Optional(Type.Integer({ minimum: LIMITS.minCount.min, maximum: LIMITS.minCount.max })),
+  minSeconds: Type.Optional(Type.Number({ minimum: LIMITS.minSeconds.min, maximum: LIMITS.minSeconds.max })),
+  cooldownSec: Type.Optional(Type.Number({ minimum: LIMITS.cooldownSec.min, maximum: LIMITS.cooldownSec.max })),
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+/** A rule or an event as `--json` gives it; their shapes are documented with the command line's. */
+const Shown = Type.Record(Type.String(), Type.Unknown());
+
+export const alertRoutes: Routes = async (server, { app }) => {
+  server.get('/api/alerts', {
+    schema: { tags: ['alerts'], summary: "the store's standing questions, checked on every clip watch and ingest store", response: { 200: Type.Object({ rules: Type.Array(Shown) }) } },
+  }, async () => ({ rules: app.alertRules().map((rule) => ({ ...rule })) }));
+
+  server.post('/api/alerts', {
+    schema: { tags: ['alerts'], summary: 'add a standing question: a text rule or an object rule', body: NewAlert, response: { 201: Shown, 400: ErrorReply } },
+  }, async (request, reply) => reply.code(201).send({ ...(await app.addAlertRule(request.body)) }));
+
+  server.delete('/api/alerts/:id', {
+    schema: { tags: ['alerts'], summary: 'remove a standing question; the events it raised stay', params: IdParams, response: { 200: Shown, 404: ErrorReply } },
+  }, async (request) => ({ ...app.removeAlertRule(request.params.id) }));
+
+  server.get('/api/events', {
+    schema: {
+      tags: ['alerts'], summary: 'the events the standing questions raised, newest first, each with its keyframe',
+      querystring: Type.Object({ rule: Type.Optional(Type.Integer({ minimum: 1 })), last: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+      response: { 200: Type.Object({ events: Type.Array(Shown) }), 404: ErrorReply },
+    },
+  }, async (request) => {
+    const { rule, last } = request.query;
+    const present = presenter(app);
+    const events = app.alertEvents({ ...(rule !== undefined ? { ruleId: rule } : {}), ...(last !== undefined ? { limit: last } : {}) });
+    return { events: events.map((e) => ({ ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: present.thumbnailUrl(e.thumbnail) } })) };
+  });
+};
