@@ -4,7 +4,8 @@
  * H.264 file looped and copied, so that publishing costs next to nothing), one watch process for
  * all N, with the palette model and with the ViT-B/32-shaped encoder. A stream is kept in real
  * time when under 1 % of its sampled frames were dropped and its frames arrived at the rate asked
- * for. Also: the time from a source's return to its first new clip.
+ * for; the object detector off (bench:detect measures it). Also: the time from a source's return
+ * to its first new clip.
  *
  * BENCH_LIVE_SOAK_MINUTES=60 runs the soak instead: two streams watched for that long, recorded,
  * every frame encoded (a clip every 4 s) and both recordings and memories pruned as they age, the
@@ -68,7 +69,7 @@ interface Watch {
 }
 
 function watch(args: readonly string[], record = false): Watch {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'watch', ...args, '--json', ...(record ? [] : ['--no-record'])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vidmem.js'), 'watch', ...args, '--json', '--detect', 'off', ...(record ? [] : ['--no-record'])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const events: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as Record<string, unknown>));
   return { child, events, exited: new Promise((resolve) => child.on('close', () => resolve())) };
