@@ -18,6 +18,7 @@ import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
+import type { NewEventsOptions } from '../src/alerts/new-events.js';
 import type { Detector } from '../src/detection/detector.js';
 import type { RgbFrame } from '../src/detection/resize-frame.js';
 import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
@@ -414,10 +415,27 @@ export class Vidmem {
 
   /** The events raised, the latest first: every rule's, or one rule's. */
   alertEvents(options: { readonly ruleId?: number; readonly limit?: number } = {}): AlertEventRecord[] {
-    if (options.ruleId !== undefined && !this.store.alerts.rule(options.ruleId) && this.store.alerts.events({ ruleId: options.ruleId, limit: 1 }).length === 0) {
-      throw this.noRule(options.ruleId);
-    }
+    this.checkRuleOfEvents(options.ruleId);
     return this.store.alerts.events(options);
+  }
+
+  /**
+   * The events raised from now on (or since event `afterId`), as they are stored by any process
+   * writing this store, every rule's or one rule's; never completes.
+   */
+  followAlertEvents(options: { readonly ruleId?: number; readonly afterId?: number } & NewEventsOptions = {}): Observable<AlertEventRecord> {
+    const { ruleId, afterId, ...polling } = options;
+    this.checkRuleOfEvents(ruleId);
+    const after = afterId ?? this.store.alerts.lastEventId();
+    const { defer, switchMap } = rx();
+    return defer(() => import('../src/alerts/new-events.js')).pipe(
+      switchMap(({ newEvents }) => newEvents((last) => this.store.alerts.eventsAfter(last, ruleId), after, polling)),
+    );
+  }
+
+  /** A rule to list the events of: one there is, or one removed that raised some. */
+  private checkRuleOfEvents(ruleId: number | undefined): void {
+    if (ruleId !== undefined && !this.store.alerts.rule(ruleId) && this.store.alerts.events({ ruleId, limit: 1 }).length === 0) throw this.noRule(ruleId);
   }
 
   private noRule(id: number): NotFoundError {

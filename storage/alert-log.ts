@@ -54,6 +54,16 @@ export class AlertLog {
     return this.failures.guard(() => this.alerts.events(options.ruleId ?? null, options.limit ?? null).map((e) => this.located(e)));
   }
 
+  /** The events raised since event `afterId`, oldest first (a few hundred at most: read again for more). */
+  eventsAfter(afterId: number, ruleId?: number): AlertEventRecord[] {
+    return this.failures.guard(() => this.alerts.eventsAfter(afterId, ruleId ?? null).map((e) => this.located(e)));
+  }
+
+  /** The newest event's id; 0 when there is none. */
+  lastEventId(): number {
+    return this.failures.guard(() => this.alerts.lastEventId());
+  }
+
   /** Keyframe paths are kept relative to the store; events give them whole. */
   private located(event: AlertEventRecord): AlertEventRecord {
     return { ...event, thumbnail: this.thumbnails.path(event.thumbnail) };

@@ -125,6 +125,39 @@ describe('vidmem alerts', () => {
     }
   });
 
+  it('events --follow prints each event as another process raises it, after the --last ones, until SIGTERM', async () => {
+    const store = join(dir, 'follow');
+    expect((await vidmem(['alerts', 'add', '--text', 'red', '--cooldown', '10s', '--store', store])).code).toBe(0);
+    expect((await vidmem(['ingest', video, ...INGEST, '--store', store])).code).toBe(0);
+    const follower = spawn(process.execPath, [BIN, 'events', '--follow', '--last', '1', '--json', '--store', store], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: EventJson[] = [];
+    let waiting: { count: number; resolve: () => void } | undefined;
+    createInterface({ input: follower.stdout }).on('line', (line) => {
+      lines.push(JSON.parse(line) as EventJson);
+      if (waiting && lines.length >= waiting.count) waiting.resolve();
+    });
+    const ended = new Promise<number | null>((resolve) => follower.once('close', resolve));
+    const seen = (count: number) =>
+      Promise.race([
+        new Promise<void>((resolve) => (lines.length >= count ? resolve() : (waiting = { count, resolve }))),
+        ended.then((code) => Promise.reject(new Error(`events --follow ended (${code}) after ${lines.length} lines`))),
+      ]);
+    try {
+      // The latest event of the first ingest, then the two a second video raises.
+      await seen(1);
+      expect(lines.map((e) => [e.id, e.start])).toEqual([[2, 36]]);
+      const again = join(dir, 'street-again.mp4');
+      await renderSegments(again, [...SEGMENTS, full(6, 'dimgray')], { motion: true });
+      expect((await vidmem(['ingest', again, ...INGEST, '--store', store])).code).toBe(0);
+      await seen(3);
+      expect(lines.map((e) => [e.type, e.id, e.start])).toEqual([['alert', 2, 36], ['alert', 3, 12], ['alert', 4, 36]]);
+      follower.kill('SIGTERM');
+      expect(await ended).toBe(0);
+    } finally {
+      follower.kill('SIGKILL');
+    }
+  });
+
   it('watch --json prints an alert line when a live source turns red, in its wall-clock time, and --webhook gets the same JSON', async () => {
     const camera = join(dir, 'camera.mp4');
     await renderSegments(camera, [full(4, 'blue'), full(4, 'dimgray'), full(3, 'red'), full(4, 'blue')], { motion: true });

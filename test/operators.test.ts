@@ -11,6 +11,7 @@ import { renderSegments } from '../src/sources/synthetic-video.js';
 import { clipWindows } from '../src/clipping/clip-windows.js';
 import { markRepeats } from '../src/frames/mark-repeats.js';
 import { batchWhileBusy } from '../src/encoders/batch-while-busy.js';
+import { newEvents } from '../src/alerts/new-events.js';
 import type { EncodedFrame, Frame, SampledFrame } from '../src/core/clips.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -76,6 +77,32 @@ describe('clipWindows on a live source', () => {
     subscription.unsubscribe();
     expect(testScheduler.actions).toHaveLength(0);
     expect(source.observed).toBe(false);
+  });
+});
+
+describe('newEvents (events as they are stored)', () => {
+  it('reads the store once a period, gives each event once in order, and catches up at once on a backlog', () => {
+    const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler.run(({ expectObservable }) => {
+      // The store as time goes on: event 1 exists already (it is not new), 2 and 3 come at 1.5 s, a backlog of 4 to 9 at 2.5 s.
+      const stored = (now: number) => [1, ...(now >= 1500 ? [2, 3] : []), ...(now >= 2500 ? [4, 5, 6, 7, 8, 9] : [])];
+      const reads: number[] = [];
+      const read = (after: number) => {
+        reads.push(after);
+        // Pages of two: a follower far behind reads again at once, without waiting a period per page.
+        return stored(testScheduler.now()).filter((id) => id > after).slice(0, 2).map((id) => ({ id }));
+      };
+      const ids = newEvents(read, 1, { periodMs: 1000, scheduler: testScheduler }).pipe(map((e) => e.id));
+      expectObservable(ids, '^ 3500ms !').toBe('2000ms (ab) 996ms (cdefgh)', { a: 2, b: 3, c: 4, d: 5, e: 6, f: 7, g: 8, h: 9 });
+    });
+  });
+
+  it('lets go of its timer when unsubscribed', () => {
+    const testScheduler = new TestScheduler(() => undefined);
+    const subscription = newEvents(() => [], 0, { scheduler: testScheduler }).subscribe();
+    expect(testScheduler.actions).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
   });
 });
 

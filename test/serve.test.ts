@@ -50,6 +50,23 @@ async function readEvents(response: Response): Promise<Array<{ event: string; da
     });
 }
 
+/** A server-sent event stream read as it arrives, with each event's id. */
+async function* readServerEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; id: number | undefined; data: any }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const lines = buffer.slice(0, end).split('\n');
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+      if (field('event') === undefined) continue;
+      yield { event: field('event')!, id: field('id') === undefined ? undefined : Number(field('id')), data: JSON.parse(field('data')!) };
+    }
+  }
+}
+
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 let dir: string;
@@ -241,6 +258,51 @@ describe('vidmem serve', () => {
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());
     expect(doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');
+  });
+});
+
+describe("vidmem serve's event stream", () => {
+  const full = (seconds: number, colour: string) => ({ seconds, layout: { full: colour } });
+
+  it('sends each event as a standing question raises it, resumes from Last-Event-ID, and lets the server stop while it is open', async () => {
+    // A text rule needs a store that knows its model.
+    const { store: eventsStore } = await colourStore(tempDir('vidmem-events-'), [full(8, 'blue')]);
+    const own = await serve(['--store', eventsStore]);
+    try {
+      const street = join(dir, 'street.mp4');
+      // Red at 24–30 s and 48–54 s, after grey and blue: the rule's baseline is the video's own usual, and it needs a few clips.
+      const usual = [full(6, 'dimgray'), full(6, 'blue')];
+      await renderSegments(street, [...usual, ...usual, full(6, 'red'), ...usual, full(6, 'dimgray'), full(6, 'red'), full(6, 'blue')], { motion: true });
+      const ingest = async (path: string) => {
+        const job = await (await fetch(`${own.base}/api/ingest`, json({ path }))).json();
+        const follow = await fetch(`${own.base}/api/jobs/${job.id}`, { headers: { accept: 'text/event-stream' } });
+        expect((await readEvents(follow)).at(-1)!.data.status).toBe('done');
+      };
+      expect((await fetch(`${own.base}/api/alerts`, json({ text: 'red', name: 'red', cooldownSec: 10 }))).status).toBe(201);
+
+      const stream = await fetch(`${own.base}/api/events`, { headers: { accept: 'text/event-stream' } });
+      expect({ status: stream.status, type: stream.headers.get('content-type') }).toEqual({ status: 200, type: 'text/event-stream; charset=utf-8' });
+      const events = readServerEvents(stream.body!);
+      await ingest(street);
+      const alerts = [(await events.next()).value!, (await events.next()).value!];
+      expect(alerts.map((a) => [a.event, a.data.rule.name, a.data.path])).toEqual([['alert', 'red', street], ['alert', 'red', street]]);
+      const [one, two] = alerts.map((a) => a.data);
+      expect([one.start, two.start]).toEqual([24, 48]);
+      expect(one).toMatchObject({ media: `/api/videos/${one.videoId}/media`, mediaStart: one.start, evidence: { thumbnail: expect.stringMatching(/^\/api\/thumbnails\/.+\.jpg$/) } });
+      expect((await fetch(`${own.base}${one.evidence.thumbnail}`)).headers.get('content-type')).toBe('image/jpeg');
+      expect(alerts.map((a) => a.id)).toEqual([one.id, two.id]);
+
+      // A client that lost its connection after the first event gets the second again, and nothing older.
+      const resumed = readServerEvents((await fetch(`${own.base}/api/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(one.id) } })).body!);
+      expect((await resumed.next()).value).toMatchObject({ event: 'alert', id: two.id });
+      expect((await fetch(`${own.base}/api/events?rule=99`, { headers: { accept: 'text/event-stream' } })).status).toBe(404);
+
+      // Two streams still open: the server ends them and stops.
+      expect(await stop(own)).toBe(0);
+      expect((await events.next()).done).toBe(true);
+    } finally {
+      await stop(own);
+    }
   });
 });
 

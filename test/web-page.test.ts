@@ -178,6 +178,29 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web page (skipped without Chromium a
     expect(await page.locator('#library .video').allTextContents()).toContainEqual(expect.stringContaining('colours.mp4'));
   });
 
+  it('shows events as the standing questions raise them, each with its keyframe, and plays an event from its moment', async () => {
+    expect(await page.textContent('#events')).toContain('No events yet');
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const added = await fetch(`${origin}/api/alerts`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'red', name: 'red', cooldownSec: 10 }) });
+    expect(added.status).toBe(201);
+    // Red at 24–30 s and 48–54 s, after enough grey and blue for the rule to know the video's usual.
+    const street = join(dir, 'street.mp4');
+    const usual = [{ seconds: 6, layout: { full: 'dimgray' } }, { seconds: 6, layout: { full: 'blue' } }] as const;
+    const red = { seconds: 6, layout: { full: 'red' } } as const;
+    await renderSegments(street, [...usual, ...usual, red, ...usual, usual[0], red, usual[1]], { motion: true });
+    const job = await fetch(`${origin}/api/ingest`, { method: 'POST', headers: auth, body: JSON.stringify({ path: street }) });
+    expect(job.status).toBe(202);
+
+    // Newest first, as they come, with no reload of the page.
+    const events = page.locator('#events .event');
+    await expect.poll(() => events.count(), { timeout: 30_000 }).toBe(2);
+    expect(await events.allTextContents()).toEqual([expect.stringMatching(/^red00:48–00:5\dstreet\.mp4 · score/), expect.stringMatching(/^red00:24–00:(2|3)\dstreet\.mp4 · score/)]);
+    expect(await events.first().locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.getByText('No events yet').isHidden()).toBe(true);
+    await seeksTo(48, () => events.first().click());
+    expect(await page.textContent('#player-caption')).toContain('street.mp4 00:48');
+  });
+
   it('watches a camera named on the page, shows its clips as they come, and stops it', async () => {
     const camera = join(dir, 'camera.mp4');
     // A picture that changes every clip: a static one is held back as one growing clip until it changes.

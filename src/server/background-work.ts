@@ -3,7 +3,7 @@
  * by id), and live sources watched until told to stop. It ends with the server: an ingest cut
  * short resumes on the next run, and every watched source commits its open clips.
  */
-import { BehaviorSubject, type Observable, Subject, filter, map, takeWhile } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject, filter, map, takeUntil, takeWhile } from 'rxjs';
 import { NotFoundError, UserError } from '../core/errors.js';
 import type { IngestOptions, Vidmem } from '../../pipelines/vidmem.js';
 import type { LiveSource } from '../../pipelines/live-source.js';
@@ -29,6 +29,7 @@ export class BackgroundWork {
   private readonly jobs = new Map<number, Running>();
   private readonly watchers = new Map<string, Watcher>();
   private nextId = 1;
+  private readonly closing$ = new Subject<void>();
   /** Ingests run one at a time: each already uses every core the encoder is given. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -152,7 +153,13 @@ export class BackgroundWork {
     await watcher.ended;
   }
 
+  /** A stream that would go on for ever (events as they are raised) ends with the server, so that its connections let it close. */
+  untilClosed<T>(events$: Observable<T>): Observable<T> {
+    return events$.pipe(takeUntil(this.closing$));
+  }
+
   async close(): Promise<void> {
+    this.closing$.next();
     for (const id of this.jobs.keys()) this.cancel(id);
     await Promise.all([...this.watchers.keys()].map((name) => this.stopWatching(name)));
     await this.queue;

@@ -10,12 +10,22 @@ import { NotFoundError, UserError } from '../core/errors.js';
 export interface ServerEvent {
   readonly event: string;
   readonly data: unknown;
+  /** Sent as the event's `id:`, which a reconnecting EventSource sends back as Last-Event-ID. */
+  readonly id?: number;
 }
 
 /** Proxies close a stream that is silent for a minute; a comment line keeps it open while a slow model thinks. */
 const KEEP_ALIVE_MS = 15_000;
 
-export function sendEvents(reply: FastifyReply, events$: Observable<ServerEvent>): void {
+export interface SendOptions {
+  /**
+   * Send the headers before the first event: for a stream that may be silent for hours (events as
+   * they are raised), checked in full before it is sent, so that a client knows it is listening.
+   */
+  readonly openAtOnce?: boolean;
+}
+
+export function sendEvents(reply: FastifyReply, events$: Observable<ServerEvent>, options: SendOptions = {}): void {
   reply.hijack();
   const res = reply.raw;
   let keepAlive: NodeJS.Timeout | undefined;
@@ -25,15 +35,16 @@ export function sendEvents(reply: FastifyReply, events$: Observable<ServerEvent>
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   };
-  const write = ({ event, data }: ServerEvent) => {
+  const write = ({ event, data, id }: ServerEvent) => {
     begin();
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const end = () => {
     clearInterval(keepAlive);
     begin();
     res.end();
   };
+  if (options.openAtOnce) begin();
   const subscription = events$.subscribe({
     next: write,
     error: (err: unknown) => {

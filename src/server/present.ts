@@ -3,10 +3,11 @@
  * to open), wall-clock times in ISO 8601.
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { alertPayload } from '../../pipelines/alert-payload.js';
 import { momentJson, roundTo } from '../core/moment-json.js';
 import type { Moment } from '../core/moments.js';
 import { isoWallClock } from '../core/time-format.js';
-import type { SourceGap, SourceSummary, VideoListing } from '../../pipelines/vidmem.js';
+import type { AlertEventRecord, SourceGap, SourceSummary, VideoListing } from '../../pipelines/vidmem.js';
 import type { MomentReply, SourceReply, VideoReply } from './schemas.js';
 
 /** Seconds of a live source's recording cut around a moment, beyond the moment itself: what led to it. */
@@ -27,16 +28,23 @@ export class Presenter {
 
   moment(m: Moment): MomentReply {
     const { text, ...json } = momentJson(m);
-    const fields = { ...json, text: [...text] };
+    return { ...json, text: [...text], thumbnail: this.thumbnailUrl(m.thumbnail), ...this.playable(m) };
+  }
+
+  /** An event as `--json` gives it, with its keyframe's URL and what plays its moment. */
+  event(e: AlertEventRecord): Record<string, unknown> {
+    return { ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: this.thumbnailUrl(e.thumbnail) }, ...this.playable(e) };
+  }
+
+  /** What plays a moment from its start: the video file, or the recording of a live source cut around it. */
+  private playable(m: Pick<Moment, 'videoId' | 'start' | 'end' | 'startedAt'>): { media: string; mediaStart: number } {
     const { startedAt } = m;
     const source = startedAt === null ? null : this.sourceOf(m.videoId);
-    if (startedAt === null || source === null) {
-      return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media: `/api/videos/${m.videoId}/media`, mediaStart: json.start };
-    }
+    if (startedAt === null || source === null) return { media: `/api/videos/${m.videoId}/media`, mediaStart: roundTo(m.start) };
     const at = Math.max(0, m.start - LEAD_SECONDS);
     const seconds = Math.ceil(m.end - at);
     const media = `/api/sources/${encodeURIComponent(source)}/clip?at=${encodeURIComponent(isoWallClock(startedAt + at))}&seconds=${seconds}`;
-    return { ...fields, thumbnail: this.thumbnailUrl(m.thumbnail), media, mediaStart: roundTo(m.start - at) };
+    return { media, mediaStart: roundTo(m.start - at) };
   }
 }
 

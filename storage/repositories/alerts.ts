@@ -28,6 +28,9 @@ function toRule(row: RuleRow): AlertRule {
   return { id: row.id, name: row.name, source: row.source, cooldownSec: row.cooldownSec, condition, createdAt: row.createdAt };
 }
 
+/** A follower that fell far behind catches up in steps of this many. */
+const EVENTS_READ_AT_ONCE = 500;
+
 export class AlertsRepository {
   private readonly insertRuleStmt: Database.Statement<unknown[], RuleRow>;
   private readonly ruleStmt: Database.Statement<[number], RuleRow>;
@@ -37,6 +40,8 @@ export class AlertsRepository {
   private readonly insertEventStmt: Database.Statement<[NewAlertEvent], AlertEventRecord>;
   private readonly extendEventStmt: Database.Statement<[number, number]>;
   private readonly eventsStmt: Database.Statement<[{ rule: number | null; limit: number | null }], AlertEventRecord>;
+  private readonly eventsAfterStmt: Database.Statement<[{ rule: number | null; after: number }], AlertEventRecord>;
+  private readonly lastEventIdStmt: Database.Statement<[], { id: number }>;
 
   constructor(db: Database.Database) {
     this.insertRuleStmt = db.prepare(
@@ -52,6 +57,8 @@ export class AlertsRepository {
     );
     this.extendEventStmt = db.prepare('UPDATE alert_events SET end_sec = max(end_sec, ?) WHERE id = ?');
     this.eventsStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE (@rule IS NULL OR rule_id = @rule) ORDER BY id DESC LIMIT coalesce(@limit, -1)`);
+    this.eventsAfterStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE id > @after AND (@rule IS NULL OR rule_id = @rule) ORDER BY id LIMIT ${EVENTS_READ_AT_ONCE}`);
+    this.lastEventIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM alert_events');
   }
 
   insertRule(rule: NewAlertRule): AlertRule {
@@ -95,5 +102,15 @@ export class AlertsRepository {
   /** The latest events first: all of them, or one rule's; at most `limit`. */
   events(ruleId: number | null, limit: number | null): AlertEventRecord[] {
     return this.eventsStmt.all({ rule: ruleId, limit });
+  }
+
+  /** The events raised since event `afterId`, oldest first; a few hundred at a time. */
+  eventsAfter(afterId: number, ruleId: number | null): AlertEventRecord[] {
+    return this.eventsAfterStmt.all({ rule: ruleId, after: afterId });
+  }
+
+  /** The newest event's id; 0 in a store that has none. */
+  lastEventId(): number {
+    return this.lastEventIdStmt.get()!.id;
   }
 }

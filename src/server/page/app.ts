@@ -1,10 +1,11 @@
-/** The page's start: the store's name, its library, then search and chat over it. */
+/** The page's start: the store's name, its library, then search, events and chat over it. */
 import { getJson } from './api.js';
 import { byId, showError } from './dom.js';
 import { showLibrary } from './library.js';
 import { setUpManage } from './manage.js';
 import { Player } from './player.js';
 import { setUpChat } from './chat.js';
+import { setUpEvents } from './events.js';
 import { setUpSearch } from './search.js';
 import { fileName } from './time.js';
 import type { Video } from './types.js';
@@ -50,5 +51,6 @@ async function refresh(): Promise<void> {
 
 setUpSearch(byId<HTMLFormElement>('search'), byId('results'), player, () => videos);
 setUpChat(byId<HTMLFormElement>('chat'), player, () => videos);
+setUpEvents(byId('events'), player);
 setUpManage(byId<HTMLFormElement>('ingest'), byId<HTMLFormElement>('watch'), byId('jobs'), refresh);
 void refresh();

@@ -84,3 +84,12 @@ export interface Selection {
   readonly budget: number;
   readonly explain?: Explanation;
 }
+
+/** An event a standing question raised (`vidmem events --json`'s shape), with what plays its moment. */
+export interface AlertEvent extends Pick<Moment, 'videoId' | 'path' | 'start' | 'end' | 'startsAt' | 'endsAt' | 'score' | 'mediaStart'> {
+  readonly id: number;
+  readonly rule: { readonly id: number | null; readonly name: string };
+  readonly source: string | null;
+  readonly evidence: { readonly clipId: number; readonly thumbnail: string | null };
+  readonly media: string;
+}

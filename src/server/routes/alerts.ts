@@ -1,9 +1,10 @@
 /** Standing questions and the events they raised: the same calls as `vidmem alerts` and `vidmem events`. */
 import { Type } from '@sinclair/typebox';
+import { map } from 'rxjs';
 import { LIMITS } from '../../core/config.js';
-import { alertPayload } from '../../../pipelines/alert-payload.js';
 import { ErrorReply, IdParams } from '../schemas.js';
 import { presenter, type Routes } from '../context.js';
+import { sendEvents, wantsEvents } from '../event-stream.js';
 
 const NewAlert = Type.Object({
   text: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.questionChars.max, description: 'a text rule: e.g. "a red car", scored against its source\'s usual' })),
@@ -19,7 +20,7 @@ const NewAlert = Type.Object({
 /** A rule or an event as `--json` gives it; their shapes are documented with the command line's. */
 const Shown = Type.Record(Type.String(), Type.Unknown());
 
-export const alertRoutes: Routes = async (server, { app }) => {
+export const alertRoutes: Routes = async (server, { app, work }) => {
   server.get('/api/alerts', {
     schema: { tags: ['alerts'], summary: "the store's standing questions, checked on every clip watch and ingest store", response: { 200: Type.Object({ rules: Type.Array(Shown) }) } },
   }, async () => ({ rules: app.alertRules().map((rule) => ({ ...rule })) }));
@@ -34,14 +35,27 @@ export const alertRoutes: Routes = async (server, { app }) => {
 
   server.get('/api/events', {
     schema: {
-      tags: ['alerts'], summary: 'the events the standing questions raised, newest first, each with its keyframe',
-      querystring: Type.Object({ rule: Type.Optional(Type.Integer({ minimum: 1 })), last: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+      tags: ['alerts'],
+      summary: 'the events the standing questions raised, newest first, each with its keyframe; with Accept: text/event-stream each new one as it is raised ' +
+        '(`alert` events with ids, from after `after` or Last-Event-ID, else from now), by this server or any process watching into the store',
+      querystring: Type.Object({
+        rule: Type.Optional(Type.Integer({ minimum: 1 })),
+        last: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        after: Type.Optional(Type.Integer({ minimum: 0, description: 'with an event stream: the id of the last event already seen' })),
+      }),
+      headers: Type.Object({ 'last-event-id': Type.Optional(Type.Integer({ minimum: 0 })) }),
       response: { 200: Type.Object({ events: Type.Array(Shown) }), 404: ErrorReply },
     },
-  }, async (request) => {
-    const { rule, last } = request.query;
+  }, async (request, reply) => {
+    const { rule, last, after } = request.query;
+    const ruleId = rule !== undefined ? { ruleId: rule } : {};
     const present = presenter(app);
-    const events = app.alertEvents({ ...(rule !== undefined ? { ruleId: rule } : {}), ...(last !== undefined ? { limit: last } : {}) });
-    return { events: events.map((e) => ({ ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: present.thumbnailUrl(e.thumbnail) } })) };
+    if (wantsEvents(request.headers.accept)) {
+      const afterId = after ?? request.headers['last-event-id'];
+      const events$ = app.followAlertEvents({ ...ruleId, ...(afterId !== undefined ? { afterId } : {}) });
+      sendEvents(reply, work.untilClosed(events$).pipe(map((e) => ({ event: 'alert', id: e.id, data: present.event(e) }))), { openAtOnce: true });
+      return reply;
+    }
+    return { events: app.alertEvents({ ...ruleId, ...(last !== undefined ? { limit: last } : {}) }).map((e) => present.event(e)) };
   });
 };
