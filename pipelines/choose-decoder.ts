@@ -6,6 +6,8 @@ import type { Decoder } from '../src/core/ports/decoder.js';
 export interface DecoderChoice {
   readonly llm?: string;
   readonly images?: boolean;
+  /** Whether the built-in answerer names keyframe files (see GroundedOptions): not for answers sent to a client. */
+  readonly keyframePaths?: boolean;
 }
 
 /**
@@ -16,7 +18,7 @@ export async function chooseDecoder(choice: DecoderChoice, llm: LlmConfig): Prom
   const baseUrl = choice.llm ?? llm.url;
   if (!baseUrl) {
     const { GroundedAnswerer } = await import('../src/decoders/grounded-answerer.js');
-    return new GroundedAnswerer();
+    return new GroundedAnswerer(choice.keyframePaths === false ? { keyframePaths: false } : {});
   }
   if (!/^https?:$/.test(URL.canParse(baseUrl) ? new URL(baseUrl).protocol : '')) {
     throw new UserError(`the LLM URL must be an http(s) URL such as http://127.0.0.1:11434/v1, got '${baseUrl}'`);

@@ -109,6 +109,9 @@ describe('vidmem serve', () => {
     const done = events.at(-1)!;
     expect(done.event).toBe('done');
     expect(done.data.answer).toContain('[00:16–00:24]');
+    // The keyframe is the evidence's URL; a path on the server's disk is not for the client (the terminal's answer names it).
+    expect(done.data.answer).not.toContain(store);
+    expect(done.data.answer).not.toContain('keyframe:');
     expect(done.data.answer).toBe(events.filter((e) => e.event === 'text').map((e) => e.data.text).join(''));
   });
 

@@ -34,6 +34,11 @@ export interface OpenAppOptions {
   readonly quiet?: boolean;
   /** Make a missing store (default: when writing). */
   readonly create?: boolean;
+  /**
+   * Answers go to clients (the web page, an agent over MCP) that get each moment's keyframe as
+   * evidence: the built-in answerer leaves the files' paths on this machine out of its text.
+   */
+  readonly forClients?: boolean;
 }
 
 export function openApp(flags: AppFlags, access: Access, options: OpenAppOptions = {}): Vidmem {
@@ -43,7 +48,7 @@ export function openApp(flags: AppFlags, access: Access, options: OpenAppOptions
     access,
     ...(options.create !== undefined ? { create: options.create } : {}),
     model,
-    decoder: { ...(llm !== undefined ? { llm } : {}), ...(images !== undefined ? { images } : {}) },
+    decoder: { ...(llm !== undefined ? { llm } : {}), ...(images !== undefined ? { images } : {}), ...(options.forClients ? { keyframePaths: false } : {}) },
     onUpgrade: ({ dir, from, to }) =>
       process.stderr.write(`upgrading store ${dir} from schema ${from} to ${to} and rebuilding its index (once; minutes for millions of clips)…\n`),
     ...modelEvents(options.quiet ?? false),

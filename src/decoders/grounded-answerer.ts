@@ -31,10 +31,10 @@ function where(e: Evidence): string {
 const QUOTED = 4;
 
 /** `[12:40] slide: "The Calvin cycle fixes carbon dioxide"`: what a channel knew, and when. */
-function* details(e: Evidence): Generator<string> {
+function* details(e: Evidence, keyframes: boolean): Generator<string> {
   for (const piece of e.text.slice(0, QUOTED)) yield `    [${formatMomentTime(e.startedAt, piece.start)}] ${piece.channel}: ${quote(piece.text, 120)}\n`;
   if (e.text.length > QUOTED) yield `    … ${e.text.length - QUOTED} more pieces of text\n`;
-  if (e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
+  if (keyframes && e.thumbnail) yield `    keyframe: ${e.thumbnail}\n`;
 }
 
 /** "; 4 more match as well but are not listed (--budget shows more)", when the budget left some out. */
@@ -45,7 +45,7 @@ function unlisted(request: DecodeRequest): string {
   return `; ${count} more match${more.count === 1 && !more.atLeast ? 'es' : ''} as well but ${more.count === 1 && !more.atLeast ? 'is' : 'are'} not listed (a larger --budget lists more)`;
 }
 
-function* momentAnswer(request: DecodeRequest): Generator<string> {
+function* momentAnswer(request: DecodeRequest, keyframes: boolean): Generator<string> {
   const { evidence, question } = request;
   if (evidence.length === 0) {
     yield `No stored memory matches ${quote(question)}.\n`;
@@ -56,14 +56,14 @@ function* momentAnswer(request: DecodeRequest): Generator<string> {
   const more = unlisted(request);
   if (evidence.length === 1) {
     yield `The moment that matches ${quote(question)} is ${where(best)} (score ${best.score.toFixed(3)})${more}.\n`;
-    yield* details(best);
+    yield* details(best, keyframes);
     return;
   }
   if (tied === evidence.length) {
     yield `${evidence.length} moments match ${quote(question)} equally well (score ${best.score.toFixed(3)})${more}. In time order:\n`;
     for (const e of evidence) {
       yield `  ${where(e)}\n`;
-      yield* details(e);
+      yield* details(e, keyframes);
     }
     return;
   }
@@ -71,11 +71,11 @@ function* momentAnswer(request: DecodeRequest): Generator<string> {
   yield `${evidence.length} moments match ${quote(question)}${more}; ${lead}${tied === 1 ? ` (score ${best.score.toFixed(3)})` : ''}. In time order:\n`;
   for (const e of evidence) {
     yield `  ${where(e)}: ${confidence(e.score, best.score, tied)} (score ${e.score.toFixed(3)})\n`;
-    yield* details(e);
+    yield* details(e, keyframes);
   }
 }
 
-function* timelineAnswer(request: DecodeRequest): Generator<string> {
+function* timelineAnswer(request: DecodeRequest, keyframes: boolean): Generator<string> {
   const videos = new Map<number, Evidence[]>();
   for (const e of request.evidence) videos.set(e.videoId, [...(videos.get(e.videoId) ?? []), e]);
   if (videos.size === 0) {
@@ -93,18 +93,31 @@ function* timelineAnswer(request: DecodeRequest): Generator<string> {
     yield `Overview of ${name} up to ${end}, from ${memories}:\n`;
     for (const e of moments) {
       yield `  [${formatMomentRange(e)}]\n`;
-      yield* details(e);
+      yield* details(e, keyframes);
     }
   }
   yield 'The built-in answerer knows when these moments are and what was recorded about them, not what they show; an LLM (--llm) can describe them.\n';
 }
 
+export interface GroundedOptions {
+  /**
+   * Name each moment's keyframe file (default), which a terminal's user can open; a web page or
+   * an agent is given the keyframes as evidence, and a path on the server's disk means nothing there.
+   */
+  readonly keyframePaths?: boolean;
+}
+
 export class GroundedAnswerer implements Decoder {
   readonly name = 'grounded';
   readonly listsEvidence = true;
+  private readonly keyframes: boolean;
+
+  constructor(options: GroundedOptions = {}) {
+    this.keyframes = options.keyframePaths ?? true;
+  }
 
   async *answer(request: DecodeRequest, signal?: AbortSignal): AsyncIterable<string> {
-    for (const piece of request.wholeVideo ? timelineAnswer(request) : momentAnswer(request)) {
+    for (const piece of request.wholeVideo ? timelineAnswer(request, this.keyframes) : momentAnswer(request, this.keyframes)) {
       signal?.throwIfAborted();
       yield piece;
     }

@@ -20,7 +20,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw new UserError(`--host ${host} reaches beyond this machine: give --token (or VIDMEM_TOKEN) so that only those who know it get in`, 2);
   }
   // Chat sessions and ingests are saved where the store can be written; a read-only store is still served.
-  const app = openApp(appFlags, 'write-if-possible');
+  const app = openApp(appFlags, 'write-if-possible', { forClients: true });
   const pageDir = new URL('../../../page/', import.meta.url).pathname;
   const server = await createServer(app, { ...(token !== undefined ? { token } : {}), pageDir });
   let stopping: Promise<void> | undefined;
