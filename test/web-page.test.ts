@@ -137,6 +137,27 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web page (skipped without Chromium a
     await page.locator('#turns .turn').nth(1).locator('.answer:not([aria-busy])').waitFor();
   });
 
+  it('lists earlier chats after a reload; one opened shows its turns with working citations, and goes on', async () => {
+    await page.reload();
+    const earlier = page.locator('#past-chats');
+    await earlier.locator('summary').waitFor();
+    await earlier.locator('summary').click();
+    const listed = page.locator('#past-chats-list li');
+    await expect.poll(() => listed.allTextContents()).toEqual([expect.stringMatching(/^when is it red\? · 2 turns · \d{4}-\d\d-\d\d \d\d:\d\d$/)]);
+    await listed.first().locator('button').click();
+    await expect.poll(() => page.locator('#turns .turn .question').allTextContents()).toEqual(['when is it red?', 'and before that?']);
+    const cite = page.locator('#turns .turn').first().locator('a.cite').first();
+    expect(await cite.textContent()).toBe('[00:12–00:18] colours.mp4');
+    await seeksTo(12, () => cite.click());
+
+    const session = (await (await fetch(`${origin}/api/chats`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).sessions[0].id as number;
+    const followUp = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith(`/api/chats/${session}/turns`));
+    await page.fill('#question', 'and after that?');
+    await page.press('#question', 'Enter');
+    await followUp;
+    await page.locator('#turns .turn').nth(2).locator('.answer:not([aria-busy])').waitFor();
+  });
+
   it('is a picture on a wide screen and fits a phone without scrolling sideways', async () => {
     await screenshotIsAPicture();
     await page.setViewportSize({ width: 390, height: 844 });

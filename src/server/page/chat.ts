@@ -1,13 +1,14 @@
 /**
  * The conversation: each question streams its answer as it arrives, its citations become links
- * that play the cited moment, and follow-ups go to the same session until "New chat".
+ * that play the cited moment, and follow-ups go to the same session until "New chat". Earlier
+ * sessions are listed to be opened again, their turns shown and their follow-ups continued.
  */
-import { postEvents, withToken } from './api.js';
+import { getJson, postEvents, withToken } from './api.js';
 import { citedParts } from './citations.js';
 import { byId, el, showError } from './dom.js';
 import { explanation } from './explain.js';
 import { momentPlayable, type Player } from './player.js';
-import type { Moment, Selection, Video } from './types.js';
+import type { ChatSession, ChatTurn, Moment, Selection, Video } from './types.js';
 
 function answerNodes(answer: string, evidence: readonly Moment[], player: Player): Array<Node | string> {
   return citedParts(answer, evidence).map((part) => {
@@ -22,6 +23,39 @@ function answerNodes(answer: string, evidence: readonly Moment[], player: Player
   });
 }
 
+/** A kept turn's cited moments, as far as the library can play them (a file's from its start). */
+function citedMoments(turn: ChatTurn, videos: ReadonlyMap<number, Video>): Moment[] {
+  return turn.evidence.flatMap((c) => {
+    const video = videos.get(c.videoId);
+    return video ? [{ ...c, path: video.path, thumbnail: null, media: video.media, mediaStart: c.start, text: [] }] : [];
+  });
+}
+
+/** "Earlier chats": the sessions the store kept, most recently used first; opening one shows its turns. */
+function setUpEarlier(open: (session: ChatSession) => Promise<void>): () => Promise<void> {
+  const list = byId('past-chats-list');
+  const details = byId<HTMLDetailsElement>('past-chats');
+  const show = async () => {
+    try {
+      const { sessions } = await getJson<{ sessions: ChatSession[] }>('/api/chats');
+      details.hidden = sessions.length === 0;
+      list.replaceChildren(
+        ...sessions.map((s) => {
+          const button = el('button', { type: 'button', class: 'link' }, s.firstQuestion ?? `chat ${s.id}`);
+          button.addEventListener('click', () => void open(s));
+          return el('li', {}, button, el('span', { class: 'muted' }, ` · ${s.turns} turn${s.turns === 1 ? '' : 's'} · ${s.updatedAt.slice(0, 16).replace('T', ' ')}`));
+        }),
+      );
+    } catch (err) {
+      showError(err);
+    }
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) void show();
+  });
+  return show;
+}
+
 export function setUpChat(form: HTMLFormElement, player: Player, videos: () => ReadonlyMap<number, Video>): void {
   const turns = byId('turns');
   const input = form.elements.namedItem('question') as HTMLInputElement;
@@ -33,6 +67,21 @@ export function setUpChat(form: HTMLFormElement, player: Player, videos: () => R
     turns.replaceChildren();
     input.focus();
   });
+
+  const showEarlier = setUpEarlier(async (chosen) => {
+    try {
+      const { turns: kept } = await getJson<{ turns: ChatTurn[] }>(`/api/chats/${chosen.id}`);
+      session = chosen.id;
+      turns.replaceChildren(
+        ...kept.map((t) => el('article', { class: 'turn' }, el('p', { class: 'question' }, t.question), el('div', { class: 'answer' }, ...answerNodes(t.answer, citedMoments(t, videos()), player)))),
+      );
+      byId<HTMLDetailsElement>('past-chats').open = false;
+      input.focus();
+    } catch (err) {
+      showError(err);
+    }
+  });
+  void showEarlier();
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -70,6 +119,7 @@ export function setUpChat(form: HTMLFormElement, player: Player, videos: () => R
       answer.removeAttribute('aria-busy');
       submit.disabled = false;
       input.focus();
+      void showEarlier();
     }
   });
 }

@@ -93,3 +93,19 @@ export interface AlertEvent extends Pick<Moment, 'videoId' | 'path' | 'start' | 
   readonly evidence: { readonly clipId: number; readonly thumbnail: string | null };
   readonly media: string;
 }
+
+/** A chat session the store kept. */
+export interface ChatSession {
+  readonly id: number;
+  readonly videoId: number | null;
+  readonly turns: number;
+  readonly firstQuestion: string | null;
+  readonly updatedAt: string;
+}
+
+/** One kept turn of a session, with the moments it cited. */
+export interface ChatTurn {
+  readonly question: string;
+  readonly answer: string;
+  readonly evidence: ReadonlyArray<Pick<Moment, 'videoId' | 'start' | 'end' | 'score'>>;
+}
