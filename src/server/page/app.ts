@@ -6,7 +6,7 @@ import { setUpManage } from './manage.js';
 import { Player } from './player.js';
 import { setUpChat } from './chat.js';
 import { setUpEvents } from './events.js';
-import { setUpSearch } from './search.js';
+import { setUpSearch, showScopes } from './search.js';
 import { fileName } from './time.js';
 import type { Video } from './types.js';
 
@@ -46,6 +46,7 @@ async function refresh(): Promise<void> {
   byId('manage').hidden = !saves;
   const shown = await showLibrary(byId('library'), player, saves ? refresh : null);
   videos = shown.videos;
+  showScopes(byId<HTMLSelectElement>('scope'), videos);
   if (shown.live) nextRefresh = setTimeout(() => void refresh(), LIVE_REFRESH_MS);
 }
 

@@ -44,14 +44,43 @@ function groups(results: readonly Moment[]): Map<number, Moment[]> {
   return byVideo;
 }
 
+/** What a search may be limited to: one video file, or with live sources the last stretch of their time. */
+const RECENT: ReadonlyArray<readonly [seconds: number, label: string]> = [
+  [600, 'the last 10 minutes'],
+  [3600, 'the last hour'],
+  [86_400, 'the last day'],
+];
+
+/** The scope menu as the library now is; the choice made stays while it is still there. */
+export function showScopes(select: HTMLSelectElement, videos: ReadonlyMap<number, Video>): void {
+  const chosen = select.value;
+  const files = [...videos.values()].filter((v) => v.source === null);
+  const live = files.length < videos.size;
+  select.replaceChildren(
+    el('option', { value: '' }, 'all videos'),
+    ...files.map((v) => el('option', { value: `video:${v.id}` }, fileName(v.path))),
+    ...(live ? RECENT.map(([seconds, label]) => el('option', { value: `since:${seconds}` }, `cameras, ${label}`)) : []),
+  );
+  select.value = [...select.options].some((o) => o.value === chosen) ? chosen : '';
+}
+
+function scopeParams(scope: string): Record<string, string> {
+  const [kind, value] = scope.split(':');
+  if (kind === 'video') return { videoId: value! };
+  if (kind === 'since') return { since: value! };
+  return {};
+}
+
 export function setUpSearch(form: HTMLFormElement, root: HTMLElement, player: Player, videos: () => ReadonlyMap<number, Video>): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const q = new FormData(form).get('q')?.toString().trim() ?? '';
+    const data = new FormData(form);
+    const q = data.get('q')?.toString().trim() ?? '';
     if (!q) return;
     root.setAttribute('aria-busy', 'true');
     try {
-      const { results } = await getJson<{ results: Moment[] }>(`/api/search?${new URLSearchParams({ q, top: '12' })}`);
+      const params = new URLSearchParams({ q, top: '12', ...scopeParams(data.get('scope')?.toString() ?? '') });
+      const { results } = await getJson<{ results: Moment[] }>(`/api/search?${params}`);
       const sections = [...groups(results)].map(([videoId, moments]) =>
         el(
           'section',
