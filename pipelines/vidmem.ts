@@ -24,7 +24,7 @@ import { questionParts } from '../src/selection/question-parts.js';
 import { rankMoments } from '../src/selection/rank-moments.js';
 import { DEFAULT_SELECT, type SelectOptions } from '../src/selection/select-options.js';
 import { timePhrase } from '../src/selection/time-phrases.js';
-import { MemoryStore, type SourceGap, type SourceSummary, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus } from '../storage/memory-store.js';
+import { MemoryStore, type SourceGap, type SourceSummary, type ChatSessionRecord, type ChatTurnRecord, type NewChatTurn, type SchemaUpgrade, type VideoRecord, type VideoStatus, type VideoSummary } from '../storage/memory-store.js';
 import type { AnswerEvent } from './answer-question.js';
 import type { ChatEvent } from './chat-turn.js';
 import type { DecoderChoice } from './choose-decoder.js';
@@ -248,10 +248,17 @@ export class Vidmem {
   }
 
   videos(): VideoListing[] {
-    return this.store.videos.list().map((v) => ({
-      id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status, startedAt: v.startedAt, source: v.source,
-      storedUntil: v.status === 'complete' ? v.durationSec : (this.store.videos.lastClip(v.id)?.end ?? 0),
-    }));
+    return this.store.videos.list().map((v) => this.listing(v));
+  }
+
+  /** One video as `videos()` lists it; undefined when the store has none by that id. */
+  videoListing(id: number): VideoListing | undefined {
+    const summary = this.store.videos.summary(id);
+    return summary && this.listing(summary);
+  }
+
+  videoCount(): number {
+    return this.store.videos.count();
   }
 
   video(id: number): VideoRecord | undefined {
@@ -424,6 +431,13 @@ export class Vidmem {
     );
   }
 
+  private listing(v: VideoSummary): VideoListing {
+    return {
+      id: v.id, path: v.path, durationSec: v.durationSec, clips: v.clips, status: v.status, startedAt: v.startedAt, source: v.source,
+      storedUntil: v.status === 'complete' ? v.durationSec : (this.store.videos.lastClip(v.id)?.end ?? 0),
+    };
+  }
+
   /** A rule to list the events of: one there is, or one removed that raised some. */
   private checkRuleOfEvents(ruleId: number | undefined): void {
     if (ruleId !== undefined && !this.store.alerts.rule(ruleId) && this.store.alerts.events({ ruleId, limit: 1 }).length === 0) throw this.noRule(ruleId);
@@ -506,6 +520,12 @@ export class Vidmem {
   /** Live sources and their timelines: segments, clips, the time they cover, and their gaps. */
   sources(): Array<SourceSummary & { readonly gaps: readonly SourceGap[] }> {
     return this.store.sources.list().map((source) => ({ ...source, gaps: this.store.sources.gaps(source) }));
+  }
+
+  /** One live source as `sources()` lists it. */
+  source(name: string): (SourceSummary & { readonly gaps: readonly SourceGap[] }) | undefined {
+    const source = this.store.sources.list().find((s) => s.name === name);
+    return source && { ...source, gaps: this.store.sources.gaps(source) };
   }
 
   /**

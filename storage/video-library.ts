@@ -115,6 +115,15 @@ export class VideoLibrary implements MemoryReader {
     return this.guard(() => this.parts.videos.list());
   }
 
+  /** One video as `list` gives it, without listing the others. */
+  summary(id: number): VideoSummary | undefined {
+    return this.guard(() => this.parts.videos.summary(id));
+  }
+
+  count(): number {
+    return this.guard(() => this.parts.videos.count());
+  }
+
   /** A new video in status 'ingesting'. */
   begin(v: NewVideo): VideoRecord {
     return this.guard(() => {

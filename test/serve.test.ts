@@ -89,6 +89,8 @@ describe('vidmem serve', () => {
     expect(await (await fetch(`${server!.base}/health`)).json()).toMatchObject({ status: 'ok', videos: 1, model: 'palette', saves: true });
     const { videos } = await (await fetch(`${server!.base}/api/videos`)).json();
     expect(videos).toEqual([expect.objectContaining({ id: 1, path: video, status: 'complete', media: '/api/videos/1/media', source: null })]);
+    expect(await (await fetch(`${server!.base}/api/videos/1`)).json()).toEqual(videos[0]);
+    expect((await fetch(`${server!.base}/api/videos/99`)).status).toBe(404);
   });
 
   it('finds moments, with URLs of their keyframe and of the video to play', async () => {
@@ -188,6 +190,9 @@ describe('vidmem serve', () => {
     const source = (await listed())!;
     expect(source).toMatchObject({ watching: false });
     expect(source.clips).toBeGreaterThan(0);
+    expect(await (await fetch(`${server!.base}/api/sources/cam`)).json()).toEqual(source);
+    const missing = await fetch(`${server!.base}/api/sources/nowhere`);
+    expect({ status: missing.status, error: (await missing.json()).error }).toEqual({ status: 404, error: expect.stringContaining("has no source 'nowhere'") });
     const { results } = await (await fetch(`${server!.base}/api/search?q=red&top=10`)).json();
     const live = (results as Array<{ startsAt?: string; media: string }>).find((m) => m.startsAt !== undefined)!;
     expect(live.media).toMatch(/^\/api\/sources\/cam\/clip\?at=.+&seconds=\d+$/);
@@ -257,7 +262,7 @@ describe('vidmem serve', () => {
     expect(paths.sort()).toEqual([
       'DELETE /api/alerts/{id}', 'GET /api/alerts', 'POST /api/alerts', 'GET /api/events',
       'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
-      'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
+      'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());
     expect(doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');

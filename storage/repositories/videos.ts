@@ -80,6 +80,8 @@ export class VideosRepository {
   private readonly byPrefixStmt: Database.Statement<[string, number], VideoRow>;
   private readonly finishStmt: Database.Statement<[string, string, number]>;
   private readonly listStmt: Database.Statement<[], VideoSummary>;
+  private readonly summaryStmt: Database.Statement<[number], VideoSummary>;
+  private readonly countStmt: Database.Statement<[], number>;
   private readonly removeStmt: Database.Statement<[number]>;
   private readonly sourceNameStmt: Database.Statement<[number], string>;
 
@@ -101,13 +103,14 @@ export class VideosRepository {
     this.finishStmt = db.prepare(
       `UPDATE videos SET status = ?, stats_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
     );
-    this.listStmt = db.prepare(
-      `SELECT v.id, v.path, v.duration_sec AS durationSec,
+    const summary = `SELECT v.id, v.path, v.duration_sec AS durationSec,
               (SELECT count(*) FROM clips c WHERE c.video_id = v.id) AS clips,
               v.status, v.created_at AS createdAt, v.started_at AS startedAt,
               (SELECT s.name FROM sources s WHERE s.id = v.source_id) AS source
-       FROM videos v ORDER BY v.id`,
-    );
+       FROM videos v`;
+    this.listStmt = db.prepare(`${summary} ORDER BY v.id`);
+    this.summaryStmt = db.prepare(`${summary} WHERE v.id = ?`);
+    this.countStmt = db.prepare('SELECT count(*) FROM videos').pluck() as typeof this.countStmt;
     // Its chat sessions, their turns' evidence and its text reads go with it (ON DELETE CASCADE).
     this.removeStmt = db.prepare('DELETE FROM videos WHERE id = ?');
     this.sourceNameStmt = db.prepare('SELECT s.name FROM videos v JOIN sources s ON s.id = v.source_id WHERE v.id = ?').pluck() as typeof this.sourceNameStmt;
@@ -153,6 +156,15 @@ export class VideosRepository {
   /** Returns false when no such video exists. */
   finish(id: number, status: VideoStatus, stats: Record<string, unknown>): boolean {
     return this.finishStmt.run(status, JSON.stringify(stats), id).changes === 1;
+  }
+
+  /** One video as `list` gives it. */
+  summary(id: number): VideoSummary | undefined {
+    return this.summaryStmt.get(id);
+  }
+
+  count(): number {
+    return this.countStmt.get()!;
   }
 
   list(): VideoSummary[] {

@@ -11,7 +11,7 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
       tags: ['store'], summary: 'whether the server is up, and what store it serves',
       response: { 200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), videos: Type.Integer(), model: Type.Union([Type.String(), Type.Null()]), saves: Type.Boolean() }) },
     },
-  }, async () => ({ status: 'ok' as const, store: app.storeDir, videos: app.videos().length, model: app.model()?.name ?? null, saves: app.saves }));
+  }, async () => ({ status: 'ok' as const, store: app.storeDir, videos: app.videoCount(), model: app.model()?.name ?? null, saves: app.saves }));
 
   server.get('/api/videos', {
     schema: { tags: ['videos'], summary: 'the stored videos, with how far each got', response: { 200: Type.Object({ videos: Type.Array(Video) }) } },
@@ -20,7 +20,7 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
   server.get('/api/videos/:id', {
     schema: { tags: ['videos'], summary: 'one video', params: IdParams, response: { 200: Video, 404: ErrorReply } },
   }, async (request) => {
-    const video = app.videos().find((v) => v.id === request.params.id);
+    const video = app.videoListing(request.params.id);
     if (!video) throw new NotFoundError(`store ${app.storeDir} has no video ${request.params.id}`);
     return presentVideo(video);
   });
@@ -49,6 +49,15 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
         ...watchedOnly.map((name) => ({ id: 0, name, url: work.watchedUrl(name)!, segments: 0, clips: 0, from: null, until: null, gaps: [], ...work.watching(name) })),
       ],
     };
+  });
+
+  server.get('/api/sources/:name', {
+    schema: { tags: ['sources'], summary: 'one live source: the time it covers, its gaps, whether this server watches it', params: NameParams, response: { 200: Source, 404: ErrorReply } },
+  }, async (request) => {
+    const { name } = request.params;
+    const source = app.source(name);
+    if (!source) throw new NotFoundError(`store ${app.storeDir} has no source '${name}'`);
+    return presentSource(source, work.watching(name));
   });
 
   server.post('/api/sources', {
