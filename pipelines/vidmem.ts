@@ -300,6 +300,18 @@ export class Vidmem {
   }
 
   /**
+   * Removes a live source with everything of it: its segments, clips, memories, keyframes, gaps
+   * and recordings. A watch of it must be stopped first (a process watching it goes on writing).
+   */
+  deleteSource(name: string): { readonly name: string; readonly clips: number } {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    const source = this.store.sources.byName(name);
+    const clips = source ? this.store.sources.remove(source) : null;
+    if (clips === null) throw this.noSource(name);
+    return { name, clips };
+  }
+
+  /**
    * One file into the store: progress after every stored clip, a summary at the end. A file
    * already in the store is not read again; one whose ingest was interrupted resumes.
    */
@@ -506,10 +518,7 @@ export class Vidmem {
    */
   async cutRecording(sourceName: string, at: number, seconds: number, output: string): Promise<number> {
     const source = this.store.sources.byName(sourceName);
-    if (!source) {
-      const names = this.store.sources.list().map((s) => s.name);
-      throw new NotFoundError(`store ${this.storeDir} has no source '${sourceName}'${names.length ? ` (its sources: ${names.join(', ')})` : ''}`, 2);
-    }
+    if (!source) throw this.noSource(sourceName);
     const files = this.store.sources.recordings(source, at, at + seconds);
     if (files.length === 0) throw new NotFoundError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
     const [{ cutRecording }, tools] = await Promise.all([import('../src/sources/cut-recording.js'), this.models.tools()]);
@@ -661,6 +670,11 @@ export class Vidmem {
 
   private checkVideo(videoId: number | undefined): void {
     if (videoId !== undefined && !this.store.videos.get(videoId)) throw this.noVideo(videoId);
+  }
+
+  private noSource(name: string): NotFoundError {
+    const names = this.store.sources.list().map((s) => s.name);
+    return new NotFoundError(`store ${this.storeDir} has no source '${name}'${names.length ? ` (its sources: ${names.join(', ')})` : ''}`, 2);
   }
 
   private noVideo(videoId: number): NotFoundError {

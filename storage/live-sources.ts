@@ -109,6 +109,14 @@ export class LiveSources {
     return this.write(() => this.parts.removals.pruneSource(source.id, time));
   }
 
+  /**
+   * Removes a source with its segments, clips, keyframes, gaps and recordings (crash-safe, see
+   * removals.ts); returns the clips removed, null when there was no such source.
+   */
+  remove(source: SourceRecord): number | null {
+    return this.write(() => this.parts.removals.removeSource(source.id));
+  }
+
   /** The source's recorded files that share some time with from–to (UTC seconds). */
   recordings(source: SourceRecord, from: number, to: number): RecordingFile[] {
     return this.parts.failures.guard(() => this.parts.recordings.covering(source.id, from, to));

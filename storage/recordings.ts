@@ -3,12 +3,14 @@
  * ffmpeg writes beside the frames it decodes, copied without re-encoding and named by the UTC
  * second each began. MPEG-TS, so that a file cut short by a crash still plays up to where it ends.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFolder, removeQuietly } from './files.js';
 
 const RECORDINGS_DIR = 'recordings';
 const NAME = /^(\d+)\.ts$/;
+/** What `folder` names, and nothing else: a row never makes vidmem remove a file outside its recordings. */
+const FOLDER = new RegExp(`^${RECORDINGS_DIR}/\\d+$`);
 
 export interface RecordingFile {
   readonly path: string;
@@ -31,6 +33,18 @@ export class Recordings {
     const folder = join(this.storeDir, RECORDINGS_DIR, String(sourceId));
     ensureFolder(folder);
     return join(folder, '%s.ts');
+  }
+
+  /** A source's folder of recordings, relative to the store. */
+  folder(sourceId: number): string {
+    return `${RECORDINGS_DIR}/${sourceId}`;
+  }
+
+  /** Removes a source's folder of recordings, relative to the store; false for a path that is not one, which is left alone. */
+  remove(relative: string): boolean {
+    if (!FOLDER.test(relative)) return false;
+    rmSync(join(this.storeDir, relative), { recursive: true, force: true });
+    return true;
   }
 
   /** The source's files that share some time with from–to, in order. */

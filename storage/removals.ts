@@ -1,6 +1,6 @@
 /**
- * Removing what is kept: a video with all of its clips, or a live source's clips past their
- * retention. The rows go first, in one transaction that also lists the keyframe files they leave
+ * Removing what is kept: a video with all of its clips, a live source's clips past their
+ * retention, or a live source with everything of it. The rows go first, in one transaction that also lists the keyframe files they leave
  * in `files_to_remove` and moves the store's removals counter on; the files go after, and their
  * list is cleared last. A kill at any moment leaves the rows all there or all gone, and at most
  * files no row points at, still listed: the next removal, or the next writer that opens the store,
@@ -13,6 +13,7 @@ import type { ClipsRepository } from './repositories/clips.js';
 import type { RemovalsRepository } from './repositories/removals.js';
 import type { SourcesRepository } from './repositories/sources.js';
 import type { VideosRepository } from './repositories/videos.js';
+import type { Recordings } from './recordings.js';
 import type { Thumbnails } from './thumbnails.js';
 
 /**
@@ -29,6 +30,7 @@ export interface RemovalParts {
   readonly removals: RemovalsRepository;
   readonly index: IndexCache;
   readonly thumbnails: Thumbnails;
+  readonly recordings: Recordings;
   /** Runs `work` in one transaction that holds the write lock from its start. */
   readonly writeTransaction: <T>(work: () => T) => T;
 }
@@ -79,12 +81,25 @@ export class Removals {
     return pruned;
   }
 
+  /**
+   * Removes a live source: its clips (as pruning does, a batch a transaction), then its segments,
+   * gaps and the source itself with its recordings. A kill in between leaves a source with fewer
+   * clips, which removing it again finishes. Returns the clips removed, null when there is no such source.
+   */
+  removeSource(sourceId: number): number | null {
+    const { sources, recordings } = this.parts;
+    const clips = this.pruneSource(sourceId, Number.POSITIVE_INFINITY);
+    const removed = this.commit(() => (sources.remove(sourceId) ? { ids: [], files: [recordings.folder(sourceId)] } : null));
+    this.removeFiles();
+    return removed && clips;
+  }
+
   /** Removes the files that removals left listed (a kill between their rows and their files). */
   removeFiles(): void {
-    const { removals, thumbnails } = this.parts;
+    const { removals, thumbnails, recordings } = this.parts;
     for (const path of removals.files()) {
       try {
-        thumbnails.remove(path);
+        if (!recordings.remove(path)) thumbnails.remove(path);
       } catch {
         // Stays listed: the next removal tries again. A file nothing points at confuses nothing meanwhile.
         continue;

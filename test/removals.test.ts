@@ -247,6 +247,48 @@ describe('deleting a video', () => {
   });
 });
 
+describe('deleting a live source', () => {
+  it('takes its segments, clips, keyframes, gaps and recordings, leaves another source as it was, and says so on the command line', async () => {
+    const now = Date.now() / 1000;
+    const random = seededRandom(4);
+    const store = MemoryStore.open(dir);
+    store.bindModel(MODEL);
+    const segment = (source: ReturnType<typeof store.sources.register>, startedAt: number, clips: number, gap?: number) => {
+      const id = store.sources.beginSegment(source, { startedAt, fps: 1, width: 64, height: 48, settings: {} }, gap);
+      for (let i = 0; i < clips; i++) store.videos.appendClip(id, clip(i, random, source.name));
+      store.sources.extendSegment(id, clips * 4);
+      return id;
+    };
+    const door = store.sources.register('door', 'rtsp://127.0.0.1/door');
+    const first = segment(door, now - 600, 5);
+    const gap = store.sources.openGap(door, now - 580, 'the stream ended');
+    const second = segment(door, now - 300, 3, gap);
+    const yard = store.sources.register('yard', 'rtsp://127.0.0.1/yard');
+    const kept = segment(yard, now - 300, 2);
+    const recording = store.sources.recordingPattern(door).replace('%s', String(Math.floor(now - 600)));
+    writeFileSync(recording, 'not really MPEG-TS');
+    writeFileSync(store.sources.recordingPattern(yard).replace('%s', String(Math.floor(now - 300))), 'nor this');
+    store.close();
+
+    const removed = await vidmem(['sources', 'rm', 'door', 'gate', '--store', dir]);
+    expect(removed).toMatchObject({
+      code: 2,
+      stdout: 'removed source door: 8 clips with their memories and keyframes, its gaps and its recordings\n',
+      stderr: "vidmem: store " + dir + " has no source 'gate' (its sources: yard)\n",
+    });
+    const after = MemoryStore.open(dir, { readonly: true });
+    expect(after.sources.list().map((s) => s.name)).toEqual(['yard']);
+    expect([after.videos.get(first), after.videos.get(second)]).toEqual([undefined, undefined]);
+    expect(after.videos.clipsOf(kept)).toHaveLength(2);
+    expect(after.videos.nearestClips(unit(seededRandom(9)), { top: 100 }).map((h) => h.videoId)).toEqual([kept, kept]);
+    after.close();
+    expect([existsSync(join(dir, 'thumbs', String(first))), existsSync(join(dir, 'thumbs', String(second))), existsSync(recording)]).toEqual([false, false, false]);
+    expect(readdirSync(join(dir, 'recordings'))).toEqual([String(yard.id)]);
+    checkConsistent(dir, true);
+    checkIndex(dir);
+  });
+});
+
 describe('retention of memories', () => {
   const DAY = 86_400;
 

@@ -3,7 +3,7 @@
  * (token, Host, traversal, bad bodies) and its description.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments } from '../src/sources/synthetic-video.js';
@@ -185,6 +185,8 @@ describe('vidmem serve', () => {
     const listed = async () => ((await (await fetch(`${server!.base}/api/sources`)).json()).sources as Array<{ name: string; clips: number; watching: boolean; from: string | null }>).find((s) => s.name === 'cam');
     for (let i = 0; i < 120 && !((await listed())?.clips ?? 0); i++) await new Promise((r) => setTimeout(r, 250));
     expect(await listed()).toMatchObject({ watching: true, clips: expect.any(Number) });
+    const busy = await fetch(`${server!.base}/api/sources/cam`, { method: 'DELETE' });
+    expect({ status: busy.status, error: (await busy.json()).error }).toEqual({ status: 409, error: expect.stringContaining('stop it first') });
     const stopped = await fetch(`${server!.base}/api/sources/cam/watch`, { method: 'DELETE' });
     expect(await stopped.json()).toEqual({ name: 'cam', watching: false });
     const source = (await listed())!;
@@ -200,6 +202,17 @@ describe('vidmem serve', () => {
     expect({ status: cut.status, type: cut.headers.get('content-type'), error: cut.ok ? undefined : await cut.clone().text() }).toEqual({ status: 200, type: 'video/mp4', error: undefined });
     expect(new TextDecoder().decode(new Uint8Array(await cut.arrayBuffer()).subarray(4, 8))).toBe('ftyp');
     expect((await fetch(`${server!.base}/api/sources/nowhere/clip?at=${encodeURIComponent(source.from!)}&seconds=2`)).status).toBe(404);
+
+    // Removed with everything of it: no source, no live moment, no recording left.
+    const recordings = join(store, 'recordings');
+    expect(readdirSync(recordings)).toHaveLength(1);
+    const removed = await fetch(`${server!.base}/api/sources/cam`, { method: 'DELETE' });
+    expect(await removed.json()).toEqual({ name: 'cam', clips: source.clips });
+    expect((await fetch(`${server!.base}/api/sources/cam`)).status).toBe(404);
+    expect((await fetch(`${server!.base}/api/sources/cam`, { method: 'DELETE' })).status).toBe(404);
+    const after = (await (await fetch(`${server!.base}/api/search?q=red&top=10`)).json()).results as Array<{ startsAt?: string }>;
+    expect(after.filter((m) => m.startsAt !== undefined)).toEqual([]);
+    expect(readdirSync(recordings)).toEqual([]);
   });
 
   it('keeps standing questions: added, listed, removed, and their events listed', async () => {
@@ -261,7 +274,7 @@ describe('vidmem serve', () => {
     const paths = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(paths.sort()).toEqual([
       'DELETE /api/alerts/{id}', 'GET /api/alerts', 'POST /api/alerts', 'GET /api/events',
-      'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
+      'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
       'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());

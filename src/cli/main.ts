@@ -48,7 +48,7 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/mcp.js')).mcpCommand(),
   },
   { name: 'clip', summary: 'cut a playable MP4 out of what a live source sent, at a time, from its recordings', load: async () => (await import('./commands/clip.js')).clipCommand() },
-  { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
+  { name: 'sources', summary: 'list the live sources in a store: the time they cover, their segments and gaps; sources rm removes them', load: async () => (await import('./commands/sources.js')).sourcesCommand() },
   {
     name: 'alerts',
     summary: 'standing questions checked on every new clip, each appearance one event: alerts add --text "a red car" | --object person, list, rm',

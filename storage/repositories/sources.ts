@@ -37,6 +37,7 @@ export class SourcesRepository {
   private readonly segmentsBeforeStmt: Database.Statement<[number, number], { id: number; startedAt: number }>;
   private readonly emptySegmentsStmt: Database.Statement<[number, number], number>;
   private readonly removeGapsStmt: Database.Statement<[number, number]>;
+  private readonly removeStmt: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
     this.upsertStmt = db.prepare('INSERT INTO sources (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url RETURNING id, name, url');
@@ -54,6 +55,8 @@ export class SourcesRepository {
       .prepare('SELECT v.id FROM videos v WHERE v.source_id = ? AND v.started_at + v.duration_sec <= ? AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.video_id = v.id)')
       .pluck() as typeof this.emptySegmentsStmt;
     this.removeGapsStmt = db.prepare('DELETE FROM source_gaps WHERE source_id = ? AND end_at <= ?');
+    // Its gaps go with it (ON DELETE CASCADE); its segments must have gone before.
+    this.removeStmt = db.prepare('DELETE FROM sources WHERE id = ?');
     this.listStmt = db.prepare(
       `SELECT s.id, s.name, s.url,
               (SELECT count(*) FROM videos v WHERE v.source_id = s.id) AS segments,
@@ -119,6 +122,11 @@ export class SourcesRepository {
   /** Removes the gaps that ended by `time`: the timeline before it is gone. */
   removeGapsBy(sourceId: number, time: number): void {
     this.removeGapsStmt.run(sourceId, time);
+  }
+
+  /** Whether there was such a source; its segments must have been removed. */
+  remove(sourceId: number): boolean {
+    return this.removeStmt.run(sourceId).changes > 0;
   }
 
   list(): SourceSummary[] {

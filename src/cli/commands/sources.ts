@@ -21,9 +21,35 @@ async function listSources(flags: { store?: string; json: boolean }): Promise<vo
   });
 }
 
+/** Each source removed is a line; one that is not there is a line on stderr and a failed exit, and the others are still removed. */
+async function removeSources(names: string[], flags: { store?: string }): Promise<void> {
+  const [{ withApp }, { UserError }] = await Promise.all([import('../app.js'), import('../../core/errors.js')]);
+  await withApp({ store: flags.store }, 'write', async (app) => {
+    for (const name of names) {
+      try {
+        const { clips } = app.deleteSource(name);
+        process.stdout.write(`removed source ${name}: ${clips} clips with their memories and keyframes, its gaps and its recordings\n`);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        process.stderr.write(`vidmem: ${err.message}\n`);
+        process.exitCode = err.exitCode;
+      }
+    }
+  }, { create: false });
+}
+
 export function sourcesCommand(): Command {
-  return new Command('sources')
+  const sources = new Command('sources')
+    .description('list the live sources in a store: the time they cover, their segments and gaps')
     .addOption(storeOption())
     .option('--json', 'print {"sources":[…]} with ISO 8601 times', false)
     .action(listSources);
+  sources
+    .command('rm')
+    .description('remove live sources with everything of them: segments, clips, memories, keyframes, gaps and recordings (stop watching them first)')
+    .argument('<name...>', 'source names, as `vidmem sources` lists them')
+    .addOption(storeOption())
+    // `sources` takes --store too, and commander gives it to whichever command defines it first.
+    .action((names: string[], _flags: unknown, command: Command) => removeSources(names, command.optsWithGlobals()));
+  return sources;
 }

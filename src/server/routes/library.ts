@@ -60,6 +60,17 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
     return presentSource(source, work.watching(name));
   });
 
+  server.delete('/api/sources/:name', {
+    schema: {
+      tags: ['sources'], summary: 'remove a live source with its segments, clips, memories, keyframes, gaps and recordings', params: NameParams,
+      response: { 200: Type.Object({ name: Type.String(), clips: Type.Integer({ description: 'clips removed' }) }), 400: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+    },
+  }, async (request, reply) => {
+    const { name } = request.params;
+    if (work.watching(name).watching) return reply.code(409).send({ error: `source '${name}' is being watched by this server: stop it first (DELETE /api/sources/${encodeURIComponent(name)}/watch)` });
+    return app.deleteSource(name);
+  });
+
   server.post('/api/sources', {
     schema: {
       tags: ['sources'], summary: 'watch a live source from this server until told to stop', body: WatchBody,
