@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
+import { parseZones } from '../src/core/zones.js';
 import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
@@ -33,7 +34,7 @@ describe('what the detector saw, in words', () => {
 });
 
 describe('detectObjects', () => {
-  it('looks at a clip only where the picture moved, and carries the last finding over a still one', async () => {
+  it('looks at a clip only where the picture moved, and carries the last finding, boxes and zones, over a still one', async () => {
     const still = new Uint8Array(224 * 224 * 3).fill(40);
     const moved = Uint8Array.from(still, (v, i) => (i < still.length / 10 ? 200 : v));
     const clip = (start: number, rgb: Uint8Array) => ({ clip: { start, end: start + 4, frames: [{ time: start + 1, rgb, width: 224, height: 224 }] } });
@@ -44,8 +45,9 @@ describe('detectObjects', () => {
           detect: async () => [{ label: 'person', classId: 0, score: 0.6, box }],
           grab: async (time) => {
             looked.push(time);
-            return { rgb: new Uint8Array(3), width: 1, height: 1 };
+            return { rgb: Uint8Array.of(time, 0, 0), width: 1, height: 1 };
           },
+          zones: parseZones(['corner=0,0,0.2,0,0.2,0.2,0,0.2', 'below=0,0.5,1,0.5,1,1,0,1']),
         }),
         toArray(),
       ),
@@ -56,6 +58,9 @@ describe('detectObjects', () => {
       [{ channel: 'detector', text: '1 person', start: 4, end: 8, confidence: 0.6 }],
       [{ channel: 'detector', text: '1 person', start: 9, end: 12, confidence: 0.6 }],
     ]);
+    // The box's bottom-centre (0.05, 0.1) stands in the corner; a still clip keeps the frame it was found in.
+    expect(found.map((c) => c.detections)).toEqual([1, 1, 9].map((time) => [{ label: 'person', classId: 0, score: 0.6, box, time, zones: ['corner'] }]));
+    expect(found.map((c) => c.detectedIn?.rgb[0])).toEqual([1, 1, 9]);
   });
 });
 

@@ -6,19 +6,11 @@
  * threshold become detections, overlapping ones suppressed.
  */
 import * as ort from 'onnxruntime-node';
+import type { Detection } from '../core/detections.js';
 import type { OpenSession } from '../core/ports/onnx-session.js';
 import { COCO_LABELS } from './coco-labels.js';
-import { suppressOverlaps, type Box } from './non-max-suppression.js';
+import { suppressOverlaps } from './non-max-suppression.js';
 import { stretchToSquare, type RgbFrame } from './resize-frame.js';
-
-export interface Detection {
-  /** COCO name ("person", "car"). */
-  readonly label: string;
-  readonly classId: number;
-  readonly score: number;
-  /** Fractions 0..1 of the frame's width and height. */
-  readonly box: Box;
-}
 
 export interface DetectorOptions {
   /** Rows scoring below this are dropped (default 0.3). */
