@@ -41,7 +41,8 @@ export function decodeDetections(rows: Float32Array, inputSize: number, options:
     const classId = Math.round(rows[i + 5]!);
     const x = clamp(rows[i]! / inputSize);
     const y = clamp(rows[i + 1]! / inputSize);
-    const box = { x, y, width: clamp(rows[i + 2]! / inputSize) - x, height: clamp(rows[i + 3]! / inputSize) - y };
+    // A corner before its opposite (a degenerate peak) is an empty box, never a negative one.
+    const box = { x, y, width: Math.max(0, clamp(rows[i + 2]! / inputSize) - x), height: Math.max(0, clamp(rows[i + 3]! / inputSize) - y) };
     detections.push({ label: COCO_LABELS[classId] ?? `class ${classId}`, classId, score, box });
   }
   return suppressOverlaps(detections, options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
