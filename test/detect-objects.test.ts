@@ -102,22 +102,26 @@ describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem watch --de
     const store = join(tempDir('vidmem-detect-'), 'store');
     // A standing question on what the detector sees, applied while watching.
     expect((await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--store', store])).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // And two on zones of the camera: its lower half, where people walk, and its top tenth, where no one stands.
+    for (const zone of ['near', 'top']) expect((await vidmem(['alerts', 'add', '--object', 'person', '--zone', zone, '--name', zone, '--store', store])).code).toBe(0);
+    const zones = ['--zone', 'near=0,0.5,1,0.5,1,1,0,1', '--zone', 'top=0,0,1,0,1,0.1,0,0.1'];
+    const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', ...zones, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let clips = 0;
-    const alerts: Array<{ startsAt: string }> = [];
+    const alerts: Array<{ startsAt: string; rule: { name: string }; evidence: { snapshot: string | null } }> = [];
     for await (const line of createInterface({ input: child.stdout })) {
-      const event = JSON.parse(line) as { type: string; startsAt: string };
+      const event = JSON.parse(line) as (typeof alerts)[number] & { type: string };
       if (event.type === 'clip') clips += 1;
       if (event.type === 'alert') alerts.push(event);
       // People walk by from the first seconds; four clips are 16 s of the street.
       if (clips === 4) child.kill('SIGTERM');
     }
     expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(alerts).toHaveLength(1);
+    expect(alerts.map((a) => a.rule.name).sort()).toEqual(['near', 'someone']);
     expect(alerts[0]!.startsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(alerts.find((a) => a.rule.name === 'near')!.evidence.snapshot).toMatch(/snapshots\/\d+-2\.jpg$/);
     const { results } = JSON.parse((await vidmem(['search', 'when did someone walk by', '--store', store, '--json'])).stdout);
     expect(results[0].startsAt).toBeDefined();
     expect(results[0].text[0]).toMatchObject({ channel: 'detector', text: expect.stringMatching(/\d+ person/) });
