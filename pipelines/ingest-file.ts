@@ -19,8 +19,9 @@ import { grabFrame } from '../src/sources/grab-frame.js';
 import { keyframeInterval, probeVideo, type VideoInfo } from '../src/sources/probe.js';
 import { attachTexts } from '../src/text/attach-texts.js';
 import { readSlides } from '../src/text/read-slides.js';
-import { detectObjects } from '../src/detection/detect-objects.js';
-import type { Detection } from '../src/detection/detector.js';
+import { detectObjects, type ObjectsSeen } from '../src/detection/detect-objects.js';
+import type { Detection } from '../src/core/detections.js';
+import type { Zone } from '../src/core/zones.js';
 import type { RgbFrame } from '../src/detection/resize-frame.js';
 import type { MemoryStore, VideoRecord } from '../storage/memory-store.js';
 import type { ReadSpeech } from './speech-channel.js';
@@ -48,6 +49,8 @@ export interface TextChannels {
   readonly speech?: ReadSpeech;
   /** Finds people, vehicles and the other COCO objects in a full-size frame; absent when detection is off. */
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
+  /** The video's zones, which each detection is told it stands in or not. */
+  readonly zones?: readonly Zone[];
   /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
   readonly onNotice: (message: string) => void;
 }
@@ -240,21 +243,21 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       counts.ocrMs += ms;
     };
 
-    const store = async (memory: DistilledClip): Promise<{ progress: IngestProgress; seen: SeenClip }> => {
+    const store = async (memory: DistilledClip & Partial<ObjectsSeen>): Promise<{ progress: IngestProgress; seen: SeenClip }> => {
       const { clip, keyframe } = memory;
       const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
       const videoId = p.register();
       const clipId = context.store.videos.appendClip(videoId, {
         index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
         framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
-        ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
+        ...(memory.texts ? { texts: memory.texts } : {}), channelsRead, detections: memory.detections ?? [],
       });
       counts.textLines += memory.texts?.length ?? 0;
       counts.clips += 1;
       counts.position = clip.end;
-      const detected = (memory.texts ?? []).filter((t) => t.channel === 'detector').map((t) => t.text);
       const seen: SeenClip = {
-        stream: `video:${videoId}`, source: null, videoId, path: p.video.path, clipId, start: clip.start, end: clip.end, startedAt: null, indicator: memory.indicator, detected,
+        stream: `video:${videoId}`, source: null, videoId, path: p.video.path, clipId, start: clip.start, end: clip.end, startedAt: null, indicator: memory.indicator,
+        detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? null,
       };
       return { progress: progress(), seen };
     };
@@ -289,7 +292,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       pipe(
         p.timedTexts.length ? attachTexts(p.timedTexts) : identity,
         reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
-        detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onDetect }) : identity,
+        detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), zones: context.text?.zones ?? [], onDetect }) : identity,
       ),
       concatMap((memory) => from(store(memory))),
       // Each stored clip is told as progress and, beside it, checked against the standing questions.

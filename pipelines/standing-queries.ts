@@ -2,11 +2,13 @@
  * Standing questions applied to clips as they are stored (by `watch`, and by `ingest` of files):
  * the store's rules, read again for every clip so that one added meanwhile applies from the next,
  * each text rule's text encoded once by the store's model; the rules checked (src/alerts); an
- * appearance's event written when it begins and its end moved on while it lasts.
+ * appearance's event written when it begins, an object rule's with its snapshot (the boxes it
+ * counted drawn on the frame they were found in), and its end moved on while it lasts.
  */
-import { concatMap, defer, EMPTY, of, type Observable, type OperatorFunction } from 'rxjs';
+import { concatMap, defer, type OperatorFunction } from 'rxjs';
 import type { AlertEventRecord, AlertRule } from '../src/core/alerts.js';
 import { objectLabels } from '../src/core/object-words.js';
+import { drawBoxes } from '../src/frames/draw-boxes.js';
 import { checkRules, type ReadyRule, type RuleHit, type SeenClip } from '../src/alerts/check-rules.js';
 import type { MemoryStore } from '../storage/memory-store.js';
 
@@ -42,24 +44,25 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
       };
       const rules = (clip: SeenClip) => Promise.all(store.alerts.rules().filter((r) => r.source === null || r.source === clip.source).map(ready));
 
-      const record = (hit: RuleHit): Observable<AlertRaised> => {
+      const record = async (hit: RuleHit): Promise<AlertRaised[]> => {
         const { clip, rule } = hit;
         const key = `${rule.id}\u0000${clip.stream}`;
         if (hit.kind === 'extend') {
           const going = open.get(key);
           if (going) store.alerts.extend(going.eventId, hit.end - going.origin);
-          return EMPTY;
+          return [];
         }
         const origin = clip.startedAt ?? 0;
+        const snapshot = hit.counted.length > 0 && clip.detectedIn ? await drawBoxes(clip.detectedIn, hit.counted) : undefined;
         const event = store.alerts.raise({
           ruleId: rule.id, ruleName: rule.name, videoId: clip.videoId, source: clip.source, path: clip.path,
           start: Math.max(0, hit.start - origin), end: hit.end - origin, startedAt: clip.startedAt, score: hit.score, clipId: clip.clipId,
-        });
+        }, snapshot);
         open.set(key, { eventId: event.id, origin });
-        return of({ type: 'alert' as const, ...event });
+        return [{ type: 'alert' as const, ...event }];
       };
       const before = (clip: SeenClip, limit: number) =>
         store.videos.recentIndicators(clip.source !== null ? { source: clip.source } : { videoId: clip.videoId }, clip.clipId, limit);
-      return clips.pipe(checkRules({ rules, before }), concatMap(record));
+      return clips.pipe(checkRules({ rules, before }), concatMap(record), concatMap((raised) => raised));
     });
 }

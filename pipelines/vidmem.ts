@@ -9,6 +9,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
+import { checkZoneName, checkZones, type Zone } from '../src/core/zones.js';
 import { formatDuration, formatTimestamp } from '../src/core/time-format.js';
 import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
@@ -96,6 +97,8 @@ export interface IngestOptions {
    * had (offline, before it was ever fetched) is told in one line and the ingest goes on without.
    */
   readonly detect?: boolean;
+  /** Named polygons of the picture (see src/core/zones.ts); each detection is told which it stands in. */
+  readonly zones?: readonly Zone[];
   /** POST each alert raised by the store's standing questions here as JSON, retried with backoff. */
   readonly webhook?: string;
 }
@@ -113,6 +116,8 @@ export interface WatchOptions {
    * camera's watch never waits minutes for a download), else one line says how to turn it on.
    */
   readonly detect?: boolean;
+  /** As IngestOptions.zones, for every source of the watch. */
+  readonly zones?: readonly Zone[];
   /** The longest wait between two tries of a lost source (default 30 s). */
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
@@ -142,6 +147,8 @@ export interface NewAlert {
   /** Object rules: at least this many at once (default 1), for at least this many seconds (default 0). */
   readonly minCount?: number;
   readonly minSeconds?: number;
+  /** Object rules: only what stands in this zone counts (default: the whole picture). */
+  readonly zone?: string;
   /** Only this live source's clips (default: every source and file). */
   readonly source?: string;
   readonly name?: string;
@@ -333,6 +340,7 @@ export class Vidmem {
       ]);
     };
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
+    const zones = checkZones(options.zones ?? []);
     const ingested = defer(parts).pipe(
       switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, tools, reader, speech, detector, alerts]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
@@ -340,7 +348,7 @@ export class Vidmem {
         checkSettings(settings, options.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
-        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), zones, subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools, text, alerts };
         return ingestFile(path, context, settings);
       }),
@@ -363,6 +371,7 @@ export class Vidmem {
         this.standingQueries(),
       ]);
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
+    const zones = checkZones(options.zones ?? []);
     const watched = defer(parts).pipe(
       switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, tools, detector, alerts]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
@@ -377,6 +386,7 @@ export class Vidmem {
           store: this.store, encoder, settings, batchSize: options.batch ?? DEFAULTS.batch, tools, stallTimeoutMs: stallTimeoutSec * 1000, stop$: options.stop$,
           record: options.record ?? true,
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
+          zones,
           alerts,
           ...retention,
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
@@ -463,7 +473,7 @@ export class Vidmem {
     const { text, object } = spec;
     if ((text === undefined) === (object === undefined)) throw new UserError('say what to alert on: --text "a red car" or --object person (one of them)', 2);
     if (text !== undefined) {
-      if (spec.minCount !== undefined || spec.minSeconds !== undefined) throw new UserError('--min-count and --min-seconds are for --object rules', 2);
+      if (spec.minCount !== undefined || spec.minSeconds !== undefined || spec.zone !== undefined) throw new UserError('--min-count, --min-seconds and --zone are for --object rules', 2);
       if (text.trim() === '') throw new UserError('--text is empty; give the words to look for, e.g. --text "a red car"', 2);
       const sigma = spec.sigma ?? DEFAULTS.alerts.sigma;
       checkRange('sigma', sigma, LIMITS.sigma);
@@ -484,7 +494,7 @@ export class Vidmem {
     const minSeconds = spec.minSeconds ?? DEFAULTS.alerts.minSeconds;
     checkRange('minCount', minCount, LIMITS.minCount);
     checkRange('minSeconds', minSeconds, LIMITS.minSeconds);
-    return { kind: 'object', object: word, minCount, minSeconds };
+    return { kind: 'object', object: word, minCount, minSeconds, zone: spec.zone === undefined ? null : checkZoneName(spec.zone.trim()) };
   }
 
   /** The standing questions' step: the store's rules on each stored clip, text rules encoded as questions are. */

@@ -17,8 +17,9 @@ import { MediaError } from '../src/core/errors.js';
 import type { Distiller } from '../src/core/ports/distiller.js';
 import type { VisionEncoder } from '../src/core/ports/encoders.js';
 import { clipWindows } from '../src/clipping/clip-windows.js';
-import { detectObjects } from '../src/detection/detect-objects.js';
-import type { Detection } from '../src/detection/detector.js';
+import type { Detection } from '../src/core/detections.js';
+import type { Zone } from '../src/core/zones.js';
+import { detectObjects, type ObjectsSeen } from '../src/detection/detect-objects.js';
 import type { RgbFrame } from '../src/detection/resize-frame.js';
 import { encodeFrames } from '../src/encoders/encode-frames.js';
 import { encodeJpeg } from '../src/frames/encode-jpeg.js';
@@ -47,6 +48,8 @@ export interface WatchContext {
   readonly retainMemoriesSeconds?: number;
   /** Finds people, vehicles and the other COCO objects in a frame; absent when detection is off. */
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
+  /** The sources' zones, which each detection is told it stands in or not. */
+  readonly zones?: readonly Zone[];
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -204,14 +207,14 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
         );
 
         const channelsRead: TextChannel[] = context.detect ? ['detector'] : [];
-        const storeClip = async (memory: DistilledClip & { readonly texts?: readonly ClipText[] }): Promise<WatchEvent> => {
+        const storeClip = async (memory: DistilledClip & { readonly texts?: readonly ClipText[] } & Partial<ObjectsSeen>): Promise<WatchEvent> => {
           const { clip, keyframe } = memory;
           const thumbnail = keyframe.rgb ? await encodeJpeg(keyframe.rgb, keyframe.width, keyframe.height) : undefined;
           const { videoId } = segment!;
           const clipId = store.videos.appendClip(videoId, {
             index: clip.index, start: clip.start, end: clip.end, indicator: memory.indicator, tokens: memory.tokens,
             framesEncoded: clip.frames.length, framesRepeat: clip.repeatFrames, ...(thumbnail ? { thumbnailJpeg: thumbnail } : {}),
-            ...(memory.texts ? { texts: memory.texts } : {}), channelsRead,
+            ...(memory.texts ? { texts: memory.texts } : {}), channelsRead, detections: memory.detections ?? [],
           });
           store.sources.extendSegment(videoId, clip.end);
           // A recording grows a file a minute: that is how often there can be something to prune.
@@ -223,7 +226,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           }
           segment!.end = clip.end;
           const at = segment!.startedAt;
-          seen.next({ stream: `source:${source.name}`, source: source.name, videoId, path: source.name, clipId, start: clip.start, end: clip.end, startedAt: at, indicator: memory.indicator, detected: (memory.texts ?? []).filter((t) => t.channel === 'detector').map((t) => t.text) });
+          seen.next({ stream: `source:${source.name}`, source: source.name, videoId, path: source.name, clipId, start: clip.start, end: clip.end, startedAt: at, indicator: memory.indicator, detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? null });
           return { type: 'clip', source: source.name, videoId, start: at + clip.start, end: at + clip.end, framesDropped: counts.dropped, framesDecoded: counts.decoded };
         };
 
@@ -245,7 +248,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             return carried.tokens.map((token) => ({ ...token, start: Math.max(0, token.start + shift), end: Math.max(0, token.end + shift) }));
           }),
           context.detect
-            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded) })
+            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded), zones: context.zones ?? [] })
             : identity,
           concatMap((memory) => from(storeClip(memory))),
         );

@@ -19,6 +19,8 @@ export type { ReindexEvent, ReindexProgress, ReindexSummary } from '../pipelines
 export type { ClipText, TextChannel } from './core/clip-text.js';
 export { ConfigError, DEFAULTS, readConfig, type Config, type IngestSettings } from './core/config.js';
 export { MediaError, UserError } from './core/errors.js';
+export type { Box, ClipDetection, Detection } from './core/detections.js';
+export { parseZones, type Zone } from './core/zones.js';
 export type { Clip, ClipMemory, DistilledClip, EncodedFrame, Frame, MemoryToken } from './core/clips.js';
 export type { CitedMoment, Evidence, Moment } from './core/moments.js';
 export type { ModelIdentity } from './core/model-identity.js';

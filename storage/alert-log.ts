@@ -2,6 +2,7 @@
 import type { AlertEventRecord, AlertRule, NewAlertEvent, NewAlertRule } from '../src/core/alerts.js';
 import type { AlertsRepository } from './repositories/alerts.js';
 import { isSpan } from './checks.js';
+import type { Snapshots } from './snapshots.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 import type { Thumbnails } from './thumbnails.js';
 
@@ -12,6 +13,7 @@ export class AlertLog {
     private readonly alerts: AlertsRepository,
     private readonly failures: StoreFailures,
     private readonly thumbnails: Thumbnails,
+    private readonly snapshots: Snapshots,
   ) {}
 
   /** A new rule; its name must be new too. */
@@ -35,12 +37,14 @@ export class AlertLog {
     return this.write(() => this.alerts.removeRule(id));
   }
 
-  raise(event: NewAlertEvent): AlertEventRecord {
+  /** A new event, with its snapshot (JPEG) when it has one. */
+  raise(event: NewAlertEvent, snapshotJpeg?: Uint8Array): AlertEventRecord {
     return this.write(() => {
       if (!isSpan(event.start, event.end) || !Number.isFinite(event.score)) {
         throw new StoreError(`alert event: bad time span ${event.start}–${event.end} or score ${event.score}`);
       }
-      return this.located(this.alerts.insertEvent(event));
+      const snapshot = snapshotJpeg ? this.snapshots.write(event.clipId, event.ruleId, snapshotJpeg) : null;
+      return this.located(this.alerts.insertEvent(event, snapshot));
     });
   }
 
@@ -64,9 +68,9 @@ export class AlertLog {
     return this.failures.guard(() => this.alerts.lastEventId());
   }
 
-  /** Keyframe paths are kept relative to the store; events give them whole. */
+  /** Keyframe and snapshot paths are kept relative to the store; events give them whole. */
   private located(event: AlertEventRecord): AlertEventRecord {
-    return { ...event, thumbnail: this.thumbnails.path(event.thumbnail) };
+    return { ...event, thumbnail: this.thumbnails.path(event.thumbnail), snapshot: this.snapshots.path(event.snapshot) };
   }
 
   private write<T>(work: () => T): T {

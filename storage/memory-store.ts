@@ -4,6 +4,7 @@
  *   <dir>/vidmem.db                                SQLite, the source of truth
  *   <dir>/index/indicators.json, the files it names     HNSW over clip indicators, rebuilt from SQLite at will
  *   <dir>/thumbs/<videoId>/<index>.jpg             one keyframe per clip
+ *   <dir>/snapshots/<clipId>-<ruleId>.jpg          an object rule's event, its boxes drawn
  *
  * It is opened here and offers one facade per concern: `videos` (videos, clips and every read a
  * question makes), `chats` (chat sessions), `sources` (live sources), `alerts` (standing
@@ -23,12 +24,14 @@ import { ChatRepository } from './repositories/chat.js';
 import { SourcesRepository } from './repositories/sources.js';
 import { ClipTextsRepository } from './repositories/clip-texts.js';
 import { ClipsRepository } from './repositories/clips.js';
+import { DetectionsRepository } from './repositories/detections.js';
 import { ModelsRepository } from './repositories/models.js';
 import { RemovalsRepository } from './repositories/removals.js';
 import { VideosRepository } from './repositories/videos.js';
 import { ModelMismatchError, StoreError, StoreFailures } from './store-errors.js';
 import { Recordings } from './recordings.js';
 import { Removals } from './removals.js';
+import { Snapshots } from './snapshots.js';
 import { Thumbnails } from './thumbnails.js';
 import { VideoLibrary } from './video-library.js';
 
@@ -86,11 +89,11 @@ export class MemoryStore {
     const recordings = new Recordings(dir);
     this.removals = new Removals({ clips, texts, videos, sources, removals, index: this.index, thumbnails, recordings, writeTransaction });
     this.videos = new VideoLibrary({
-      dir, readonly, models: this.models, videos, clips, texts, index: this.index,
+      dir, readonly, models: this.models, videos, clips, texts, detections: new DetectionsRepository(db), index: this.index,
       thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
-    this.alerts = new AlertLog(dir, readonly, new AlertsRepository(db), this.failures, thumbnails);
+    this.alerts = new AlertLog(dir, readonly, new AlertsRepository(db), this.failures, thumbnails, new Snapshots(dir));
     this.sources = new LiveSources({
       dir, readonly, sources, library: this.videos, recordings, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });

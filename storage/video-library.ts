@@ -8,12 +8,14 @@
  */
 import type { ClipText, TextChannel, TextMatch } from '../src/core/clip-text.js';
 import type { ClipRef, MemoryToken, RankedClip, RememberedClip } from '../src/core/clips.js';
+import type { ClipDetection } from '../src/core/detections.js';
 import type { MemoryReader, ReadScope } from '../src/core/ports/memory-reader.js';
 import { checkClip, checkVector, type ClipToCheck } from './checks.js';
 import { exactNearest } from './exact-nearest.js';
 import type { IndexCache } from './index-cache.js';
 import type { ClipTextsRepository } from './repositories/clip-texts.js';
 import type { ClipsRepository } from './repositories/clips.js';
+import type { DetectionsRepository } from './repositories/detections.js';
 import type { ModelsRepository } from './repositories/models.js';
 import type { Removals } from './removals.js';
 import type { NewVideo, VideoRecord, VideoStatus, VideoSummary, VideosRepository } from './repositories/videos.js';
@@ -31,6 +33,8 @@ export interface NewClipInput extends ClipToCheck {
   readonly texts?: readonly ClipText[];
   /** The text channels that were read for this clip, so that the video counts as read up to its end. */
   readonly channelsRead?: readonly TextChannel[];
+  /** What the object detector found in it, box by box. */
+  readonly detections?: readonly ClipDetection[];
 }
 
 /** Text found for a stored clip afterwards (`reindex --text`). */
@@ -54,6 +58,7 @@ export interface LibraryParts {
   readonly videos: VideosRepository;
   readonly clips: ClipsRepository;
   readonly texts: ClipTextsRepository;
+  readonly detections: DetectionsRepository;
   /** Runs `work` in one transaction. */
   readonly transaction: <T>(work: () => T) => T;
   readonly index: IndexCache;
@@ -166,10 +171,11 @@ export class VideoLibrary implements MemoryReader {
       const clip = { ...position, indicator: c.indicator, tokens: c.tokens, framesEncoded: c.framesEncoded, framesRepeat: c.framesRepeat, thumbPath };
       let id: number;
       try {
-        // A clip and what is known of it as text commit together, or not at all.
+        // A clip and what is known of it (texts, boxes) commit together, or not at all.
         id = this.parts.transaction(() => {
           const clipId = clips.insert(clip);
           this.parts.texts.insert(clipId, c.texts ?? []);
+          this.parts.detections.insert(clipId, c.detections ?? []);
           for (const channel of c.channelsRead ?? []) this.parts.texts.markRead(videoId, channel, c.end);
           return clipId;
         });
@@ -180,6 +186,11 @@ export class VideoLibrary implements MemoryReader {
       index.add(id, c.indicator, position);
       return id;
     });
+  }
+
+  /** What the object detector found in a clip, the surest first; none for a clip it did not look at or an unknown clip. */
+  detectionsOf(clipId: number): ClipDetection[] {
+    return this.guard(() => this.parts.detections.ofClip(clipId));
   }
 
   /** Seconds of the video whose text has been read, by channel. */

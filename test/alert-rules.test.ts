@@ -1,12 +1,14 @@
-/** The pure parts of standing questions, on constructed inputs: calibration, the appearance gate, detector counts, the rules operator. */
+/** The pure parts of standing questions, on constructed inputs: calibration, the appearance gate, detector counts, zones, the rules operator. */
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { IDLE, stepGate, type GateOptions, type GateState } from '../src/alerts/appearance-gate.js';
 import { checkRules, type ReadyRule, type SeenClip } from '../src/alerts/check-rules.js';
-import { countObjects, parseCounts } from '../src/alerts/object-counts.js';
+import { countedDetections } from '../src/alerts/object-counts.js';
 import { median, remember, robustZ } from '../src/alerts/robust-baseline.js';
 import { backoffMs } from '../src/alerts/webhook-delivery.js';
 import type { AlertRule } from '../src/core/alerts.js';
+import type { ClipDetection } from '../src/core/detections.js';
+import { parseZones, pointInPolygon, zonesOf } from '../src/core/zones.js';
 import { labelsOf } from '../pipelines/standing-queries.js';
 
 const options = { window: 10, minHistory: 3, minSpread: 0.01 };
@@ -70,13 +72,58 @@ describe('the appearance gate', () => {
   });
 });
 
+const seen = (label: string, zones: string[] = []): ClipDetection => ({ label, classId: 0, score: 0.5, box: { x: 0.1, y: 0.1, width: 0.1, height: 0.2 }, time: 0, zones });
+
 describe("the detector's counts", () => {
-  it('reads "3 person, 1 car" and counts what a word stands for', () => {
-    expect(parseCounts('3 person, 1 car, 2 traffic light')).toEqual(new Map([['person', 3], ['car', 1], ['traffic light', 2]]));
-    expect(countObjects(['3 person, 1 car'], labelsOf('person'))).toBe(3);
-    expect(countObjects(['1 car, 2 truck'], labelsOf('vehicle'))).toBe(3);
-    expect(countObjects(['1 car', '2 car'], labelsOf('van'))).toBe(2);
-    expect(countObjects([], labelsOf('someone'))).toBe(0);
+  it('counts the detections of what a word stands for, and of a zone when the rule names one', () => {
+    const clip = [seen('person', ['lawn']), seen('person'), seen('person', ['lawn', 'door']), seen('car', ['door']), seen('truck')];
+    expect(countedDetections(clip, labelsOf('person'), null)).toHaveLength(3);
+    expect(countedDetections(clip, labelsOf('vehicle'), null)).toHaveLength(2);
+    expect(countedDetections(clip, labelsOf('someone'), 'lawn')).toHaveLength(2);
+    expect(countedDetections(clip, labelsOf('van'), 'door').map((d) => d.label)).toEqual(['car']);
+    expect(countedDetections(clip, labelsOf('person'), 'drive')).toEqual([]);
+    expect(countedDetections([], labelsOf('someone'), null)).toEqual([]);
+  });
+});
+
+describe('zones', () => {
+  const lawn = [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] as const;
+  const notch = [[0, 0], [1, 0], [1, 1], [0.5, 0.5], [0, 1]] as const;
+
+  it('tells a point inside a polygon from one outside it, concave ones too', () => {
+    expect(pointInPolygon(0.5, 0.75, lawn)).toBe(true);
+    expect(pointInPolygon(0.5, 0.25, lawn)).toBe(false);
+    expect(pointInPolygon(1.5, 0.75, lawn)).toBe(false);
+    expect(pointInPolygon(0.5, 0.4, notch)).toBe(true);
+    expect(pointInPolygon(0.5, 0.7, notch)).toBe(false);
+    expect(pointInPolygon(0.9, 0.7, notch)).toBe(true);
+  });
+
+  it("puts a box in the zones that hold its bottom-centre, where a person stands, not where the head is", () => {
+    const zones = parseZones(['lawn=0,0.5,1,0.5,1,1,0,1', 'sky=0,0,1,0,1,0.3,0,0.3']);
+    expect(zonesOf({ x: 0.4, y: 0.1, width: 0.2, height: 0.6 }, zones)).toEqual(['lawn']);
+    expect(zonesOf({ x: 0.4, y: 0.05, width: 0.2, height: 0.1 }, zones)).toEqual(['sky']);
+    expect(zonesOf({ x: 0.4, y: 0.2, width: 0.2, height: 0.2 }, zones)).toEqual([]);
+  });
+
+  it('parses NAME=x1,y1,… and refuses a bad polygon in one line', () => {
+    expect(parseZones(['lawn=0,0.5, 1,0.5, 1,1, 0,1'])).toEqual([{ name: 'lawn', points: lawn }]);
+    const refused = (specs: string[]) => {
+      try {
+        parseZones(specs);
+      } catch (err) {
+        return { message: (err as Error).message, exitCode: (err as { exitCode?: number }).exitCode };
+      }
+      throw new Error(`${specs.join(' ')} was taken`);
+    };
+    expect(refused(['lawn=0,0,1,0'])).toEqual({ message: expect.stringMatching(/^--zone lawn=0,0,1,0: 2 corners are not a polygon; give NAME=/), exitCode: 2 });
+    expect(refused(['lawn=0,0,1,0,1'])).toMatchObject({ message: expect.stringMatching(/5 numbers are not x,y pairs/) });
+    expect(refused(['lawn=0,0,1.5,0,1,1'])).toMatchObject({ message: expect.stringMatching(/a coordinate lies outside 0\.\.1/) });
+    expect(refused(['lawn=0,0,a,0,1,1'])).toMatchObject({ message: expect.stringMatching(/must be numbers/) });
+    expect(refused(['0,0,1,0,1,1'])).toMatchObject({ message: expect.stringMatching(/no NAME=/) });
+    expect(refused(['my lawn=0,0,1,0,1,1'])).toMatchObject({ message: expect.stringMatching(/'my lawn' is not a zone name/) });
+    expect(refused(['lawn=0,0,1,0,1,1', 'lawn=0,0,1,1,0,1'])).toMatchObject({ message: '--zone lawn is given twice; give each zone its own name', exitCode: 2 });
+    for (const specs of [['lawn=0,0,1,0'], ['a=0,0,1,0,1'], ['lawn=0,0,1,0,1,1', 'lawn=0,0,1,1,0,1']]) expect(refused(specs).message).not.toContain('\n');
   });
 });
 
@@ -89,15 +136,15 @@ describe('capped exponential backoff', () => {
 describe('the rules operator', () => {
   const rule = (id: number, condition: AlertRule['condition'], cooldownSec = 10): AlertRule => ({ id, name: `rule ${id}`, source: null, cooldownSec, condition, createdAt: '' });
   const unit = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
-  const clip = (stream: string, i: number, red: number, detected: string[] = []): SeenClip => ({
-    stream, source: null, videoId: 1, path: stream, clipId: i + 1, start: 2 * i, end: 2 * i + 2, startedAt: null, indicator: unit(red), detected,
+  const clip = (stream: string, i: number, red: number, detections: ClipDetection[] = []): SeenClip => ({
+    stream, source: null, videoId: 1, path: stream, clipId: i + 1, start: 2 * i, end: 2 * i + 2, startedAt: null, indicator: unit(red), detections, detectedIn: null,
   });
 
   it('keeps each stream its own baseline and gate, and checks many rules at once', async () => {
     const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4 }), vector: Float32Array.from([1, 0]) } as ReadyRule;
-    const people = { rule: rule(2, { kind: 'object', object: 'person', minCount: 2, minSeconds: 0 }), labels: ['person'] } as ReadyRule;
+    const people = { rule: rule(2, { kind: 'object', object: 'person', minCount: 2, minSeconds: 0, zone: null }), labels: ['person'] } as ReadyRule;
     // Camera a: noisy background, red at clip 8. Camera b: another level of scores, never red.
-    const a = [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1, 0.9, 0.1].map((x, i) => clip('a', i, x, i === 3 ? ['2 person'] : []));
+    const a = [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1, 0.9, 0.1].map((x, i) => clip('a', i, x, i === 3 ? [seen('person'), seen('person')] : []));
     const b = [0.5, 0.52, 0.51, 0.5, 0.53, 0.52, 0.51, 0.5, 0.52, 0.51].map((x, i) => clip('b', i, x));
     const clips = a.flatMap((c, i) => [c, b[i]!]);
     const hits = await firstValueFrom(from(clips).pipe(checkRules({ rules: () => [red, people] }), toArray()));
@@ -105,6 +152,7 @@ describe('the rules operator', () => {
       ['raise', 2, 'a', 6, 8],
       ['raise', 1, 'a', 16, 18],
     ]);
+    expect(hits[0]!.counted).toHaveLength(2);
     expect(hits[1]!.score).toBeGreaterThan(4);
   });
 

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments, type Segment } from '../src/sources/synthetic-video.js';
@@ -15,6 +16,10 @@ import { mediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
 import { detectorAvailable } from './helpers/models.js';
 import { haveVtest, VTEST } from './helpers/video-frames.js';
+import { grabFrame } from '../src/sources/grab-frame.js';
+import { probeVideo } from '../src/sources/probe.js';
+import type { ClipDetection } from '../src/core/detections.js';
+import { MemoryStore } from '../storage/memory-store.js';
 
 const full = (seconds: number, colour: string): Segment => ({ seconds, layout: { full: colour } });
 /** Red at 12–18 s and 36–42 s; 2-second clips line up with every stretch. */
@@ -38,7 +43,7 @@ interface EventJson {
   start: number;
   end: number;
   score: number;
-  evidence: { clipId: number; thumbnail: string | null };
+  evidence: { clipId: number; thumbnail: string | null; snapshot: string | null };
 }
 
 describe('vidmem alerts', () => {
@@ -53,12 +58,16 @@ describe('vidmem alerts', () => {
       "   1  a red car: text 'a red car' at 4σ above its source's usual; source door; cool-down 30s\n" +
         '   2  crowd: object someone ≥ 2 for 3 s; every source and file; cool-down 2m\n',
     );
+    const zoned = await vidmem(['alerts', 'add', '--object', 'person', '--zone', 'lawn', '--store', store]);
+    expect(zoned).toMatchObject({ code: 0, stdout: 'added alert rule 3: person: object person in zone lawn; every source and file; cool-down 30s\n' });
 
     const bad: Array<[string[], RegExp]> = [
       [['alerts', 'add'], /^vidmem: say what to alert on: --text "a red car" or --object person \(one of them\)\n$/],
       [['alerts', 'add', '--text', 'red', '--object', 'person'], /one of them/],
       [['alerts', 'add', '--object', 'unicorn'], /^vidmem: --object unicorn: not something the detector finds/],
-      [['alerts', 'add', '--text', 'red', '--min-count', '2'], /--min-count and --min-seconds are for --object rules/],
+      [['alerts', 'add', '--text', 'red', '--min-count', '2'], /--min-count, --min-seconds and --zone are for --object rules/],
+      [['alerts', 'add', '--text', 'red', '--zone', 'lawn'], /--min-count, --min-seconds and --zone are for --object rules/],
+      [['alerts', 'add', '--object', 'person', '--zone', 'my lawn'], /^vidmem: zone name 'my lawn': use letters, digits, - and _/],
       [['alerts', 'add', '--text', 'red', '--sigma', '0'], /--sigma must be a number from 0\.5 to 100, got '0'/],
       [['alerts', 'add', '--text', 'red', '--name', 'crowd'], /already has an alert rule named "crowd"/],
       [['alerts', 'rm', '7'], /^vidmem: store .* has no alert rule 7 \(`vidmem alerts list` lists them\)\n$/],
@@ -70,9 +79,21 @@ describe('vidmem alerts', () => {
       expect({ args, code: result.code === 0 ? 0 : 'failed', stderr: result.stderr }).toEqual({ args, code: 'failed', stderr: expect.stringMatching(message) });
       expect(result.stderr.trim().split('\n')).toHaveLength(result.stderr.includes('run with --help') ? 2 : 1);
     }
+    // A bad zone stops ingest and watch before they start: one line, exit status 2.
+    const badZones: Array<[string[], RegExp]> = [
+      [['ingest', video, '--zone', 'lawn=0,0,1,0'], /^vidmem: --zone lawn=0,0,1,0: 2 corners are not a polygon; give NAME=x1,y1,/],
+      [['ingest', video, '--zone', 'lawn=0,0.5,1,0.5,1'], /5 numbers are not x,y pairs/],
+      [['ingest', video, '--zone', 'a=0,0,1,0,1,1', '--zone', 'a=0,0,1,1,0,1'], /^vidmem: --zone a is given twice; give each zone its own name\n$/],
+      [['watch', 'udp://127.0.0.1:9', '--zone', 'lawn=0,0,1.5,0,1,1'], /^vidmem: --zone lawn=0,0,1.5,0,1,1: a coordinate lies outside 0\.\.1/],
+    ];
+    for (const [args, message] of badZones) {
+      const result = await vidmem([...args, '--store', store, '--model', 'palette']);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 2, stderr: expect.stringMatching(message) });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
 
     expect(await vidmem(['alerts', 'rm', '1', '--store', store])).toMatchObject({ code: 0, stdout: 'removed alert rule 1 (a red car); the events it raised are kept\n' });
-    expect(JSON.parse((await vidmem(['alerts', '--store', store, '--json'])).stdout).rules.map((r: { id: number }) => r.id)).toEqual([2]);
+    expect(JSON.parse((await vidmem(['alerts', '--store', store, '--json'])).stdout).rules.map((r: { id: number }) => r.id)).toEqual([2, 3]);
   });
 
   it('raises exactly one event per red stretch of an ingested video, at its times, and none in between; a webhook that fails twice gets each once', async () => {
@@ -226,4 +247,70 @@ describe.skipIf(!haveVtest() || !(await detectorAvailable()))('an object rule on
     // The score of an object rule is the count seen.
     expect(events.every((e) => e.score >= 2)).toBe(true);
   }, 120_000);
+});
+
+describe.skipIf(!haveVtest() || !(await detectorAvailable()))('zones and snapshots on street footage', () => {
+  /** Where people walk in vtest.avi: the lower half of the picture. No one stands in its top tenth (the wall and windows). */
+  const ZONES = ['--zone', 'street=0,0.5,1,0.5,1,1,0,1', '--zone', 'top=0,0,1,0,1,0.1,0,0.1'];
+
+  it('raises events for a zone where people walk and none for an empty one, keeps the boxes, and draws the counted ones on the snapshot', async () => {
+    const store = join(dir, 'zones');
+    for (const [name, zone] of [['street', ['--zone', 'street']], ['top', ['--zone', 'top']], ['anywhere', []]] as const) {
+      expect((await vidmem(['alerts', 'add', '--object', 'person', '--name', name, ...zone, '--store', store])).code).toBe(0);
+    }
+    const result = await vidmem(['ingest', VTEST, '--model', 'palette', '--preset', 'surveillance', '--detect', 'on', ...ZONES, '--store', store]);
+    expect(result.code).toBe(0);
+    const events = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+    const of = (name: string) => events.filter((e) => e.rule.name === name);
+    expect(of('street').length).toBeGreaterThan(0);
+    expect(of('anywhere').length).toBeGreaterThan(0);
+    expect(of('top')).toEqual([]);
+
+    const event = of('street').at(-1)!;
+    const reader = MemoryStore.open(store, { readonly: true });
+    let detections: ClipDetection[];
+    try {
+      detections = reader.videos.detectionsOf(event.evidence.clipId);
+    } finally {
+      reader.close();
+    }
+    expect(detections.length).toBeGreaterThan(0);
+    for (const { box } of detections) {
+      for (const edge of [box.x, box.y, box.x + box.width, box.y + box.height]) expect(edge).toBeGreaterThanOrEqual(0), expect(edge).toBeLessThanOrEqual(1);
+    }
+    // The zone a box is in is where its bottom-centre stands.
+    for (const d of detections) expect(d.zones.includes('street')).toBe(d.box.y + d.box.height >= 0.5);
+    const counted = detections.filter((d) => d.label === 'person' && d.zones.includes('street'));
+    expect(event.score).toBe(counted.length);
+
+    // The snapshot is the frame the detector looked at with the counted boxes drawn: on a box's
+    // edge the picture changed, inside the box it did not (beyond JPEG's noise).
+    const { default: sharp } = await import('sharp');
+    const snapshot = readFileSync(event.evidence.snapshot!);
+    expect([...snapshot.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const ffmpeg = mediaTools().ffmpeg;
+    const frame = await grabFrame(await probeVideo(VTEST, ffmpeg), counted[0]!.time, ffmpeg);
+    const drawn = await sharp(snapshot).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([drawn.info.width, drawn.info.height]).toEqual([frame.width, frame.height]);
+    const difference = (x0: number, y0: number, x1: number, y1: number) => {
+      let sum = 0;
+      let n = 0;
+      for (let y = Math.round(y0); y <= Math.round(y1); y++) {
+        for (let x = Math.round(x0); x <= Math.round(x1); x++) {
+          for (let c = 0; c < 3; c++) sum += Math.abs(drawn.data[(y * frame.width + x) * 3 + c]! - frame.rgb[(y * frame.width + x) * 3 + c]!);
+          n += 3;
+        }
+      }
+      return sum / n;
+    };
+    const insides = counted.map(({ box }) => {
+      const [left, right, bottom] = [box.x * frame.width, (box.x + box.width) * frame.width, (box.y + box.height) * frame.height];
+      expect(difference(left, Math.min(bottom, frame.height - 1), right, Math.min(bottom, frame.height - 1))).toBeGreaterThan(40);
+      return difference(left + 0.3 * (right - left), bottom - 0.6 * box.height * frame.height, right - 0.3 * (right - left), bottom - 0.4 * box.height * frame.height);
+    });
+    // Where people overlap, another box's edge may cross one's middle: most middles are untouched.
+    expect(insides.filter((d) => d < 12).length).toBeGreaterThanOrEqual(Math.ceil(insides.length / 2));
+    const listed = await vidmem(['events', '--store', store, '--rule', '1', '--last', '1']);
+    expect(listed.stdout).toMatch(/^alert \d+ 'street' on \S*vtest\.avi at \d\d:\d\d–\d\d:\d\d \(score \d\.00\), keyframe .*\.jpg, snapshot .*snapshots\/\d+-1\.jpg\n$/);
+  }, 180_000);
 });

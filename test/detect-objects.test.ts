@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
+import { parseZones } from '../src/core/zones.js';
 import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
@@ -33,7 +34,7 @@ describe('what the detector saw, in words', () => {
 });
 
 describe('detectObjects', () => {
-  it('looks at a clip only where the picture moved, and carries the last finding over a still one', async () => {
+  it('looks at a clip only where the picture moved, and carries the last finding, boxes and zones, over a still one', async () => {
     const still = new Uint8Array(224 * 224 * 3).fill(40);
     const moved = Uint8Array.from(still, (v, i) => (i < still.length / 10 ? 200 : v));
     const clip = (start: number, rgb: Uint8Array) => ({ clip: { start, end: start + 4, frames: [{ time: start + 1, rgb, width: 224, height: 224 }] } });
@@ -44,8 +45,9 @@ describe('detectObjects', () => {
           detect: async () => [{ label: 'person', classId: 0, score: 0.6, box }],
           grab: async (time) => {
             looked.push(time);
-            return { rgb: new Uint8Array(3), width: 1, height: 1 };
+            return { rgb: Uint8Array.of(time, 0, 0), width: 1, height: 1 };
           },
+          zones: parseZones(['corner=0,0,0.2,0,0.2,0.2,0,0.2', 'below=0,0.5,1,0.5,1,1,0,1']),
         }),
         toArray(),
       ),
@@ -56,6 +58,9 @@ describe('detectObjects', () => {
       [{ channel: 'detector', text: '1 person', start: 4, end: 8, confidence: 0.6 }],
       [{ channel: 'detector', text: '1 person', start: 9, end: 12, confidence: 0.6 }],
     ]);
+    // The box's bottom-centre (0.05, 0.1) stands in the corner; a still clip keeps the frame it was found in.
+    expect(found.map((c) => c.detections)).toEqual([1, 1, 9].map((time) => [{ label: 'person', classId: 0, score: 0.6, box, time, zones: ['corner'] }]));
+    expect(found.map((c) => c.detectedIn?.rgb[0])).toEqual([1, 1, 9]);
   });
 });
 
@@ -97,22 +102,26 @@ describe.skipIf(!haveVtest() || !(await detectorAvailable()))('vidmem watch --de
     const store = join(tempDir('vidmem-detect-'), 'store');
     // A standing question on what the detector sees, applied while watching.
     expect((await vidmem(['alerts', 'add', '--object', 'someone', '--min-count', '2', '--store', store])).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // And two on zones of the camera: its lower half, where people walk, and its top tenth, where no one stands.
+    for (const zone of ['near', 'top']) expect((await vidmem(['alerts', 'add', '--object', 'person', '--zone', zone, '--name', zone, '--store', store])).code).toBe(0);
+    const zones = ['--zone', 'near=0,0.5,1,0.5,1,1,0,1', '--zone', 'top=0,0,1,0,1,0.1,0,0.1'];
+    const child = spawn(process.execPath, [BIN, 'watch', VTEST, '--realtime', '--name', 'street', '--store', store, '--model', 'palette', '--detect', 'on', ...zones, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let clips = 0;
-    const alerts: Array<{ startsAt: string }> = [];
+    const alerts: Array<{ startsAt: string; rule: { name: string }; evidence: { snapshot: string | null } }> = [];
     for await (const line of createInterface({ input: child.stdout })) {
-      const event = JSON.parse(line) as { type: string; startsAt: string };
+      const event = JSON.parse(line) as (typeof alerts)[number] & { type: string };
       if (event.type === 'clip') clips += 1;
       if (event.type === 'alert') alerts.push(event);
       // People walk by from the first seconds; four clips are 16 s of the street.
       if (clips === 4) child.kill('SIGTERM');
     }
     expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(alerts).toHaveLength(1);
+    expect(alerts.map((a) => a.rule.name).sort()).toEqual(['near', 'someone']);
     expect(alerts[0]!.startsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(alerts.find((a) => a.rule.name === 'near')!.evidence.snapshot).toMatch(/snapshots\/\d+-2\.jpg$/);
     const { results } = JSON.parse((await vidmem(['search', 'when did someone walk by', '--store', store, '--json'])).stdout);
     expect(results[0].startsAt).toBeDefined();
     expect(results[0].text[0]).toMatchObject({ channel: 'detector', text: expect.stringMatching(/\d+ person/) });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments } from '../src/sources/synthetic-video.js';
 import { BIN, tempDir, vidmem } from './helpers/cli.js';
 import { colourStore } from './helpers/colour-store.js';
+import { MemoryStore } from '../storage/memory-store.js';
 
 interface Served {
   readonly base: string;
@@ -230,6 +231,30 @@ describe('vidmem serve', () => {
     expect((await (await fetch(`${server!.base}/api/alerts`)).json()).rules).toEqual([]);
   });
 
+  it("gives an object rule's event with the URL of its snapshot, which serves the JPEG", async () => {
+    const added = await (await fetch(`${server!.base}/api/alerts`, json({ object: 'person', zone: 'lawn', name: 'lawn' }))).json();
+    expect(added).toMatchObject({ condition: { kind: 'object', object: 'person', zone: 'lawn' } });
+    const { default: sharp } = await import('sharp');
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } }).jpeg().toBuffer();
+    // Written as a watch in another process would.
+    const writer = MemoryStore.open(store);
+    try {
+      const clip = writer.videos.clipsOf(1)[0]!;
+      writer.alerts.raise({ ruleId: added.id, ruleName: 'lawn', videoId: 1, source: null, path: video, start: clip.start, end: clip.end, startedAt: null, score: 1, clipId: clip.clipId }, jpeg);
+    } finally {
+      writer.close();
+    }
+    const { events } = await (await fetch(`${server!.base}/api/events?rule=${added.id}`)).json();
+    expect(events).toHaveLength(1);
+    expect(events[0].evidence).toMatchObject({ thumbnail: expect.stringMatching(/^\/api\/thumbnails\/1\/0\.jpg$/), snapshot: `/api/snapshots/${events[0].evidence.clipId}-${added.id}.jpg` });
+    const served = await fetch(`${server!.base}${events[0].evidence.snapshot}`);
+    expect([served.status, served.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(jpeg);
+    expect((await fetch(`${server!.base}/api/snapshots/..%2Fvidmem.db`)).status).toBe(400);
+    expect((await fetch(`${server!.base}/api/snapshots/9-9.jpg`)).status).toBe(404);
+    expect((await fetch(`${server!.base}/api/alerts/${added.id}`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('answers malformed requests with a 4xx that names what is wrong, and goes on serving', async () => {
     const cases: Array<[string, RequestInit | undefined, number, RegExp]> = [
       ['/api/search', undefined, 400, /required property 'q'/],
@@ -275,7 +300,7 @@ describe('vidmem serve', () => {
     expect(paths.sort()).toEqual([
       'DELETE /api/alerts/{id}', 'GET /api/alerts', 'POST /api/alerts', 'GET /api/events',
       'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
-      'GET /api/search', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
+      'GET /api/search', 'GET /api/snapshots/{file}', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());
     expect(doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');

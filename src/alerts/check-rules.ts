@@ -6,9 +6,10 @@
  */
 import { concatMap, defer, from, mergeMap, type OperatorFunction } from 'rxjs';
 import type { AlertRule } from '../core/alerts.js';
+import type { ClipDetection } from '../core/detections.js';
 import { cosine } from '../core/vector-math.js';
 import { IDLE, stepGate, type GateOptions, type GateState } from './appearance-gate.js';
-import { countObjects } from './object-counts.js';
+import { countedDetections } from './object-counts.js';
 import { DEFAULT_BASELINE, remember, robustZ, type BaselineOptions } from './robust-baseline.js';
 
 /** A clip just stored, as the rules see it. */
@@ -25,8 +26,10 @@ export interface SeenClip {
   /** UTC seconds of the live segment's start; null for a file. */
   readonly startedAt: number | null;
   readonly indicator: Float32Array;
-  /** The detector's texts of the clip ("3 person, 1 car"); none where it found nothing or did not run. */
-  readonly detected: readonly string[];
+  /** What the object detector found in the clip; none where it found nothing or did not run. */
+  readonly detections: readonly ClipDetection[];
+  /** The full-size frame the detections were found in, to draw them on; null where the detector did not run. */
+  readonly detectedIn: { readonly rgb: Uint8Array; readonly width: number; readonly height: number } | null;
 }
 
 /** A rule ready to check: a text rule with its text's vector, an object rule with the detector labels its word stands for. */
@@ -43,6 +46,8 @@ export interface RuleHit {
   readonly end: number;
   /** The rule's value for the clip: a robust z-score, or a count. */
   readonly score: number;
+  /** What an object rule counted in the clip (its evidence); none for a text rule. */
+  readonly counted: readonly ClipDetection[];
 }
 
 /** A clip's times on its stream's clock: UTC seconds for a live source, so that cool-downs reach over reconnections; media seconds for a file. */
@@ -90,19 +95,21 @@ export function checkRules(options: CheckRulesOptions): OperatorFunction<SeenCli
           states.set(key, state);
         }
         let value: number | null;
+        let counted: readonly ClipDetection[] = [];
         if ('vector' in ready) {
           const score = cosine(clip.indicator, ready.vector);
           value = robustZ(state.history, score, baseline);
           state.history = remember(state.history, score, baseline);
         } else {
-          value = countObjects(clip.detected, ready.labels);
+          counted = countedDetections(clip.detections, ready.labels, ready.rule.condition.zone);
+          value = counted.length;
         }
         const span = clock(clip);
         const { state: gate, outcome } = stepGate(state.gate, { ...span, value }, gateOf(ready));
         state.gate = gate;
         if (!outcome) return null;
         const start = outcome.kind === 'raise' ? outcome.start : span.start;
-        return { kind: outcome.kind, rule: ready.rule, clip, start, end: span.end, score: value ?? 0 };
+        return { kind: outcome.kind, rule: ready.rule, clip, start, end: span.end, score: value ?? 0, counted };
       };
       return clips.pipe(
         concatMap(async (clip) => {

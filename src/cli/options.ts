@@ -29,6 +29,16 @@ export function storeOption(): Option {
   return new Option('-s, --store <dir>', `store directory (SQLite database, index, thumbnails) (default: $VIDMEM_STORE, else ${DEFAULTS.store})`);
 }
 
+/** `--zone NAME=x1,y1,…`, repeatable: the values as given, checked by parseZones (src/core/zones.ts) before the work starts. */
+export function zoneOption(): Option {
+  return new Option(
+    '--zone <name=x,y,…>',
+    'a named zone of the picture: a polygon of at least 3 corners, each x,y a fraction 0..1 of its width and height from the top left (e.g. lawn=0,0.5,1,0.5,1,1,0,1); detections are told the zones their box\'s bottom-centre stands in, for `vidmem alerts add --zone`; may be repeated',
+  )
+    .argParser((value: string, previous: string[] = []) => [...previous, value])
+    .default([], 'none');
+}
+
 /** Commands that read memories can keep to one video, named by the id `vidmem videos` shows. */
 export function videoOption(): Option {
   return new Option('--video <id>', 'only this video (see `vidmem videos`)').argParser(positiveInteger('--video'));

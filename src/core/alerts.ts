@@ -18,6 +18,8 @@ export interface ObjectCondition {
   readonly object: string;
   readonly minCount: number;
   readonly minSeconds: number;
+  /** Only what stands in this zone of the source counts (see zones.ts); null: the whole picture. */
+  readonly zone: string | null;
 }
 
 export type AlertCondition = TextCondition | ObjectCondition;
@@ -61,14 +63,17 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'ruleId'> {
   readonly ruleId: number | null;
   /** Absolute path of the raising clip's keyframe, kept with the event; null when it had none. */
   readonly thumbnail: string | null;
+  /** Absolute path of an object rule's snapshot: the frame the detector looked at, the boxes it counted drawn; null for other rules. */
+  readonly snapshot: string | null;
   /** UTC, ISO 8601. */
   readonly raisedAt: string;
 }
 
-/** "text 'a red car' at 4σ", "object person ≥ 2 for 5 s": a rule's condition for people. */
+/** "text 'a red car' at 4σ", "object person ≥ 2 in zone lawn for 5 s": a rule's condition for people. */
 export function describeCondition(condition: AlertCondition): string {
   if (condition.kind === 'text') return `text '${condition.text}' at ${condition.sigma}σ above its source's usual`;
   const count = condition.minCount > 1 ? ` ≥ ${condition.minCount}` : '';
   const seconds = condition.minSeconds > 0 ? ` for ${condition.minSeconds} s` : '';
-  return `object ${condition.object}${count}${seconds}`;
+  const zone = condition.zone !== null ? ` in zone ${condition.zone}` : '';
+  return `object ${condition.object}${count}${zone}${seconds}`;
 }

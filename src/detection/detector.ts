@@ -6,19 +6,11 @@
  * threshold become detections, overlapping ones suppressed.
  */
 import * as ort from 'onnxruntime-node';
+import type { Detection } from '../core/detections.js';
 import type { OpenSession } from '../core/ports/onnx-session.js';
 import { COCO_LABELS } from './coco-labels.js';
-import { suppressOverlaps, type Box } from './non-max-suppression.js';
+import { suppressOverlaps } from './non-max-suppression.js';
 import { stretchToSquare, type RgbFrame } from './resize-frame.js';
-
-export interface Detection {
-  /** COCO name ("person", "car"). */
-  readonly label: string;
-  readonly classId: number;
-  readonly score: number;
-  /** Fractions 0..1 of the frame's width and height. */
-  readonly box: Box;
-}
 
 export interface DetectorOptions {
   /** Rows scoring below this are dropped (default 0.3). */
@@ -49,7 +41,8 @@ export function decodeDetections(rows: Float32Array, inputSize: number, options:
     const classId = Math.round(rows[i + 5]!);
     const x = clamp(rows[i]! / inputSize);
     const y = clamp(rows[i + 1]! / inputSize);
-    const box = { x, y, width: clamp(rows[i + 2]! / inputSize) - x, height: clamp(rows[i + 3]! / inputSize) - y };
+    // A corner before its opposite (a degenerate peak) is an empty box, never a negative one.
+    const box = { x, y, width: Math.max(0, clamp(rows[i + 2]! / inputSize) - x), height: Math.max(0, clamp(rows[i + 3]! / inputSize) - y) };
     detections.push({ label: COCO_LABELS[classId] ?? `class ${classId}`, classId, score, box });
   }
   return suppressOverlaps(detections, options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);

@@ -3,13 +3,7 @@
  * the model's own 3×3 peak picking leaves neighbouring peaks of other classes on one object (a van
  * as both car and truck), and counting objects needs one box each.
  */
-
-export interface Box {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
+import type { Box } from '../core/detections.js';
 
 function intersectionOverUnion(a: Box, b: Box): number {
   const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);

@@ -100,7 +100,7 @@ export function createMcpServer(app: Vidmem): McpServer {
 
   server.registerTool('list_events', {
     title: 'List alert events',
-    description: "What the store's standing questions (vidmem alerts) raised, newest first: the rule, where and when, the score, the keyframe.",
+    description: "What the store's standing questions (vidmem alerts) raised, newest first: the rule, where and when, the score, the keyframe (and an object rule's snapshot, the counted boxes drawn).",
     inputSchema: { ruleId: z.number().int().min(1).optional().describe('only this rule\'s events'), last: z.number().int().min(1).max(10_000).optional().describe('at most this many (default 50)') },
     annotations: { readOnlyHint: true },
   }, async ({ ruleId, last }) =>

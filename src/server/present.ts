@@ -13,17 +13,28 @@ import type { MomentReply, SourceReply, VideoReply } from './schemas.js';
 /** Seconds of a live source's recording cut around a moment, beyond the moment itself: what led to it. */
 const LEAD_SECONDS = 2;
 
+/** A file of the store's `folder` as a URL under `route`; null for none, or one outside the folder. */
+function urlOf(path: string | null, folder: string, route: string): string | null {
+  if (path === null) return null;
+  const rel = relative(folder, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? null : `${route}/${rel.split(sep).join('/')}`;
+}
+
 export class Presenter {
   private readonly thumbs: string;
+  private readonly snapshots: string;
 
   constructor(storeDir: string, private readonly sourceOf: (videoId: number) => string | null) {
     this.thumbs = join(storeDir, 'thumbs');
+    this.snapshots = join(storeDir, 'snapshots');
   }
 
   thumbnailUrl(path: string | null): string | null {
-    if (path === null) return null;
-    const rel = relative(this.thumbs, path);
-    return rel.startsWith('..') || isAbsolute(rel) ? null : `/api/thumbnails/${rel.split(sep).join('/')}`;
+    return urlOf(path, this.thumbs, '/api/thumbnails');
+  }
+
+  snapshotUrl(path: string | null): string | null {
+    return urlOf(path, this.snapshots, '/api/snapshots');
   }
 
   moment(m: Moment): MomentReply {
@@ -31,9 +42,9 @@ export class Presenter {
     return { ...json, text: [...text], thumbnail: this.thumbnailUrl(m.thumbnail), ...this.playable(m) };
   }
 
-  /** An event as `--json` gives it, with its keyframe's URL and what plays its moment. */
+  /** An event as `--json` gives it, with the URLs of its keyframe and snapshot, and what plays its moment. */
   event(e: AlertEventRecord): Record<string, unknown> {
-    return { ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: this.thumbnailUrl(e.thumbnail) }, ...this.playable(e) };
+    return { ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: this.thumbnailUrl(e.thumbnail), snapshot: this.snapshotUrl(e.snapshot) }, ...this.playable(e) };
   }
 
   /** What plays a moment from its start: the video file, or the recording of a live source cut around it. */

@@ -11,20 +11,21 @@ interface RuleRow {
   object: string | null;
   minCount: number | null;
   minSeconds: number | null;
+  zone: string | null;
   source: string | null;
   cooldownSec: number;
   createdAt: string;
 }
 
-const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
+const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
 const EVENT = `id, rule_id AS ruleId, rule_name AS ruleName, video_id AS videoId, source, path, start_sec AS start, end_sec AS "end",
-  started_at AS startedAt, score, clip_id AS clipId, thumbnail, raised_at AS raisedAt`;
+  started_at AS startedAt, score, clip_id AS clipId, thumbnail, snapshot, raised_at AS raisedAt`;
 
 function toRule(row: RuleRow): AlertRule {
   const condition: AlertCondition =
     row.kind === 'text'
       ? { kind: 'text', text: row.text!, sigma: row.sigma! }
-      : { kind: 'object', object: row.object!, minCount: row.minCount!, minSeconds: row.minSeconds! };
+      : { kind: 'object', object: row.object!, minCount: row.minCount!, minSeconds: row.minSeconds!, zone: row.zone };
   return { id: row.id, name: row.name, source: row.source, cooldownSec: row.cooldownSec, condition, createdAt: row.createdAt };
 }
 
@@ -37,7 +38,7 @@ export class AlertsRepository {
   private readonly ruleByNameStmt: Database.Statement<[string], RuleRow>;
   private readonly rulesStmt: Database.Statement<[], RuleRow>;
   private readonly removeRuleStmt: Database.Statement<[number]>;
-  private readonly insertEventStmt: Database.Statement<[NewAlertEvent], AlertEventRecord>;
+  private readonly insertEventStmt: Database.Statement<[NewAlertEvent & { snapshot: string | null }], AlertEventRecord>;
   private readonly extendEventStmt: Database.Statement<[number, number]>;
   private readonly eventsStmt: Database.Statement<[{ rule: number | null; limit: number | null }], AlertEventRecord>;
   private readonly eventsAfterStmt: Database.Statement<[{ rule: number | null; after: number }], AlertEventRecord>;
@@ -45,15 +46,15 @@ export class AlertsRepository {
 
   constructor(db: Database.Database) {
     this.insertRuleStmt = db.prepare(
-      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, source, cooldown_sec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${RULE}`,
+      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, zone, source, cooldown_sec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${RULE}`,
     );
     this.ruleStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE id = ?`);
     this.ruleByNameStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE name = ?`);
     this.rulesStmt = db.prepare(`SELECT ${RULE} FROM alert_rules ORDER BY id`);
     this.removeRuleStmt = db.prepare('DELETE FROM alert_rules WHERE id = ?');
     this.insertEventStmt = db.prepare(
-      `INSERT INTO alert_events (rule_id, rule_name, video_id, source, path, start_sec, end_sec, started_at, score, clip_id, thumbnail)
-       VALUES (@ruleId, @ruleName, @videoId, @source, @path, @start, @end, @startedAt, @score, @clipId, (SELECT thumb_path FROM clips WHERE id = @clipId)) RETURNING ${EVENT}`,
+      `INSERT INTO alert_events (rule_id, rule_name, video_id, source, path, start_sec, end_sec, started_at, score, clip_id, thumbnail, snapshot)
+       VALUES (@ruleId, @ruleName, @videoId, @source, @path, @start, @end, @startedAt, @score, @clipId, (SELECT thumb_path FROM clips WHERE id = @clipId), @snapshot) RETURNING ${EVENT}`,
     );
     this.extendEventStmt = db.prepare('UPDATE alert_events SET end_sec = max(end_sec, ?) WHERE id = ?');
     this.eventsStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE (@rule IS NULL OR rule_id = @rule) ORDER BY id DESC LIMIT coalesce(@limit, -1)`);
@@ -65,7 +66,7 @@ export class AlertsRepository {
     const c = rule.condition;
     const row = this.insertRuleStmt.get(
       rule.name, c.kind, c.kind === 'text' ? c.text : null, c.kind === 'text' ? c.sigma : null, c.kind === 'object' ? c.object : null,
-      c.kind === 'object' ? c.minCount : null, c.kind === 'object' ? c.minSeconds : null, rule.source, rule.cooldownSec,
+      c.kind === 'object' ? c.minCount : null, c.kind === 'object' ? c.minSeconds : null, c.kind === 'object' ? c.zone : null, rule.source, rule.cooldownSec,
     )!;
     return toRule(row);
   }
@@ -89,9 +90,10 @@ export class AlertsRepository {
     return this.removeRuleStmt.run(id).changes > 0;
   }
 
-  insertEvent(e: NewAlertEvent): AlertEventRecord {
+  /** `snapshot`: the event's snapshot file, relative to the store. */
+  insertEvent(e: NewAlertEvent, snapshot: string | null): AlertEventRecord {
     const { ruleId, ruleName, videoId, source, path, start, end, startedAt, score, clipId } = e;
-    return this.insertEventStmt.get({ ruleId, ruleName, videoId, source, path, start, end, startedAt, score, clipId })!;
+    return this.insertEventStmt.get({ ruleId, ruleName, videoId, source, path, start, end, startedAt, score, clipId, snapshot })!;
   }
 
   /** The appearance goes on: the event ends later. */

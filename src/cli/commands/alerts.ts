@@ -12,6 +12,7 @@ interface AddFlags {
   sigma?: number;
   minCount?: number;
   minSeconds?: number;
+  zone?: string;
   source?: string;
   name?: string;
   cooldown?: number;
@@ -77,6 +78,8 @@ One appearance raises one event: a rule fires when its value reaches the thresho
 and ends on the first clip below. A new appearance within the cool-down of the last one's end belongs
 to that event. Rules are checked on every clip \`vidmem watch\` and \`vidmem ingest\` store, from
 the next clip on; object rules where the detector ran (ingest --detect, the surveillance preset).
+An object rule with --zone counts a box when its bottom-centre (where a person stands) is inside
+that zone, and its event keeps a snapshot: the frame looked at, with the boxes it counted drawn.
 Events: \`vidmem events\`, \`watch --json\`, \`--webhook URL\`.`;
 
 /** `vidmem alerts` and `vidmem alerts list` both list the rules. */
@@ -91,13 +94,14 @@ export function alertsCommand(): Command {
   const alerts = listing(new Command('alerts').description('standing questions checked on every new clip: add, list, rm'));
   alerts
     .command('add')
-    .description('add a rule: --text "a red car" (calibrated per source) or --object person')
+    .description('add a rule: --text "a red car" (calibrated per source) or --object person [--zone lawn]')
     .addOption(storeOption())
     .option('--text <words>', "alert when clips look like this, far more than the source's usual")
     .option('--object <name>', 'alert when the object detector sees this: a COCO label (person, car, dog, …) or a word for one (someone, vehicle)')
     .option('--sigma <z>', `text rules: robust z-score at which the rule fires${rangeHelp(LIMITS.sigma)} (default: ${DEFAULTS.alerts.sigma})`, ranged('--sigma', LIMITS.sigma))
     .option('--min-count <n>', `object rules: at least this many at once${rangeHelp(LIMITS.minCount)} (default: ${DEFAULTS.alerts.minCount})`, ranged('--min-count', LIMITS.minCount))
     .option('--min-seconds <s>', `object rules: for at least this long${rangeHelp(LIMITS.minSeconds)} (default: ${DEFAULTS.alerts.minSeconds})`, ranged('--min-seconds', LIMITS.minSeconds))
+    .option('--zone <name>', 'object rules: only what stands in this zone counts (the zones given to `vidmem watch --zone` or `vidmem ingest --zone`) (default: the whole picture)')
     .option('--source <name>', 'only this live source (default: every source and every file ingested)')
     .option('--name <name>', 'what events call the rule (default: its text or object)')
     .option('--cooldown <duration>', `a new appearance within this long after an event's end is that event (e.g. 30s, 5m) (default: ${formatDuration(DEFAULTS.alerts.cooldownSec)})`, parseDuration)

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS, SAMPLING_MODES, type IngestSettings } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time-format.js';
+import { parseZones } from '../../core/zones.js';
 import type { IngestSummary } from '../../../pipelines/ingest-file.js';
 import { alertPayload } from '../../../pipelines/alert-payload.js';
 import type { AlertRaised } from '../../../pipelines/vidmem.js';
@@ -11,7 +12,7 @@ import { PRESETS, PRESET_NAMES } from '../../../pipelines/presets.js';
 import type { SpeechChoice } from '../../../pipelines/speech-channel.js';
 import type { SubtitleChoice } from '../../../pipelines/subtitle-texts.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, ranged, rangeHelp, storeOption } from '../options.js';
+import { addModelOptions, ranged, rangeHelp, storeOption, zoneOption } from '../options.js';
 
 /** Settings the user did not give are left out, so that the preset's or the defaults apply. */
 interface IngestFlags extends AppFlags, Partial<IngestSettings> {
@@ -25,6 +26,7 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   vad?: string;
   language?: string;
   webhook?: string;
+  zone: string[];
 }
 
 function subtitleChoice(value: string | undefined, files: readonly string[]): SubtitleChoice | undefined {
@@ -69,7 +71,8 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, webhook, ...appFlags } = flags;
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, webhook, zone, ...appFlags } = flags;
+  const zones = parseZones(zone);
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
   const subtitles = subtitleChoice(subtitleFlag, files);
@@ -81,7 +84,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
     await app.loadModel('ingest');
     for (const file of files) {
       const other = (alert: AlertRaised) => process.stdout.write(`${json ? JSON.stringify(alertPayload(alert)) : describeAlert(alert)}\n`);
-      await runJob(app.ingest(file, { settings, batch, ...text }), ingestProgress(!json, file), { json, path: file, describe, other });
+      await runJob(app.ingest(file, { settings, batch, zones, ...text }), ingestProgress(!json, file), { json, path: file, describe, other });
     }
   }, { quiet: json }));
 }
@@ -126,6 +129,7 @@ export function ingestCommand(): Command {
         .choices(['auto', 'on', 'off'])
         .default('auto'),
     )
+    .addOption(zoneOption())
     .option('--webhook <url>', "POST each alert of the store's standing questions (`vidmem alerts add`) to this URL as JSON, retried with backoff; the ingest waits up to 20 s at its end for ones still being tried")
     .option('--json', 'print one JSON summary per file instead of text and progress (and one JSON line per alert raised, before it)', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)

@@ -3,11 +3,12 @@ import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
 import { formatWallClock, formatWallClockRange, isoWallClock } from '../../core/time-format.js';
+import { parseZones } from '../../core/zones.js';
 import { alertPayload } from '../../../pipelines/alert-payload.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
 import { describeAlert } from '../alert-lines.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, storeOption } from '../options.js';
+import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, storeOption, zoneOption } from '../options.js';
 
 interface WatchFlags extends AppFlags {
   name?: string;
@@ -24,6 +25,7 @@ interface WatchFlags extends AppFlags {
   retainMemories?: number;
   detect: 'auto' | 'on' | 'off';
   webhook?: string;
+  zone: string[];
   json: boolean;
 }
 
@@ -66,7 +68,8 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, webhook, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, webhook, zone, json, ...appFlags } = flags;
+  const zones = parseZones(zone);
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const stop$ = new Subject<void>();
@@ -77,7 +80,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
       withApp(appFlags, 'write', async (app) => {
         await app.loadModel('ingest');
         await consume(app.watch(watched, {
-          settings, stallTimeoutSec: stallTimeout, record, stop$, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
+          settings, stallTimeoutSec: stallTimeout, record, stop$, zones, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
           ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
           ...(retainMemories !== undefined ? { retainMemoriesSeconds: retainMemories } : {}),
           ...(webhook !== undefined ? { webhook } : {}),
@@ -116,6 +119,7 @@ export function watchCommand(): Command {
         .choices(['auto', 'on', 'off'])
         .default('auto'),
     )
+    .addOption(zoneOption())
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
     .option('--retain <duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first', parseDuration)
     .option('--max-storage <size>', 'keep the recordings of all sources under this size (e.g. 20GB), oldest removed first', parseSize)

@@ -1,8 +1,9 @@
 /**
  * What the standing questions raised: the latest events, and each new one at the top as it is
- * raised (by this server's own work or a `vidmem watch` in another process), with its keyframe. A
- * click plays its moment. A stream that breaks (the server restarted) is opened again from the
- * last event shown, so none is missed and none is shown twice.
+ * raised (by this server's own work or a `vidmem watch` in another process), with its snapshot
+ * (an object rule's, the boxes it counted drawn), else its keyframe. A click plays its moment. A
+ * stream that breaks (the server restarted) is opened again from the last event shown, so none is
+ * missed and none is shown twice.
  */
 import { getEvents, getJson, withToken } from './api.js';
 import { el, showError } from './dom.js';
@@ -17,10 +18,11 @@ const RETRY_MS = 5000;
 function eventItem(e: AlertEvent, player: Player): HTMLElement {
   const where = e.source ?? fileName(e.path);
   const range = momentRange(e);
+  const picture = e.evidence.snapshot ?? e.evidence.thumbnail;
   const button = el(
     'button',
     { type: 'button', class: 'card event', 'aria-label': `play ${e.rule.name} on ${where} at ${range}` },
-    e.evidence.thumbnail ? el('img', { src: withToken(e.evidence.thumbnail), alt: '', width: 160, height: 90 }) : el('span', { class: 'no-thumb' }),
+    picture ? el('img', { src: withToken(picture), alt: '', width: 160, height: 90 }) : el('span', { class: 'no-thumb' }),
     el('span', { class: 'rule' }, e.rule.name),
     el('span', { class: 'range' }, range),
     el('span', { class: 'muted' }, `${where} · score ${e.score.toFixed(2)}`),

@@ -90,7 +90,8 @@ export interface AlertEvent extends Pick<Moment, 'videoId' | 'path' | 'start' | 
   readonly id: number;
   readonly rule: { readonly id: number | null; readonly name: string };
   readonly source: string | null;
-  readonly evidence: { readonly clipId: number; readonly thumbnail: string | null };
+  /** `snapshot`: an object rule's, the counted boxes drawn on the frame they were found in. */
+  readonly evidence: { readonly clipId: number; readonly thumbnail: string | null; readonly snapshot: string | null };
   readonly media: string;
 }
 

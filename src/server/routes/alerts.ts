@@ -12,6 +12,7 @@ const NewAlert = Type.Object({
   sigma: Type.Optional(Type.Number({ minimum: LIMITS.sigma.min, maximum: LIMITS.sigma.max })),
   minCount: Type.Optional(Type.Integer({ minimum: LIMITS.minCount.min, maximum: LIMITS.minCount.max })),
   minSeconds: Type.Optional(Type.Number({ minimum: LIMITS.minSeconds.min, maximum: LIMITS.minSeconds.max })),
+  zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an object rule: only what stands in this zone of the source counts' })),
   cooldownSec: Type.Optional(Type.Number({ minimum: LIMITS.cooldownSec.min, maximum: LIMITS.cooldownSec.max })),
   source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -36,7 +37,7 @@ export const alertRoutes: Routes = async (server, { app, work }) => {
   server.get('/api/events', {
     schema: {
       tags: ['alerts'],
-      summary: 'the events the standing questions raised, newest first, each with its keyframe; with Accept: text/event-stream each new one as it is raised ' +
+      summary: "the events the standing questions raised, newest first, each with its keyframe (and an object rule's with its snapshot, the counted boxes drawn); with Accept: text/event-stream each new one as it is raised " +
         '(`alert` events with ids, from after `after` or Last-Event-ID, else from now), by this server or any process watching into the store',
       querystring: Type.Object({
         rule: Type.Optional(Type.Integer({ minimum: 1 })),

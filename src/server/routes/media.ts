@@ -1,7 +1,7 @@
 /**
  * The pictures and video behind the moments, with range requests so that a player can seek. Only
- * files the store names are served: a video's own registered file, the store's keyframes, cuts of
- * its recordings. Nothing a request spells as a path is opened, and a keyframe that leads out of
+ * files the store names are served: a video's own registered file, the store's keyframes and event
+ * snapshots, cuts of its recordings. Nothing a request spells as a path is opened, and a keyframe that leads out of
  * the store (a symlink) is not followed.
  */
 import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -36,6 +36,18 @@ export const mediaRoutes: Routes = async (server, { app }) => {
     const file = join(thumbs, String(request.params.videoId), request.params.file);
     if (!inside(thumbs, file)) throw new NotFoundError(`no keyframe ${request.params.videoId}/${request.params.file}`);
     return reply.header('cache-control', 'private, max-age=3600').sendFile(`${request.params.videoId}/${request.params.file}`, thumbs);
+  });
+
+  server.get('/api/snapshots/:file', {
+    schema: {
+      tags: ['media'], summary: "an event's snapshot: the frame an object rule's boxes were counted in, drawn on it (JPEG)",
+      params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,12}-[0-9]{1,12}\\.jpg$' }) }),
+      response: { 404: ErrorReply },
+    },
+  }, async (request, reply) => {
+    const snapshots = join(app.storeDir, 'snapshots');
+    if (!inside(snapshots, join(snapshots, request.params.file))) throw new NotFoundError(`no snapshot ${request.params.file}`);
+    return reply.header('cache-control', 'private, max-age=3600').sendFile(request.params.file, snapshots);
   });
 
   server.get('/api/videos/:id/media', {
