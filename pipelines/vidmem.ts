@@ -9,7 +9,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
-import { formatDuration, formatTimestamp } from '../src/core/time-format.js';
+import { formatTimestamp } from '../src/core/time-format.js';
 import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
@@ -33,13 +33,15 @@ import type { ReindexEvent } from './reindex-text.js';
 import type { SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import type { LiveSource } from './live-source.js';
-import type { WatchContext, WatchEvent } from './watch-source.js';
+import type { WatchEvent } from './watch-source.js';
 import type { AlertRaised, SeenClip } from './standing-queries.js';
 import type { ModelChoice, ModelEvents } from './model-choice.js';
 import { ModelsInUse } from './models-in-use.js';
+import { watchRetention, type SourceRetention } from './watch-retention.js';
 
 export type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
 export type { AlertRaised } from './standing-queries.js';
+export type { SourceRetention } from './watch-retention.js';
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
 
 const require = createRequire(import.meta.url);
@@ -117,16 +119,15 @@ export interface WatchOptions {
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
   readonly record?: boolean;
-  /** Recordings older than this many seconds are removed, oldest first. */
-  readonly retainSeconds?: number;
-  /** Recordings of all sources together are kept under this many bytes, oldest removed first. */
-  readonly maxRecordingBytes?: number;
   /**
-   * A source's memories (clips, with their keyframes) older than this many seconds are removed,
-   * oldest first. At least `retainSeconds`, which defaults to it: a recording outliving every
-   * memory of it could not be found by any question.
+   * Retention of every source: recordings by age (retainSeconds) and by the size of all sources'
+   * recordings together (maxRecordingBytes), memories by age (see watch-retention.ts).
    */
+  readonly retainSeconds?: number;
+  readonly maxRecordingBytes?: number;
   readonly retainMemoriesSeconds?: number;
+  /** By source name: ages that replace those above for that source, and a size its recordings stay under within the total. */
+  readonly perSource?: Readonly<Record<string, SourceRetention>>;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
   /** As IngestOptions.webhook; a webhook never slows the watch. */
@@ -187,21 +188,6 @@ function checkSettings(settings: Partial<IngestSettings>, batch: number | undefi
     if (value !== undefined) checkRange(key, value, LIMITS[key]);
   }
   checkRange('batch', batch ?? DEFAULTS.batch, LIMITS.batch);
-}
-
-/** What a watch keeps: recordings by age and size, memories by age and never shorter than the recordings they cite. */
-function retentionOf(options: WatchOptions): Pick<WatchContext, 'retention' | 'retainMemoriesSeconds'> {
-  const { retainMemoriesSeconds: memories, maxRecordingBytes: maxBytes } = options;
-  if (memories !== undefined) checkRange('retainMemoriesSeconds', memories, LIMITS.retainMemoriesSec);
-  const retainSeconds = options.retainSeconds ?? memories;
-  if (memories !== undefined && retainSeconds! > memories) {
-    throw new UserError(
-      `memories kept for ${formatDuration(memories)} would go before the recordings kept for ${formatDuration(retainSeconds!)} that they point to; keep them at least as long (--retain-memories ≥ --retain)`,
-      2,
-    );
-  }
-  const recordings = { ...(retainSeconds !== undefined ? { retainSeconds } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) };
-  return { ...(Object.keys(recordings).length > 0 ? { retention: recordings } : {}), ...(memories !== undefined ? { retainMemoriesSeconds: memories } : {}) };
 }
 
 function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
@@ -351,13 +337,14 @@ export class Vidmem {
         this.standingQueries(),
       ]);
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
+    const { perSource, retainSeconds, maxRecordingBytes, retainMemoriesSeconds } = options;
+    const { recordings, memories } = watchRetention(sources.map((s) => s.name), { retainSeconds, maxRecordingBytes, retainMemoriesSeconds }, perSource);
     const watched = defer(parts).pipe(
       switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, tools, detector, alerts]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
         checkRange('stallTimeoutSec', stallTimeoutSec, LIMITS.stallTimeoutSec);
-        const retention = retentionOf(options);
         const names = new Set(sources.map((s) => s.name));
         if (names.size !== sources.length) throw new UserError('two sources have the same name; give each --source its own NAME=URL', 2);
         this.store.bindModel(encoder.identity);
@@ -366,10 +353,13 @@ export class Vidmem {
           record: options.record ?? true,
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
           alerts,
-          ...retention,
+          ...(recordings ? { retention: recordings } : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
-        return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
+        return merge(...sources.map((source) => {
+          const kept = memories.get(source.name);
+          return watchSource(source, { ...context, ...(kept !== undefined ? { retainMemoriesSeconds: kept } : {}), distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) });
+        }));
       }),
     );
     return this.withWebhook(watched, options.webhook);

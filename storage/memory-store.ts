@@ -39,7 +39,7 @@ export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './reposit
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
 export type { AlertLog } from './alert-log.js';
-export type { LiveSources, NewSegment, RecordingBudget, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
+export type { LiveSources, NewSegment, RecordingFile, RetentionBudget, SourceBudget, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
