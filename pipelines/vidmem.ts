@@ -278,11 +278,28 @@ export class Vidmem {
    * store. Returns the video and how many clips it had. A kill part-way leaves it there or gone, never half.
    */
   deleteVideo(id: number): { readonly video: VideoRecord; readonly clips: number } {
-    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    this.assertRemovable();
     const video = this.store.videos.get(id);
     const clips = video ? this.store.videos.remove(id) : null;
     if (!video || clips === null) throw this.noVideo(id);
     return { video, clips };
+  }
+
+  /**
+   * Removes the keyframes of clips older than `olderThanSec`: a live source's by their wall-clock
+   * end, a file's by when it was ingested. Their memories and texts stay, so search, ask and the
+   * page still find those moments, shown without a picture. Crash-safe like `deleteVideo`.
+   * Returns how many keyframes went, and the UTC time (seconds) of the cut.
+   */
+  pruneKeyframes(olderThanSec: number): { readonly keyframes: number; readonly before: number } {
+    this.assertRemovable();
+    checkRange('olderThanSec', olderThanSec, LIMITS.keyframeAgeSec);
+    const before = Date.now() / 1000 - olderThanSec;
+    return { keyframes: this.store.videos.pruneKeyframes(before), before };
+  }
+
+  private assertRemovable(): void {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
   }
 
   /**
@@ -395,7 +412,7 @@ export class Vidmem {
 
   /** Removes a rule; the events it raised stay, with its name. */
   removeAlertRule(id: number): AlertRule {
-    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    this.assertRemovable();
     const rule = this.store.alerts.rule(id);
     if (!rule || !this.store.alerts.removeRule(id)) throw this.noRule(id);
     return rule;

@@ -81,15 +81,16 @@ export class MemoryStore {
     const sources = new SourcesRepository(db);
     const thumbnails = new Thumbnails(dir);
     const removals = new RemovalsRepository(db);
+    const alerts = new AlertsRepository(db);
     const writeTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
     this.index = new IndexCache({ storeDir: dir, models: this.models, clips, removals, readonly, writeLock: writeTransaction, failures: this.failures, onNotice });
-    this.removals = new Removals({ clips, texts, videos, sources, removals, index: this.index, thumbnails, writeTransaction });
+    this.removals = new Removals({ clips, texts, videos, sources, alerts, removals, index: this.index, thumbnails, writeTransaction });
     this.videos = new VideoLibrary({
       dir, readonly, models: this.models, videos, clips, texts, index: this.index,
       thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
-    this.alerts = new AlertLog(dir, readonly, new AlertsRepository(db), this.failures, thumbnails);
+    this.alerts = new AlertLog(dir, readonly, alerts, this.failures, thumbnails);
     this.sources = new LiveSources({
       dir, readonly, sources, library: this.videos, recordings: new Recordings(dir), removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
