@@ -10,7 +10,7 @@ import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSetti
 import { NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
 import { checkZoneName, checkZones, type Zone } from '../src/core/zones.js';
-import { formatDuration, formatTimestamp } from '../src/core/time-format.js';
+import { formatTimestamp } from '../src/core/time-format.js';
 import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
 import type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
@@ -34,13 +34,15 @@ import type { ReindexEvent } from './reindex-text.js';
 import type { SpeechChoice } from './speech-channel.js';
 import type { SubtitleChoice } from './subtitle-texts.js';
 import type { LiveSource } from './live-source.js';
-import type { WatchContext, WatchEvent } from './watch-source.js';
+import type { WatchEvent } from './watch-source.js';
 import type { AlertRaised, SeenClip } from './standing-queries.js';
 import type { ModelChoice, ModelEvents } from './model-choice.js';
 import { ModelsInUse } from './models-in-use.js';
+import { watchRetention, type SourceRetention } from './watch-retention.js';
 
 export type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
 export type { AlertRaised } from './standing-queries.js';
+export type { SourceRetention } from './watch-retention.js';
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
 
 const require = createRequire(import.meta.url);
@@ -122,16 +124,15 @@ export interface WatchOptions {
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
   readonly record?: boolean;
-  /** Recordings older than this many seconds are removed, oldest first. */
-  readonly retainSeconds?: number;
-  /** Recordings of all sources together are kept under this many bytes, oldest removed first. */
-  readonly maxRecordingBytes?: number;
   /**
-   * A source's memories (clips, with their keyframes) older than this many seconds are removed,
-   * oldest first. At least `retainSeconds`, which defaults to it: a recording outliving every
-   * memory of it could not be found by any question.
+   * Retention of every source: recordings by age (retainSeconds) and by the size of all sources'
+   * recordings together (maxRecordingBytes), memories by age (see watch-retention.ts).
    */
+  readonly retainSeconds?: number;
+  readonly maxRecordingBytes?: number;
   readonly retainMemoriesSeconds?: number;
+  /** By source name: ages that replace those above for that source, and a size its recordings stay under within the total. */
+  readonly perSource?: Readonly<Record<string, SourceRetention>>;
   /** Emitting or completing ends the watch: the open clips are committed and ffmpeg is stopped. */
   readonly stop$: Observable<unknown>;
   /** As IngestOptions.webhook; a webhook never slows the watch. */
@@ -194,21 +195,6 @@ function checkSettings(settings: Partial<IngestSettings>, batch: number | undefi
     if (value !== undefined) checkRange(key, value, LIMITS[key]);
   }
   checkRange('batch', batch ?? DEFAULTS.batch, LIMITS.batch);
-}
-
-/** What a watch keeps: recordings by age and size, memories by age and never shorter than the recordings they cite. */
-function retentionOf(options: WatchOptions): Pick<WatchContext, 'retention' | 'retainMemoriesSeconds'> {
-  const { retainMemoriesSeconds: memories, maxRecordingBytes: maxBytes } = options;
-  if (memories !== undefined) checkRange('retainMemoriesSeconds', memories, LIMITS.retainMemoriesSec);
-  const retainSeconds = options.retainSeconds ?? memories;
-  if (memories !== undefined && retainSeconds! > memories) {
-    throw new UserError(
-      `memories kept for ${formatDuration(memories)} would go before the recordings kept for ${formatDuration(retainSeconds!)} that they point to; keep them at least as long (--retain-memories ≥ --retain)`,
-      2,
-    );
-  }
-  const recordings = { ...(retainSeconds !== undefined ? { retainSeconds } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) };
-  return { ...(Object.keys(recordings).length > 0 ? { retention: recordings } : {}), ...(memories !== undefined ? { retainMemoriesSeconds: memories } : {}) };
 }
 
 function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
@@ -299,7 +285,7 @@ export class Vidmem {
    * store. Returns the video and how many clips it had. A kill part-way leaves it there or gone, never half.
    */
   deleteVideo(id: number): { readonly video: VideoRecord; readonly clips: number } {
-    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    this.assertRemovable();
     const video = this.store.videos.get(id);
     const clips = video ? this.store.videos.remove(id) : null;
     if (!video || clips === null) throw this.noVideo(id);
@@ -311,11 +297,28 @@ export class Vidmem {
    * and recordings. A watch of it must be stopped first (a process watching it goes on writing).
    */
   deleteSource(name: string): { readonly name: string; readonly clips: number } {
-    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    this.assertRemovable();
     const source = this.store.sources.byName(name);
     const clips = source ? this.store.sources.remove(source) : null;
     if (clips === null) throw this.noSource(name);
     return { name, clips };
+  }
+
+  /**
+   * Removes the keyframes of clips older than `olderThanSec`: a live source's by their wall-clock
+   * end, a file's by when it was ingested. Their memories and texts stay, so search, ask and the
+   * page still find those moments, shown without a picture. Crash-safe like `deleteVideo`.
+   * Returns how many keyframes went, and the UTC time (seconds) of the cut.
+   */
+  pruneKeyframes(olderThanSec: number): { readonly keyframes: number; readonly before: number } {
+    this.assertRemovable();
+    checkRange('olderThanSec', olderThanSec, LIMITS.keyframeAgeSec);
+    const before = Date.now() / 1000 - olderThanSec;
+    return { keyframes: this.store.videos.pruneKeyframes(before), before };
+  }
+
+  private assertRemovable(): void {
+    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
   }
 
   /**
@@ -372,13 +375,14 @@ export class Vidmem {
       ]);
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
     const zones = checkZones(options.zones ?? []);
+    const { perSource, retainSeconds, maxRecordingBytes, retainMemoriesSeconds } = options;
+    const { recordings, memories } = watchRetention(sources.map((s) => s.name), { retainSeconds, maxRecordingBytes, retainMemoriesSeconds }, perSource);
     const watched = defer(parts).pipe(
       switchMap(([{ preset }, encoder, { watchSource }, { TokenMergeDistiller }, tools, detector, alerts]) => {
         const settings: IngestSettings = { ...DEFAULTS.ingest, ...preset('surveillance').settings, ...options.settings, sampling: 'fps' };
         checkSettings(settings, options.batch);
         const stallTimeoutSec = options.stallTimeoutSec ?? DEFAULTS.stallTimeoutSec;
         checkRange('stallTimeoutSec', stallTimeoutSec, LIMITS.stallTimeoutSec);
-        const retention = retentionOf(options);
         const names = new Set(sources.map((s) => s.name));
         if (names.size !== sources.length) throw new UserError('two sources have the same name; give each --source its own NAME=URL', 2);
         this.store.bindModel(encoder.identity);
@@ -388,10 +392,13 @@ export class Vidmem {
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
           zones,
           alerts,
-          ...retention,
+          ...(recordings ? { retention: recordings } : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
         };
-        return merge(...sources.map((source) => watchSource(source, { ...context, distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) })));
+        return merge(...sources.map((source) => {
+          const kept = memories.get(source.name);
+          return watchSource(source, { ...context, ...(kept !== undefined ? { retainMemoriesSeconds: kept } : {}), distiller: new TokenMergeDistiller({ tokens: settings.tokens, propagate: true }) });
+        }));
       }),
     );
     return this.withWebhook(watched, options.webhook);
@@ -427,7 +434,7 @@ export class Vidmem {
 
   /** Removes a rule; the events it raised stay, with its name. */
   removeAlertRule(id: number): AlertRule {
-    if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: nothing can be removed from it`);
+    this.assertRemovable();
     const rule = this.store.alerts.rule(id);
     if (!rule || !this.store.alerts.removeRule(id)) throw this.noRule(id);
     return rule;

@@ -29,7 +29,7 @@ import { propagateMemory } from '../src/memory/propagate-memory.js';
 import { decodeFrames } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { grabFrame } from '../src/sources/grab-frame.js';
-import type { MemoryStore, RecordingBudget, SourceRecord } from '../storage/memory-store.js';
+import type { MemoryStore, RetentionBudget, SourceRecord } from '../storage/memory-store.js';
 import type { LiveSource } from './live-source.js';
 import type { AlertRaised, SeenClip } from './standing-queries.js';
 
@@ -42,9 +42,9 @@ export interface WatchContext {
   readonly tools: MediaTools;
   /** Keep the stream itself as segment files copied without re-encoding (see storage/recordings.ts). */
   readonly record: boolean;
-  /** How much of the recordings to keep; checked after a clip, at most once a recorded file's length. */
-  readonly retention?: RecordingBudget;
-  /** The source's memories (clips and keyframes) older than this many seconds are removed, when recordings are pruned. */
+  /** How much of every source's recordings to keep; checked after a clip, at most once a recorded file's length. */
+  readonly retention?: RetentionBudget;
+  /** This source's memories (clips and keyframes) older than this many seconds are removed, when recordings are pruned. */
   readonly retainMemoriesSeconds?: number;
   /** Finds people, vehicles and the other COCO objects in a frame; absent when detection is off. */
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;

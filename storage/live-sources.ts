@@ -3,13 +3,18 @@
  * each a video whose clips count from its first frame's UTC time) and the gaps between them.
  * Clips are appended through the video library, like a file's.
  */
-import type { RecordingBudget, RecordingFile, Recordings } from './recordings.js';
+import type { RecordingFile, Recordings, SourceBudget } from './recordings.js';
 import type { Removals } from './removals.js';
 import type { LastClip, VideoLibrary } from './video-library.js';
 import type { SourceGap, SourceRecord, SourcesRepository, SourceSummary } from './repositories/sources.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 
-export type { RecordingBudget, RecordingFile } from './recordings.js';
+export type { RecordingFile, SourceBudget } from './recordings.js';
+
+/** As RecordingBudget, with the sources that have budgets of their own named as users name them. */
+export interface RetentionBudget extends SourceBudget {
+  readonly sources?: ReadonlyMap<string, SourceBudget>;
+}
 export type { SourceGap, SourceRecord, SourceSummary } from './repositories/sources.js';
 
 export interface NewSegment {
@@ -97,8 +102,16 @@ export class LiveSources {
   }
 
   /** Removes recordings of every source, oldest first, down to the budget (see recordings.ts). */
-  pruneRecordings(budget: RecordingBudget, now: number): { files: number; bytes: number } {
-    return this.write(() => this.parts.recordings.prune(budget, now));
+  pruneRecordings(budget: RetentionBudget, now: number): { files: number; bytes: number } {
+    return this.write(() => {
+      const { sources, ...shared } = budget;
+      // A source not registered yet has nothing recorded to prune.
+      const byId = new Map([...(sources ?? [])].flatMap(([name, own]) => {
+        const source = this.parts.sources.byName(name);
+        return source ? [[source.id, own] as const] : [];
+      }));
+      return this.parts.recordings.prune({ ...shared, sources: byId }, now);
+    });
   }
 
   /**

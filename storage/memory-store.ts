@@ -42,7 +42,7 @@ export type { NewVideo, VideoRecord, VideoStatus, VideoSummary } from './reposit
 export type { LastClip, NewClipInput, VideoLibrary } from './video-library.js';
 export type { ChatLog } from './chat-log.js';
 export type { AlertLog } from './alert-log.js';
-export type { LiveSources, NewSegment, RecordingBudget, RecordingFile, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
+export type { LiveSources, NewSegment, RecordingFile, RetentionBudget, SourceBudget, SourceGap, SourceRecord, SourceSummary } from './live-sources.js';
 
 export interface OpenOptions {
   /** Make the folder and database when missing (default true; never when readonly). */
@@ -84,16 +84,17 @@ export class MemoryStore {
     const sources = new SourcesRepository(db);
     const thumbnails = new Thumbnails(dir);
     const removals = new RemovalsRepository(db);
+    const alerts = new AlertsRepository(db);
     const writeTransaction = <T>(work: () => T): T => db.transaction(work).immediate();
     this.index = new IndexCache({ storeDir: dir, models: this.models, clips, removals, readonly, writeLock: writeTransaction, failures: this.failures, onNotice });
     const recordings = new Recordings(dir);
-    this.removals = new Removals({ clips, texts, videos, sources, removals, index: this.index, thumbnails, recordings, writeTransaction });
+    this.removals = new Removals({ clips, texts, videos, sources, alerts, removals, index: this.index, thumbnails, recordings, writeTransaction });
     this.videos = new VideoLibrary({
       dir, readonly, models: this.models, videos, clips, texts, detections: new DetectionsRepository(db), index: this.index,
       thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
-    this.alerts = new AlertLog(dir, readonly, new AlertsRepository(db), this.failures, thumbnails, new Snapshots(dir));
+    this.alerts = new AlertLog(dir, readonly, alerts, this.failures, thumbnails, new Snapshots(dir));
     this.sources = new LiveSources({
       dir, readonly, sources, library: this.videos, recordings, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });

@@ -19,10 +19,19 @@ export interface RecordingFile {
   readonly end: number;
 }
 
-/** How much of the recordings to keep: none older than `retainSeconds`, at most `maxBytes` in all. */
-export interface RecordingBudget {
+/** How much of one source's recordings to keep: none older than `retainSeconds`, at most `maxBytes`. */
+export interface SourceBudget {
   readonly retainSeconds?: number;
   readonly maxBytes?: number;
+}
+
+/**
+ * How much of the recordings to keep: none older than `retainSeconds`, at most `maxBytes` of all
+ * sources together; a source in `sources` (by id) has its own age instead, and its own size cap
+ * within the total.
+ */
+export interface RecordingBudget extends SourceBudget {
+  readonly sources?: ReadonlyMap<number, SourceBudget>;
 }
 
 export class Recordings {
@@ -76,29 +85,39 @@ export class Recordings {
   }
 
   /**
-   * Removes recordings, oldest first, until they fit the budget; each source's newest file, which
-   * ffmpeg may be writing, stays. Files are the only record of a recording, so a crash in between
-   * leaves nothing dangling. Returns what was removed.
+   * Removes recordings, oldest first, until they fit the budget: first each source's own (its age,
+   * its cap), then the total, so that one source over its cap is not paid for by another's
+   * files. Each source's newest file, which ffmpeg may be writing, stays. Files are the only
+   * record of a recording, so a crash in between leaves nothing dangling. Returns what was removed.
    */
   prune(budget: RecordingBudget, now: number): { files: number; bytes: number } {
-    const all = this.all();
+    const all = this.all().sort((a, b) => a.start - b.start);
     const latest = new Map<number, (typeof all)[number]>();
+    const held = new Map<number, number>();
     for (const file of all) {
-      const kept = latest.get(file.sourceId);
-      if (!kept || file.start > kept.start) latest.set(file.sourceId, file);
+      latest.set(file.sourceId, file);
+      held.set(file.sourceId, (held.get(file.sourceId) ?? 0) + file.bytes);
     }
-    const newest = new Set([...latest.values()].map((f) => f.path));
+    // Each source's newest, and once removed, a file is passed over.
+    const passed = new Set([...latest.values()].map((f) => f.path));
     let total = all.reduce((n, f) => n + f.bytes, 0);
     const removed = { files: 0, bytes: 0 };
-    for (const file of all.sort((a, b) => a.start - b.start)) {
-      if (newest.has(file.path)) continue;
-      const tooOld = budget.retainSeconds !== undefined && file.end < now - budget.retainSeconds;
-      const tooMuch = budget.maxBytes !== undefined && total > budget.maxBytes;
-      if (!tooOld && !tooMuch) continue;
-      removeQuietly(file.path);
-      total -= file.bytes;
-      removed.files += 1;
-      removed.bytes += file.bytes;
+    const ownLimits = (file: (typeof all)[number]) => {
+      const own = budget.sources?.get(file.sourceId);
+      const retainSeconds = own?.retainSeconds ?? budget.retainSeconds;
+      return (retainSeconds !== undefined && file.end < now - retainSeconds) || (own?.maxBytes !== undefined && held.get(file.sourceId)! > own.maxBytes);
+    };
+    const totalLimit = () => budget.maxBytes !== undefined && total > budget.maxBytes;
+    for (const over of [ownLimits, totalLimit]) {
+      for (const file of all) {
+        if (passed.has(file.path) || !over(file)) continue;
+        removeQuietly(file.path);
+        passed.add(file.path);
+        total -= file.bytes;
+        held.set(file.sourceId, held.get(file.sourceId)! - file.bytes);
+        removed.files += 1;
+        removed.bytes += file.bytes;
+      }
     }
     return removed;
   }

@@ -1,6 +1,7 @@
 /**
  * Removing what is kept: a video with all of its clips, a live source's clips past their
- * retention, or a live source with everything of it. The rows go first, in one transaction that also lists the keyframe files they leave
+ * retention, a live source with everything of it, or old keyframes (the clips stay, without a
+ * picture). The rows go first, in one transaction that also lists the keyframe files they leave
  * in `files_to_remove` and moves the store's removals counter on; the files go after, and their
  * list is cleared last. A kill at any moment leaves the rows all there or all gone, and at most
  * files no row points at, still listed: the next removal, or the next writer that opens the store,
@@ -8,6 +9,7 @@
  * one on disk drop them when they see the counter moved (see index-cache).
  */
 import type { IndexCache } from './index-cache.js';
+import type { AlertsRepository } from './repositories/alerts.js';
 import type { ClipTextsRepository } from './repositories/clip-texts.js';
 import type { ClipsRepository } from './repositories/clips.js';
 import type { RemovalsRepository } from './repositories/removals.js';
@@ -27,6 +29,8 @@ export interface RemovalParts {
   readonly texts: ClipTextsRepository;
   readonly videos: VideosRepository;
   readonly sources: SourcesRepository;
+  /** Events keep a copy of their clip's keyframe path, which must go with the file. */
+  readonly alerts: AlertsRepository;
   readonly removals: RemovalsRepository;
   readonly index: IndexCache;
   readonly thumbnails: Thumbnails;
@@ -94,6 +98,31 @@ export class Removals {
     return removed && clips;
   }
 
+  /**
+   * Removes the keyframes of the clips that are `time` (UTC seconds) or older: a live clip by its
+   * end, a file's clips by when it was ingested. The clips, their memories and texts stay, so
+   * questions still find them, shown without a picture; returns how many keyframes went.
+   */
+  pruneKeyframes(time: number): number {
+    const { clips, alerts, removals } = this.parts;
+    let pruned = 0;
+    let batch: number;
+    do {
+      // No clip leaves the index, so the removals counter stays.
+      batch = this.parts.writeTransaction(() => {
+        const old = clips.keyframesBy(time, PRUNE_BATCH);
+        const ids = old.map((clip) => clip.id);
+        clips.forgetKeyframes(ids);
+        alerts.forgetKeyframes(ids);
+        removals.addFiles(old.map((clip) => clip.thumbPath));
+        return ids.length;
+      });
+      pruned += batch;
+    } while (batch > 0);
+    this.removeFiles();
+    return pruned;
+  }
+
   /** Removes the files that removals left listed (a kill between their rows and their files). */
   removeFiles(): void {
     const { removals, thumbnails, recordings } = this.parts;
@@ -129,6 +158,7 @@ export class Removals {
 
   private removeClips(ids: readonly number[]): void {
     this.parts.texts.removeOfClips(ids);
+    this.parts.alerts.forgetKeyframes(ids);
     this.parts.clips.remove(ids);
   }
 }

@@ -232,6 +232,14 @@ export class VideoLibrary implements MemoryReader {
     });
   }
 
+  /** Removes the keyframes of clips `time` (UTC seconds) or older, keeping the clips (see removals.ts); returns how many went. */
+  pruneKeyframes(time: number): number {
+    return this.guard(() => {
+      this.assertWritable();
+      return this.parts.removals.pruneKeyframes(time);
+    });
+  }
+
   /** Marks the end of an ingest and persists the index. */
   finish(videoId: number, status: Exclude<VideoStatus, 'ingesting'>, stats: Record<string, unknown>): void {
     this.guard(() => {

@@ -1,6 +1,7 @@
 /**
  * Retention of live recordings on real files: the oldest go first, each source's newest (the one
- * ffmpeg may be writing) always stays, and age and size budgets both hold.
+ * ffmpeg may be writing) always stays, and age and size budgets both hold, for all sources
+ * together and for a source that has its own.
  */
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,5 +49,25 @@ describe('recordings', () => {
     // However old, the newest file stays: ffmpeg may be writing it.
     expect(recordings.prune({ retainSeconds: 1 }, NOW)).toEqual({ files: 5, bytes: 5000 });
     expect(files.filter((f) => existsSync(f))).toEqual([files[9]]);
+  });
+
+  it("keep a source with a budget of its own under it, and within the total, while another keeps more", () => {
+    const store = tempDir('vidmem-recordings-');
+    const door = record(store, 1, NOW - 600, 10);
+    const yard = record(store, 2, NOW - 600, 10);
+    const recordings = new Recordings(store);
+    const own = new Map([[1, { maxBytes: 3000 }]]);
+    expect(recordings.prune({ maxBytes: 15_000, sources: own }, NOW)).toEqual({ files: 7, bytes: 7000 });
+    // The door's newest three; the yard's ten fit the total with them.
+    expect(door.filter((f) => existsSync(f))).toEqual(door.slice(7));
+    expect(yard.filter((f) => existsSync(f))).toEqual(yard);
+    // The total still holds for both: the yard's oldest go first, being the oldest left.
+    expect(recordings.prune({ maxBytes: 9000, sources: own }, NOW)).toEqual({ files: 4, bytes: 4000 });
+    expect(yard.filter((f) => existsSync(f))).toEqual(yard.slice(4));
+    // A source's own age replaces the one for all: the yard's files are kept an hour, source 3's for 3 minutes.
+    const door2 = record(store, 3, NOW - 600, 10);
+    expect(recordings.prune({ retainSeconds: 3600, sources: new Map([[3, { retainSeconds: 180 }]]) }, NOW)).toEqual({ files: 6, bytes: 6000 });
+    expect(door2.filter((f) => existsSync(f))).toEqual(door2.slice(6));
+    expect(yard.filter((f) => existsSync(f))).toEqual(yard.slice(4));
   });
 });

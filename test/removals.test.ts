@@ -4,7 +4,7 @@
  * the next open (which neither rebuilds the index nor trusts a stale one); a kill -9 at any moment
  * leaves a consistent store that the next open or `videos rm` finishes; a live source's memories
  * past their retention are pruned clip by clip, and `watch` refuses memories kept shorter than
- * the recordings they point to.
+ * the recordings they point to; old keyframes are pruned alone, their clips still found.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import { seededRandom } from '../src/core/seeded-random.js';
 import { MemoryStore, type NewClipInput } from '../storage/memory-store.js';
+import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
+import { serve, stop } from './helpers/serve.js';
 import { runStoreScript, spawnStoreScript } from './helpers/store-process.js';
 
 const MODEL: ModelIdentity = { name: 'palette', dim: 16, fingerprint: 'removals-test-model' };
@@ -71,7 +73,7 @@ function checkConsistent(dir: string, finished: boolean): void {
     const folders = existsSync(join(dir, 'thumbs')) ? readdirSync(join(dir, 'thumbs')) : [];
     for (const folder of folders) expect(videos.has(Number(folder)) || (!finished && listed.has(`thumbs/${folder}`)), `thumbs/${folder}`).toBe(true);
     if (finished) expect(listed.size).toBe(0);
-    for (const [path] of db.prepare('SELECT thumb_path FROM clips').raw().all() as Array<[string]>) expect(existsSync(join(dir, path)), path).toBe(true);
+    for (const [path] of db.prepare('SELECT thumb_path FROM clips WHERE thumb_path IS NOT NULL').raw().all() as Array<[string]>) expect(existsSync(join(dir, path)), path).toBe(true);
   } finally {
     db.close();
   }
@@ -343,5 +345,71 @@ describe('retention of memories', () => {
     const tooShort = await vidmem(['watch', 'udp://127.0.0.1:9', '--store', store, '--retain-memories', '30s']);
     expect(tooShort.code).toBe(2);
     expect(tooShort.stderr).toContain("--retain-memories must be from 1m to 36500d, got '30s'");
+  });
+});
+
+describe('pruning keyframes', () => {
+  it("removes old keyframes' files and rows and keeps their clips: search, ask, events and the page find them without a picture", async () => {
+    const store = join(dir, 'store');
+    const [red, blue] = [join(dir, 'red.mp4'), join(dir, 'blue.mp4')];
+    await renderSegments(red, [{ seconds: 8, layout: { full: 'red' } }]);
+    await renderSegments(blue, [{ seconds: 8, layout: { full: 'blue' } }]);
+    expect((await vidmem(['ingest', red, blue, '--model', 'palette', '--store', store])).code).toBe(0);
+    // The red file was ingested 40 days ago, the blue one now.
+    const db = new Database(join(store, 'vidmem.db'));
+    db.prepare("UPDATE videos SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-40 days') WHERE path = ?").run(red);
+    const old = db.prepare('SELECT c.id, thumb_path AS path, video_id AS videoId FROM clips c JOIN videos v ON v.id = c.video_id WHERE v.path = ?').all(red) as Array<{ id: number; path: string; videoId: number }>;
+    db.close();
+    expect(old.length).toBeGreaterThan(0);
+    // An alert raised on a red clip, whose event keeps a copy of the keyframe's path.
+    const writer = MemoryStore.open(store);
+    const rule = writer.alerts.addRule({ name: 'red', source: null, cooldownSec: 30, condition: { kind: 'text', text: 'red', sigma: 4 } });
+    const raised = writer.alerts.raise({ ruleId: rule.id, ruleName: 'red', videoId: old[0]!.videoId, source: null, path: red, start: 0, end: 4, startedAt: null, score: 9, clipId: old[0]!.id });
+    expect(raised.thumbnail).toBe(join(store, old[0]!.path));
+    writer.close();
+    const redThumbnail = (results: Array<{ path: string; thumbnail: string | null }>) => results.find((r) => r.path === red)!.thumbnail;
+    expect(redThumbnail(JSON.parse((await vidmem(['search', 'red', '--store', store, '--json'])).stdout).results)).toMatch(/\.jpg$/);
+
+    const pruned = await vidmem(['videos', 'prune', '--keyframes-older-than', '30d', '--store', store]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(new RegExp(`^removed ${old.length} keyframes? older than 30d \\(before \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\); their clips are still found, shown without a picture\n$`));
+    for (const { path } of old) expect(existsSync(join(store, path)), path).toBe(false);
+    checkConsistent(store, true);
+
+    const search = JSON.parse((await vidmem(['search', 'red', '--store', store, '--json'])).stdout).results;
+    expect(redThumbnail(search)).toBeNull();
+    expect(JSON.parse((await vidmem(['search', 'blue', '--store', store, '--json'])).stdout).results[0]).toMatchObject({ path: blue, thumbnail: expect.stringMatching(/\.jpg$/) });
+    const line = (await vidmem(['search', 'red', '--store', store, '--top', '1'])).stdout;
+    expect(line).toContain('red.mp4');
+    expect(line).not.toContain('.jpg');
+    const asked = JSON.parse((await vidmem(['ask', 'when is it red?', '--store', store, '--json'])).stdout);
+    expect(asked.evidence.find((e: { video: string }) => e.video === red)).toMatchObject({ thumbnail: null });
+    const events = MemoryStore.open(store, { readonly: true });
+    expect(events.alerts.events().map((e) => e.thumbnail)).toEqual([null]);
+    events.close();
+    const served = await serve(['--store', store]);
+    try {
+      const page = await (await fetch(`${served.base}/api/search?q=red&top=5`)).json();
+      expect(redThumbnail(page.results)).toBeNull();
+    } finally {
+      await stop(served);
+    }
+    // Nothing younger goes, and nothing is left to prune twice.
+    expect((await vidmem(['videos', 'prune', '--keyframes-older-than', '30d', '--store', store])).stdout).toMatch(/^removed 0 keyframes/);
+    expect(await vidmem(['videos', 'prune', '--keyframes-older-than', 'soon', '--store', store])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--keyframes-older-than.*give a duration such as 90s/) });
+  });
+
+  it('killed between its rows and its files leaves no row pointing at a missing file, and the next writer removes the files', () => {
+    const [lecture] = fill(dir, { lecture: 5 });
+    // As a kill right after the commit leaves it: the rows forgot the keyframes, the files are still listed.
+    const db = new Database(join(dir, 'vidmem.db'));
+    db.exec(`INSERT INTO files_to_remove SELECT thumb_path FROM clips WHERE video_id = ${lecture}; UPDATE clips SET thumb_path = NULL`);
+    db.close();
+    checkConsistent(dir, false);
+    expect(readdirSync(join(dir, 'thumbs', String(lecture)))).toHaveLength(5);
+    MemoryStore.open(dir).close();
+    expect(readdirSync(join(dir, 'thumbs', String(lecture)))).toEqual([]);
+    checkConsistent(dir, true);
+    checkIndex(dir);
   });
 });

@@ -2,42 +2,14 @@
  * `vidmem serve` over real HTTP on 127.0.0.1: the API a web page and scripts use, its safety
  * (token, Host, traversal, bad bodies) and its description.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSegments } from '../src/sources/synthetic-video.js';
-import { BIN, tempDir, vidmem } from './helpers/cli.js';
+import { tempDir, vidmem } from './helpers/cli.js';
+import { serve, stop, type Served } from './helpers/serve.js';
 import { colourStore } from './helpers/colour-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
-
-interface Served {
-  readonly base: string;
-  readonly child: ChildProcess;
-  stderr: string;
-}
-
-/** Starts `vidmem serve` on a free port and waits for the line that says where. */
-function serve(args: readonly string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const served = { base: '', child, stderr: '' };
-    child.stderr!.on('data', (chunk: Buffer) => {
-      served.stderr += chunk.toString();
-      const address = /serving .* at (http:\/\/[^ ]+?)\/ /.exec(served.stderr)?.[1];
-      if (address && !served.base) resolve(Object.assign(served, { base: address }));
-    });
-    child.once('exit', (code) => reject(new Error(`vidmem serve exited ${code}: ${served.stderr}`)));
-  });
-}
-
-function stop(served: Served | undefined): Promise<number | null> {
-  if (!served || served.child.exitCode !== null) return Promise.resolve(served?.child.exitCode ?? null);
-  return new Promise((resolve) => {
-    served.child.once('exit', (code) => resolve(code));
-    served.child.kill('SIGTERM');
-  });
-}
 
 /** The events of a server-sent event stream, in order. */
 async function readEvents(response: Response): Promise<Array<{ event: string; data: any }>> {

@@ -1,9 +1,11 @@
 /**
  * `vidmem watch` against real live sources on 127.0.0.1: an ffmpeg publisher serving MPEG-TS over
  * HTTP (`-listen 1`), killed mid-stream and started again; a server that accepts and then sends
- * nothing; a port nobody listens on. The watcher is the CLI itself, stopped by SIGTERM.
+ * nothing; a port nobody listens on; files played as cameras with --realtime. The watcher is the CLI
+ * itself, stopped by SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -229,5 +231,63 @@ describe('vidmem watch', () => {
     expect(await vidmem(['watch', BIN, '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is a file: ingest it with `vidmem ingest`, or add --realtime/) });
     expect(await vidmem(['watch', '--source', 'rtsp://cam', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^vidmem: --source rtsp:\/\/cam: give NAME=URL/) });
     expect(await vidmem(['watch', 'rtsp://cam', '--max-storage', 'lots', '--store', join(dir, 's')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--max-storage.*give a size such as 500MB, 20GB or 1\.5TB/) });
+  });
+
+  it("keeps one camera's recordings under its own --max-storage while another, under the total only, keeps all of its", async () => {
+    const dir = tempDir('vidmem-watch-');
+    const store = join(dir, 'store');
+    const testPicture = (file: string, seconds: number) =>
+      spawnSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', file]);
+    const camera = join(dir, 'camera.mp4');
+    testPicture(camera, 20);
+    // An hour-old minute of each camera's stream, ten times over: what a long watch left behind.
+    const segment = join(dir, 'minute.ts');
+    testPicture(segment, 6);
+    const bytes = statSync(segment).size;
+    const opened = MemoryStore.open(store);
+    const ids = ['door', 'yard'].map((name) => opened.sources.register(name, camera).id);
+    opened.close();
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const old = ids.map((id) => {
+      const folder = join(store, 'recordings', String(id));
+      mkdirSync(folder, { recursive: true });
+      return Array.from({ length: 10 }, (_, i) => {
+        const file = join(folder, `${hourAgo + 60 * i}.ts`);
+        copyFileSync(segment, file);
+        utimesSync(file, hourAgo + 60 * (i + 1), hourAgo + 60 * (i + 1));
+        return file;
+      });
+    });
+    const cap = 3 * bytes;
+    const watcher = watch(['--source', `door=${camera}`, '--source', `yard=${camera}`, '--realtime', '--store', store, '--model', 'palette', '--clip-seconds', '1', '--max-storage', `door=${cap}B`, '--max-storage', '1GB']);
+    // Pruning runs after a source's first clip.
+    await Promise.all(['door', 'yard'].map((name) => watcher.next((e) => e.type === 'clip' && e.source === name)));
+    watcher.child.kill('SIGTERM');
+    expect(await watcher.exit).toEqual({ code: 0, stderr: '' });
+    const [door, yard] = old.map((files) => files.filter((f) => existsSync(f)));
+    // The door's newest old minutes, with the one being written under its cap; the yard's all there.
+    expect(door).toEqual(old[0]!.slice(10 - door.length));
+    expect(door.length).toBeGreaterThanOrEqual(2);
+    expect(door.length * bytes).toBeLessThanOrEqual(cap);
+    expect(yard).toEqual(old[1]);
+    // Both were recorded by this watch too.
+    for (const id of ids) expect(readdirSync(join(store, 'recordings', String(id))).some((name) => parseInt(name) > hourAgo + 600)).toBe(true);
+  }, 60_000);
+
+  it('refuses a bad per-source retention value, or one for a source it does not watch, in one line and exit status 2', async () => {
+    const store = join(tempDir('vidmem-watch-'), 's');
+    const sources = ['--source', 'door=udp://127.0.0.1:9', '--source', 'yard=udp://127.0.0.1:9', '--store', store, '--model', 'palette'];
+    const oneLine = async (args: string[]) => {
+      const { code, stderr } = await vidmem(['watch', ...sources, ...args]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      return stderr.trim();
+    };
+    expect(await oneLine(['--max-storage', 'door=lots'])).toBe("error: option '--max-storage <[name=]size>' argument 'door=lots' is invalid. give a size such as 500MB, 20GB or 1.5TB");
+    expect(await oneLine(['--retain', 'door=soon'])).toMatch(/^error: option '--retain <\[name=\]duration>' argument 'door=soon' is invalid\. give a duration such as 90s/);
+    expect(await oneLine(['--retain', 'gate=7d'])).toBe('vidmem: --retain names a source "gate" that is not watched here (the sources: door, yard)');
+    expect(await oneLine(['--retain', '7d', '--retain-memories', 'yard=1d'])).toBe(
+      'vidmem: memories of yard kept for 1d would go before the recordings kept for 7d that they point to; keep them at least as long (--retain-memories ≥ --retain)',
+    );
   });
 });

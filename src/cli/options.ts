@@ -109,6 +109,20 @@ export function rangedDuration(name: string, range: Range) {
   };
 }
 
+/** A value of a `watch` option given for every source, or with NAME= for the source of that name. */
+export interface Scoped<T> {
+  readonly source?: string;
+  readonly value: T;
+}
+
+/** A repeatable option whose values are VALUE (every source) or NAME=VALUE (one), e.g. --retain 7d --retain door=30d. */
+export function scoped<T>(parse: (value: string) => T) {
+  return (spec: string, previous: readonly Scoped<T>[] = []): Scoped<T>[] => {
+    const at = spec.indexOf('=');
+    return [...previous, at < 0 ? { value: parse(spec) } : { source: spec.slice(0, at), value: parse(spec.slice(at + 1)) }];
+  };
+}
+
 /** --from / --to: "2026-12-01 14:03[:05]" or an ISO 8601 time, local unless it says its zone; "14:03" is today. */
 export function parseClockTime(value: string): number {
   const text = /^\d{1,2}:\d{2}(:\d{2})?$/.test(value.trim()) ? `${new Date().toDateString()} ${value.trim()}` : value.trim();

@@ -84,6 +84,8 @@ export const LIMITS = {
   stallTimeoutSec: { min: 1, max: 3600 },
   /** Seconds a live source's memories are kept: they are pruned once a minute, and a century is for ever. */
   retainMemoriesSec: { min: 60, max: 100 * 365 * 86_400 },
+  /** Seconds a keyframe is kept by `vidmem videos prune`: 0 removes them all. */
+  keyframeAgeSec: { min: 0, max: 100 * 365 * 86_400 },
   /** Seconds of a live source's recording `vidmem clip` cuts at once. */
   cutSeconds: { min: 0.5, max: 3600 },
   /** Characters of a question or query sent over HTTP or MCP: more than any question, less than a body worth refusing. */

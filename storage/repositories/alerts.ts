@@ -40,6 +40,7 @@ export class AlertsRepository {
   private readonly removeRuleStmt: Database.Statement<[number]>;
   private readonly insertEventStmt: Database.Statement<[NewAlertEvent & { snapshot: string | null }], AlertEventRecord>;
   private readonly extendEventStmt: Database.Statement<[number, number]>;
+  private readonly forgetKeyframesStmt: Database.Statement<[string]>;
   private readonly eventsStmt: Database.Statement<[{ rule: number | null; limit: number | null }], AlertEventRecord>;
   private readonly eventsAfterStmt: Database.Statement<[{ rule: number | null; after: number }], AlertEventRecord>;
   private readonly lastEventIdStmt: Database.Statement<[], { id: number }>;
@@ -57,6 +58,7 @@ export class AlertsRepository {
        VALUES (@ruleId, @ruleName, @videoId, @source, @path, @start, @end, @startedAt, @score, @clipId, (SELECT thumb_path FROM clips WHERE id = @clipId), @snapshot) RETURNING ${EVENT}`,
     );
     this.extendEventStmt = db.prepare('UPDATE alert_events SET end_sec = max(end_sec, ?) WHERE id = ?');
+    this.forgetKeyframesStmt = db.prepare('UPDATE alert_events SET thumbnail = NULL WHERE clip_id IN (SELECT value FROM json_each(?))');
     this.eventsStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE (@rule IS NULL OR rule_id = @rule) ORDER BY id DESC LIMIT coalesce(@limit, -1)`);
     this.eventsAfterStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE id > @after AND (@rule IS NULL OR rule_id = @rule) ORDER BY id LIMIT ${EVENTS_READ_AT_ONCE}`);
     this.lastEventIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM alert_events');
@@ -99,6 +101,11 @@ export class AlertsRepository {
   /** The appearance goes on: the event ends later. */
   extendEvent(id: number, end: number): void {
     this.extendEventStmt.run(end, id);
+  }
+
+  /** The events of these clips keep everything but the keyframe, whose file is going. */
+  forgetKeyframes(clipIds: readonly number[]): void {
+    this.forgetKeyframesStmt.run(JSON.stringify(clipIds));
   }
 
   /** The latest events first: all of them, or one rule's; at most `limit`. */

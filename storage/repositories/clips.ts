@@ -50,6 +50,8 @@ export class ClipsRepository {
   private readonly removeStmt: Database.Statement<[string]>;
   private readonly recentOfVideoStmt: Database.Statement<[number, number, number], Buffer>;
   private readonly segmentsOfSourceStmt: Database.Statement<[string], number>;
+  private readonly keyframesByStmt: Database.Statement<[number, number], { id: number; thumbPath: string }>;
+  private readonly forgetKeyframesStmt: Database.Statement<[string]>;
 
   constructor(db: Database.Database) {
     this.insertClipStmt = db.prepare(
@@ -109,6 +111,12 @@ export class ClipsRepository {
     this.segmentsOfSourceStmt = db
       .prepare('SELECT v.id FROM videos v WHERE v.source_id = (SELECT id FROM sources WHERE name = ?) ORDER BY v.started_at DESC, v.id DESC')
       .pluck() as typeof this.segmentsOfSourceStmt;
+    // A live clip is as old as its wall-clock end; a file's clips are as old as their video's ingest.
+    this.keyframesByStmt = db.prepare(
+      `SELECT c.id, c.thumb_path AS thumbPath FROM clips c JOIN videos v ON v.id = c.video_id
+       WHERE c.thumb_path IS NOT NULL AND coalesce(v.started_at + c.end_sec, (julianday(v.created_at) - 2440587.5) * 86400) <= ? LIMIT ?`,
+    );
+    this.forgetKeyframesStmt = db.prepare('UPDATE clips SET thumb_path = NULL WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /** Writes the clip and its tokens in one transaction; returns the clip id. */
@@ -204,6 +212,16 @@ export class ClipsRepository {
       found.push({ id, thumbPath });
     }
     return found;
+  }
+
+  /** Clips with a keyframe that are `time` (UTC seconds) or older: live ones by their end, a file's by its ingest; at most `limit`. */
+  keyframesBy(time: number, limit: number): Array<{ id: number; thumbPath: string }> {
+    return this.keyframesByStmt.all(time, limit);
+  }
+
+  /** The clips keep their memories, without a keyframe. */
+  forgetKeyframes(ids: readonly number[]): void {
+    this.forgetKeyframesStmt.run(JSON.stringify(ids));
   }
 
   /** Removes the clips and their memories; their texts are the caller's to remove first. */

@@ -1,8 +1,9 @@
 import { Argument, Command } from 'commander';
+import { LIMITS } from '../../core/config.js';
 import { UserError } from '../../core/errors.js';
-import { formatTimestamp } from '../../core/time-format.js';
+import { formatDuration, formatTimestamp, formatWallClock } from '../../core/time-format.js';
 import type { VideoListing } from '../../../pipelines/vidmem.js';
-import { positiveInteger, storeOption } from '../options.js';
+import { positiveInteger, rangedDuration, storeOption } from '../options.js';
 
 /**
  * How far an unfinished video got. An ingest still running and one that was stopped look the same
@@ -52,6 +53,14 @@ async function removeVideos(ids: number[], flags: { store?: string }): Promise<v
   }, { create: false });
 }
 
+async function pruneKeyframes(flags: { store?: string; keyframesOlderThan: number }): Promise<void> {
+  const { withApp } = await import('../app.js');
+  await withApp({ store: flags.store }, 'write', async (app) => {
+    const { keyframes, before } = app.pruneKeyframes(flags.keyframesOlderThan);
+    process.stdout.write(`removed ${keyframes} keyframe${keyframes === 1 ? '' : 's'} older than ${formatDuration(flags.keyframesOlderThan)} (before ${formatWallClock(before)}); their clips are still found, shown without a picture\n`);
+  }, { create: false });
+}
+
 export function videosCommand(): Command {
   const videos = new Command('videos')
     .addOption(storeOption())
@@ -65,5 +74,16 @@ export function videosCommand(): Command {
     .addHelpText('after', "\nA live source's recordings stay: they are the source's, kept or pruned by `vidmem watch --retain`.")
     // `videos` takes --store too, and commander gives it to whichever command defines it first.
     .action((ids: number[], _flags: unknown, command: Command) => removeVideos(ids, command.optsWithGlobals()));
+  videos
+    .command('prune')
+    .description("remove old keyframes, keeping the clips' memories and texts")
+    .requiredOption(
+      '--keyframes-older-than <duration>',
+      "remove the keyframes (thumbnails) of clips older than this (e.g. 30d; 0s: all): a file's by when it was ingested, a live source's by their time",
+      rangedDuration('--keyframes-older-than', LIMITS.keyframeAgeSec),
+    )
+    .addOption(storeOption())
+    .addHelpText('after', "\nSearch, ask and the web page still find those moments, shown without a picture. Crash-safe like `videos rm`;\na live source's memories and keyframes are also pruned by `vidmem watch --retain-memories`.")
+    .action((_flags: unknown, command: Command) => pruneKeyframes(command.optsWithGlobals()));
   return videos;
 }

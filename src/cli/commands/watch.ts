@@ -8,7 +8,8 @@ import { alertPayload } from '../../../pipelines/alert-payload.js';
 import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../../../pipelines/live-source.js';
 import { describeAlert } from '../alert-lines.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, storeOption, zoneOption } from '../options.js';
+import type { SourceRetention, WatchOptions } from '../../../pipelines/vidmem.js';
+import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, scoped, storeOption, type Scoped, zoneOption } from '../options.js';
 
 interface WatchFlags extends AppFlags {
   name?: string;
@@ -20,9 +21,9 @@ interface WatchFlags extends AppFlags {
   tokens?: number;
   stallTimeout: number;
   record: boolean;
-  retain?: number;
-  maxStorage?: number;
-  retainMemories?: number;
+  retain?: Scoped<number>[];
+  maxStorage?: Scoped<number>[];
+  retainMemories?: Scoped<number>[];
   detect: 'auto' | 'on' | 'off';
   webhook?: string;
   zone: string[];
@@ -58,6 +59,20 @@ function describe(event: WatchEvent): string {
   }
 }
 
+/** --retain, --max-storage and --retain-memories as the watch takes them: values for every source, and by source name (checked in pipelines/watch-retention.ts). */
+function retention(flags: WatchFlags): Pick<WatchOptions, keyof SourceRetention | 'perSource'> {
+  const all: Record<string, number> = {};
+  const perSource = new Map<string, Record<string, number>>();
+  const given = { retainSeconds: flags.retain, maxRecordingBytes: flags.maxStorage, retainMemoriesSeconds: flags.retainMemories };
+  for (const [key, values] of Object.entries(given)) {
+    for (const { source, value } of values ?? []) {
+      if (source === undefined) all[key] = value;
+      else perSource.set(source, { ...perSource.get(source), [key]: value });
+    }
+  }
+  return { ...all, perSource: Object.fromEntries(perSource) };
+}
+
 /** Live events as JSON lines, with wall-clock times in ISO 8601. */
 function asJson(event: WatchEvent): string {
   if (event.type === 'alert') return JSON.stringify(alertPayload(event));
@@ -68,7 +83,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain, maxStorage, retainMemories, detect, webhook, zone, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain: _retain, maxStorage: _maxStorage, retainMemories: _retainMemories, detect, webhook, zone, json, ...appFlags } = flags;
   const zones = parseZones(zone);
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
@@ -78,13 +93,14 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
   try {
     await onInterrupt(stop, () =>
       withApp(appFlags, 'write', async (app) => {
-        await app.loadModel('ingest');
-        await consume(app.watch(watched, {
+        // Made before the model is loaded, which may mean a download: a bad option is refused at once.
+        const events = app.watch(watched, {
           settings, stallTimeoutSec: stallTimeout, record, stop$, zones, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
-          ...(retain !== undefined ? { retainSeconds: retain } : {}), ...(maxStorage !== undefined ? { maxRecordingBytes: maxStorage } : {}),
-          ...(retainMemories !== undefined ? { retainMemoriesSeconds: retainMemories } : {}),
+          ...retention(flags),
           ...(webhook !== undefined ? { webhook } : {}),
-        }), (event) => {
+        });
+        await app.loadModel('ingest');
+        await consume(events, (event) => {
           process.stdout.write(`${json ? asJson(event) : describe(event)}\n`);
         });
       }, { quiet: json }),
@@ -121,12 +137,12 @@ export function watchCommand(): Command {
     )
     .addOption(zoneOption())
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
-    .option('--retain <duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first', parseDuration)
-    .option('--max-storage <size>', 'keep the recordings of all sources under this size (e.g. 20GB), oldest removed first', parseSize)
+    .option('--retain <[name=]duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first; NAME=7d for one source (repeatable)', scoped(parseDuration))
+    .option('--max-storage <[name=]size>', "keep the recordings of all sources together under this size (e.g. 20GB), oldest removed first; NAME=5GB caps one source's within it (repeatable)", scoped(parseSize))
     .option(
-      '--retain-memories <duration>',
-      "remove the watched sources' memories (clips, with their keyframes) older than this (e.g. 90d), oldest first; at least --retain, which defaults to it",
-      rangedDuration('--retain-memories', LIMITS.retainMemoriesSec),
+      '--retain-memories <[name=]duration>',
+      "remove the watched sources' memories (clips, with their keyframes) older than this (e.g. 90d), oldest first; at least --retain, which defaults to it; NAME=90d for one source (repeatable)",
+      scoped(rangedDuration('--retain-memories', LIMITS.retainMemoriesSec)),
     )
     .option('--webhook <url>', "POST each alert of the store's standing questions (`vidmem alerts add`) to this URL as JSON; retried with backoff, never holding up the watch")
     .option('--json', 'print one JSON line per event (connected, clip, gap, alert, stopped) with ISO 8601 times', false)
@@ -136,8 +152,11 @@ export function watchCommand(): Command {
         'A source that drops, refuses, stalls or ends is logged in one line, recorded as a gap, and tried again\n' +
         'after 1, 2, 4 … up to 30 s, for ever. Questions from another process see each clip once it is stored.\n\n' +
         'Retention is applied after a clip, at most once a minute: recordings go first (--retain, --max-storage),\n' +
-        'memories later (--retain-memories). A clip\'s keyframe goes with its memory, not with its recording: once\n' +
-        'the recording is gone it is the only picture left of that moment, and it is smaller than the memory.',
+        'memories later (--retain-memories). A plain value holds for every source; NAME=VALUE, with a --source\'s\n' +
+        'name, holds for that source instead (--retain, --retain-memories) or as its own cap within the total\n' +
+        '(--max-storage): --retain 7d --retain door=30d --max-storage 20GB --max-storage yard=5GB.\n' +
+        'A clip\'s keyframe goes with its memory, not with its recording: once the recording is gone it is the only\n' +
+        'picture left of that moment, and it is smaller than the memory (`vidmem videos prune` removes old ones).',
     )
     .action(watch);
 }
