@@ -66,6 +66,19 @@ describe('clipWindows on a live source', () => {
     });
   });
 
+  it('makes a still picture that goes on after the clips were let go a clip of its own, never an empty one', () => {
+    const testScheduler = scheduler();
+    testScheduler.run(({ cold, expectObservable }) => {
+      // One changing frame, a stall that lets its clip go, then the same picture for a whole clip: repeats alone.
+      const frames = cold('a 200ms b 9ms c 9ms d 9ms e|', { a: encoded(0, false), b: encoded(4, true), c: encoded(5, true), d: encoded(6, true), e: encoded(7, true) });
+      const clips = frames.pipe(
+        clipWindows({ clipSeconds: 4, frameInterval: 1, videoEnd: Infinity, idleClose: { afterMs: 100, scheduler: testScheduler } }),
+        map((c) => [c.index, c.start, c.end, c.frames.length, c.repeatFrames, c.frames[0]!.time]),
+      );
+      expectObservable(clips).toBe('100ms a 131ms (b|)', { a: [0, 0, 1, 1, 0, 0], b: [1, 4, 8, 1, 3, 4] });
+    });
+  });
+
   it('lets go of its source and its timer when unsubscribed', () => {
     const testScheduler = scheduler();
     const source = new Subject<EncodedFrame>();

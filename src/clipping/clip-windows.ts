@@ -32,6 +32,8 @@ interface Window {
   repeatFrames: number;
   lastEmbedding: Float32Array;
   lastRepeat: boolean;
+  /** The window's first repeat frame: what a window of repeats alone is made of when nothing is held back to extend. */
+  firstRepeat: EncodedFrame | null;
 }
 
 interface Pending {
@@ -72,7 +74,10 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
           return;
         }
         emitPending();
-        pending = { start: window.start, end: clipEnd, frames: window.frames, repeatFrames: window.repeatFrames };
+        // Nothing held back to extend (a quiet source's clips were let go): the still picture goes
+        // on as a clip of its own, its first repeat standing for it, with no keyframe to show.
+        const frames = window.frames.length > 0 ? window.frames : [window.firstRepeat!];
+        pending = { start: window.start, end: clipEnd, frames, repeatFrames: window.repeatFrames - (window.frames.length > 0 ? 0 : 1) };
       };
 
       /** Everything held becomes clips now: the end of the input, or a source gone quiet. */
@@ -89,6 +94,7 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
         repeatFrames: 0,
         lastEmbedding: frame.embedding,
         lastRepeat: false,
+        firstRepeat: null,
       });
 
       const armIdleClose = (): void => {
@@ -112,8 +118,10 @@ export function clipWindows(options: ClipWindowOptions): OperatorFunction<Encode
             }
           }
           current ??= open(frame);
-          if (frame.repeat) current.repeatFrames++;
-          else current.frames.push(frame);
+          if (frame.repeat) {
+            current.repeatFrames++;
+            current.firstRepeat ??= frame;
+          } else current.frames.push(frame);
           current.lastEmbedding = frame.embedding;
           current.lastRepeat = frame.repeat;
           lastTime = frame.time;
