@@ -434,6 +434,7 @@ describe('MemoryStore upgrades', () => {
     db.exec('DROP TABLE source_gaps; DROP INDEX videos_by_source; ALTER TABLE videos DROP COLUMN source_id; ALTER TABLE videos DROP COLUMN started_at; DROP TABLE sources');
     db.exec('DROP TABLE removals; DROP TABLE files_to_remove');
     db.exec('DROP TABLE alert_events; DROP TABLE alert_rules');
+    db.exec('DROP TABLE detections');
     db.pragma('user_version = 2');
     db.close();
     const { meta, positions } = savedIndex(dir);
