@@ -39,6 +39,7 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
       const ready = (rule: AlertRule): Promise<ReadyRule> | ReadyRule => {
         const { condition } = rule;
         if (condition.kind === 'object') return { rule: { ...rule, condition }, labels: labelsOf(condition.object) };
+        if (condition.kind === 'image') return { rule: { ...rule, condition }, vector: condition.vector };
         if (!vectors.has(rule.id)) vectors.set(rule.id, context.encodeText(condition.text));
         return vectors.get(rule.id)!.then((vector) => ({ rule: { ...rule, condition }, vector }));
       };

@@ -7,13 +7,14 @@
 import { createRequire } from 'node:module';
 import type { Observable, OperatorFunction } from 'rxjs';
 import { checkRange, DEFAULTS, LIMITS, readConfig, type Config, type IngestSettings } from '../src/core/config.js';
-import { NotFoundError, UserError } from '../src/core/errors.js';
+import { MediaError, NotFoundError, UserError } from '../src/core/errors.js';
 import { quote } from '../src/core/quote.js';
-import { checkZoneName, checkZones, type Zone } from '../src/core/zones.js';
+import { checkZones, type Zone } from '../src/core/zones.js';
 import { formatTimestamp } from '../src/core/time-format.js';
 import type { ClipRef, StoredClip } from '../src/core/clips.js';
 import { weightedMean } from '../src/core/vector-math.js';
-import type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
+import type { AlertEventRecord, AlertRule } from '../src/core/alerts.js';
+import type { NewAlert } from './alert-conditions.js';
 import type { ModelIdentity } from '../src/core/model-identity.js';
 import type { Moment, TimeWindow } from '../src/core/moments.js';
 import type { Decoder } from '../src/core/ports/decoder.js';
@@ -41,6 +42,7 @@ import { ModelsInUse } from './models-in-use.js';
 import { watchRetention, type SourceRetention } from './watch-retention.js';
 
 export type { AlertCondition, AlertEventRecord, AlertRule } from '../src/core/alerts.js';
+export type { NewAlert } from './alert-conditions.js';
 export type { AlertRaised } from './standing-queries.js';
 export type { SourceRetention } from './watch-retention.js';
 export type { ChatSessionRecord, ChatTurnRecord, NewChatTurn, SourceGap, SourceSummary, VideoRecord } from '../storage/memory-store.js';
@@ -137,24 +139,6 @@ export interface WatchOptions {
   readonly stop$: Observable<unknown>;
   /** As IngestOptions.webhook; a webhook never slows the watch. */
   readonly webhook?: string;
-}
-
-/** A standing question as `vidmem alerts add` takes it: a text or an object, and how it fires. */
-export interface NewAlert {
-  readonly text?: string;
-  readonly object?: string;
-  /** Text rules: robust sigmas above the source's usual (default 4). */
-  readonly sigma?: number;
-  /** Object rules: at least this many at once (default 1), for at least this many seconds (default 0). */
-  readonly minCount?: number;
-  readonly minSeconds?: number;
-  /** Object rules: only what stands in this zone counts (default: the whole picture). */
-  readonly zone?: string;
-  /** Only this live source's clips (default: every source and file). */
-  readonly source?: string;
-  readonly name?: string;
-  /** Seconds after an event's end in which a new appearance is the same event (default 30). */
-  readonly cooldownSec?: number;
 }
 
 export interface AskOptions {
@@ -412,7 +396,12 @@ export class Vidmem {
    */
   async addAlertRule(spec: NewAlert): Promise<AlertRule> {
     if (!this.saves) throw new UserError(`store ${this.storeDir} is open read-only: no alert rule can be added to it`);
-    const condition = await this.alertCondition(spec);
+    const { alertCondition, ruleName } = await import('./alert-conditions.js');
+    const condition = await alertCondition(spec, {
+      model: this.store.model()?.name ?? null,
+      encodeText: (text) => this.encodeQuery(text, false),
+      encodePictures: (paths) => this.encodePictures(paths),
+    });
     const cooldownSec = spec.cooldownSec ?? DEFAULTS.alerts.cooldownSec;
     checkRange('cooldown', cooldownSec, LIMITS.cooldownSec);
     const source = spec.source?.trim() || null;
@@ -420,12 +409,7 @@ export class Vidmem {
     let name = spec.name?.trim();
     if (name === '') throw new UserError('--name is empty; give the rule a name, or leave --name out', 2);
     if (name !== undefined && taken.has(name)) throw new UserError(`store ${this.storeDir} already has an alert rule named ${quote(name)}`, 2);
-    if (name === undefined) {
-      const base = condition.kind === 'text' ? condition.text : condition.object;
-      name = base;
-      for (let n = 2; taken.has(name); n++) name = `${base} (${n})`;
-    }
-    return this.store.alerts.addRule({ name, source, cooldownSec, condition });
+    return this.store.alerts.addRule({ name: name ?? ruleName(condition, taken), source, cooldownSec, condition });
   }
 
   alertRules(): AlertRule[] {
@@ -476,32 +460,13 @@ export class Vidmem {
     return new NotFoundError(`store ${this.storeDir} has no alert rule ${id} (\`vidmem alerts list\` lists them)`);
   }
 
-  private async alertCondition(spec: NewAlert): Promise<AlertCondition> {
-    const { text, object } = spec;
-    if ((text === undefined) === (object === undefined)) throw new UserError('say what to alert on: --text "a red car" or --object person (one of them)', 2);
-    if (text !== undefined) {
-      if (spec.minCount !== undefined || spec.minSeconds !== undefined || spec.zone !== undefined) throw new UserError('--min-count, --min-seconds and --zone are for --object rules', 2);
-      if (text.trim() === '') throw new UserError('--text is empty; give the words to look for, e.g. --text "a red car"', 2);
-      const sigma = spec.sigma ?? DEFAULTS.alerts.sigma;
-      checkRange('sigma', sigma, LIMITS.sigma);
-      // A store with a model can tell now whether the words mean anything to it; a new one learns its model with its first video.
-      if (this.store.model()) {
-        const vector = await this.encodeQuery(text, false);
-        if (vector.every((x) => x === 0)) throw new UserError(`model '${this.store.model()!.name}' knows none of the words in ${quote(text)}: a text rule needs words it knows`, 2);
-      }
-      return { kind: 'text', text: text.trim(), sigma };
-    }
-    if (spec.sigma !== undefined) throw new UserError('--sigma is for --text rules', 2);
-    const [{ COCO_LABELS }, { labelsOf }] = await Promise.all([import('../src/detection/coco-labels.js'), import('./standing-queries.js')]);
-    const word = object!.trim().toLowerCase();
-    if (!labelsOf(word).every((label) => COCO_LABELS.includes(label))) {
-      throw new UserError(`--object ${object}: not something the detector finds; give one of its labels (person, car, truck, dog, …) or a word for one (someone, vehicle, van)`, 2);
-    }
-    const minCount = spec.minCount ?? DEFAULTS.alerts.minCount;
-    const minSeconds = spec.minSeconds ?? DEFAULTS.alerts.minSeconds;
-    checkRange('minCount', minCount, LIMITS.minCount);
-    checkRange('minSeconds', minSeconds, LIMITS.minSeconds);
-    return { kind: 'object', object: word, minCount, minSeconds, zone: spec.zone === undefined ? null : checkZoneName(spec.zone.trim()) };
+  /** Pictures as the store's model sees its frames (see readPicture); one that cannot be read fails in one line. */
+  private async encodePictures(paths: readonly string[]): Promise<Float32Array[]> {
+    const [encoder, tools, { readPicture }] = await Promise.all([this.models.vision(), this.models.tools(), import('../src/sources/grab-frame.js')]);
+    const pictures = await Promise.all(paths.map((path) => readPicture(path, encoder.input, tools.ffmpeg).catch((err: unknown) => {
+      throw err instanceof MediaError ? new UserError(`--image ${err.message}`, 2) : err;
+    })));
+    return encoder.encodeImages(pictures);
   }
 
   /** The standing questions' step: the store's rules on each stored clip, text rules encoded as questions are. */

@@ -12,6 +12,42 @@ import { MemoryStore, type NewClipInput } from '../storage/memory-store.js';
 import { tempDir } from './helpers/cli.js';
 
 describe('alert rules and events in the store', () => {
+  it('keeps an image rule with its vector, and upgrades a store of schema 11 keeping its rules, their events and the ids given', () => {
+    const dir = join(tempDir('vidmem-alert-log-'), 'store');
+    const store = MemoryStore.open(dir);
+    const vector = Float32Array.from([0.6, 0.8, 0]);
+    const like = store.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3 } });
+    expect(store.alerts.rule(like.id)!.condition).toEqual({ kind: 'image', images: ['door.jpg'], vector, sigma: 3 });
+    store.close();
+
+    // The alert tables as schema 11 made them, with a rule that raised an event and one removed (id 2 given once).
+    const db = new Database(join(dir, 'vidmem.db'));
+    db.pragma('foreign_keys = OFF');
+    db.exec(`DROP TABLE alert_rules;
+      CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL CHECK (kind IN ('text', 'object')), text TEXT, sigma REAL,
+        object TEXT, min_count INTEGER, min_seconds REAL, source TEXT, cooldown_sec REAL NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        CHECK ((kind = 'text' AND text IS NOT NULL AND sigma > 0) OR (kind = 'object' AND object IS NOT NULL AND min_count >= 1 AND min_seconds >= 0)));
+      ALTER TABLE alert_rules ADD COLUMN zone TEXT;
+      INSERT INTO alert_rules (id, name, kind, text, sigma, cooldown_sec) VALUES (1, 'red', 'text', 'red', 4, 30), (2, 'gone', 'text', 'blue', 4, 30);
+      DELETE FROM alert_rules WHERE id = 2;
+      INSERT INTO alert_events (rule_id, rule_name, video_id, path, start_sec, end_sec, score, clip_id) VALUES (1, 'red', 1, 'a.mp4', 4, 8, 6, 1);
+      PRAGMA user_version = 11;`);
+    db.close();
+
+    const upgraded = MemoryStore.open(dir);
+    try {
+      expect(upgraded.alerts.rules().map((r) => [r.id, r.name, r.condition.kind])).toEqual([[1, 'red', 'text']]);
+      expect(upgraded.alerts.events({ ruleId: 1 }).map((e) => [e.ruleId, e.ruleName])).toEqual([[1, 'red']]);
+      const next = upgraded.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3 } });
+      expect(next.id).toBe(3);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+
   it('keeps rules and events, extends an event, keeps its rule name when the rule goes, and refuses writes when read-only', () => {
     const dir = join(tempDir('vidmem-alert-log-'), 'store');
     const store = MemoryStore.open(dir);

@@ -62,7 +62,7 @@ describe('vidmem alerts', () => {
     expect(zoned).toMatchObject({ code: 0, stdout: 'added alert rule 3: person: object person in zone lawn; every source and file; cool-down 30s\n' });
 
     const bad: Array<[string[], RegExp]> = [
-      [['alerts', 'add'], /^vidmem: say what to alert on: --text "a red car" or --object person \(one of them\)\n$/],
+      [['alerts', 'add'], /^vidmem: say what to alert on: --text "a red car", --image example\.jpg or --object person \(one of them\)\n$/],
       [['alerts', 'add', '--text', 'red', '--object', 'person'], /one of them/],
       [['alerts', 'add', '--object', 'unicorn'], /^vidmem: --object unicorn: not something the detector finds/],
       [['alerts', 'add', '--text', 'red', '--min-count', '2'], /--min-count, --min-seconds and --zone are for --object rules/],
@@ -144,6 +144,46 @@ describe('vidmem alerts', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('raises an image rule, one to five example pictures, at the red stretches as a text rule does, and refuses bad examples in one line', async () => {
+    const store = join(dir, 'image-rule');
+    const ffmpeg = mediaTools().ffmpeg.path;
+    const picture = async (name: string, colour: string) => {
+      const path = join(dir, name);
+      expect((await runProcess(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${colour}:s=320x240`, '-frames:v', '1', path])).code).toBe(0);
+      return path;
+    };
+    const [red, darkRed] = [await picture('red-car.png', 'red'), await picture('dark-red.jpg', '0xdd0000')];
+    const noModel = await vidmem(['alerts', 'add', '--image', red, '--store', store]);
+    expect(noModel).toMatchObject({ code: 2, stderr: "vidmem: an image rule needs the store's model to see its pictures with: ingest or watch a video first\n" });
+    const first = join(dir, 'grey.mp4');
+    await renderSegments(first, [full(4, 'dimgray')], { motion: true });
+    expect((await vidmem(['ingest', first, ...INGEST, '--store', store])).code).toBe(0);
+
+    const refused: Array<[string[], RegExp]> = [
+      [['--image', red, '--text', 'red'], /one of them/],
+      [Array.from({ length: 6 }, () => ['--image', red]).flat(), /an image rule takes 1 to 5 example pictures, got 6/],
+      [['--image', join(dir, 'nowhere.png')], /^vidmem: --image .*nowhere\.png: not a picture ffmpeg can read \(.*\)\n$/],
+      [['--image', red, '--min-count', '2'], /are for --object rules/],
+    ];
+    for (const [args, message] of refused) {
+      const result = await vidmem(['alerts', 'add', ...args, '--store', store]);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 2, stderr: expect.stringMatching(message) });
+    }
+    const added = await vidmem(['alerts', 'add', '--image', red, '--image', darkRed, '--cooldown', '10s', '--store', store, '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    // Its vector is the store's model's, kept in the store and not shown.
+    expect(JSON.parse(added.stdout)).toMatchObject({ id: 1, name: 'like red-car.png, dark-red.jpg', condition: { kind: 'image', images: ['red-car.png', 'dark-red.jpg'], sigma: 4 } });
+    expect(JSON.parse(added.stdout).condition.vector).toBeUndefined();
+    expect((await vidmem(['alerts', 'list', '--store', store])).stdout).toBe(
+      "   1  like red-car.png, dark-red.jpg: like red-car.png, dark-red.jpg at 4σ above its source's usual; every source and file; cool-down 10s\n",
+    );
+
+    const result = await vidmem(['ingest', video, ...INGEST, '--store', store, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const alerts = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as EventJson).filter((l) => l.type === 'alert');
+    expect(alerts.map((a) => [a.rule.name, a.start, a.end])).toEqual([['like red-car.png, dark-red.jpg', 12, 14], ['like red-car.png, dark-red.jpg', 36, 38]]);
   });
 
   it('events --follow prints each event as another process raises it, after the --last ones, until SIGTERM', async () => {

@@ -236,6 +236,8 @@ describe('vidmem serve', () => {
       ['/api/ask', json({ question: 'red', videoId: 99 }), 404, /has no video 99/],
       ['/api/ask', json({ question: 'x'.repeat(300_000) }), 413, /too large/i],
       ['/api/ingest', json({ path: join(dir, 'missing.mp4') }), 400, /no file at/],
+      ['/api/alerts', json({ images: [] }), 400, /images must NOT have fewer than 1 items/],
+      ['/api/alerts', json({ images: [join(dir, 'missing.png')] }), 400, /--image .*missing\.png: not a picture ffmpeg can read/],
       ['/api/chats/77/turns', json({ question: 'and then?' }), 404, /no chat session 77/],
       ['/api/jobs/99', undefined, 404, /no job 99/],
       ['/api/videos/abc', undefined, 400, /id must be integer/],

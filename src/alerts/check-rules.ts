@@ -1,6 +1,6 @@
 /**
  * Standing rules checked on every new clip, as one operator: each rule's value for the clip (a
- * text rule's similarity calibrated against the clip's own stream, an object rule's count), then
+ * text or image rule's similarity calibrated against the clip's own stream, an object rule's count), then
  * its appearance gate. State is kept per rule and stream (a live source, or one file), so one
  * camera's baseline and cool-down never touch another's; many rules are checked at once.
  */
@@ -32,9 +32,9 @@ export interface SeenClip {
   readonly detectedIn: { readonly rgb: Uint8Array; readonly width: number; readonly height: number } | null;
 }
 
-/** A rule ready to check: a text rule with its text's vector, an object rule with the detector labels its word stands for. */
+/** A rule ready to check: a text or image rule with the vector clips are compared with, an object rule with the detector labels its word stands for. */
 export type ReadyRule =
-  | { readonly rule: AlertRule & { readonly condition: { readonly kind: 'text' } }; readonly vector: Float32Array }
+  | { readonly rule: AlertRule & { readonly condition: { readonly kind: 'text' | 'image' } }; readonly vector: Float32Array }
   | { readonly rule: AlertRule & { readonly condition: { readonly kind: 'object' } }; readonly labels: readonly string[] };
 
 /** A rule's gate opened (`raise`) or held open (`extend`) by a clip; times in the stream's clock (see `clock`). */
@@ -73,10 +73,10 @@ interface RuleState {
   history: number[];
 }
 
-/** Text rules leave an appearance at half their sigma: clearly below, not one flicker under the threshold. */
+/** Text and image rules leave an appearance at half their sigma: clearly below, not one flicker under the threshold. */
 function gateOf(ready: ReadyRule): GateOptions {
   const { condition, cooldownSec } = ready.rule;
-  if (condition.kind === 'text') return { enter: condition.sigma, leave: condition.sigma / 2, minSeconds: 0, cooldownSec };
+  if (condition.kind !== 'object') return { enter: condition.sigma, leave: condition.sigma / 2, minSeconds: 0, cooldownSec };
   return { enter: condition.minCount, leave: condition.minCount, minSeconds: condition.minSeconds, cooldownSec };
 }
 

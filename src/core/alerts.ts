@@ -22,7 +22,19 @@ export interface ObjectCondition {
   readonly zone: string | null;
 }
 
-export type AlertCondition = TextCondition | ObjectCondition;
+/**
+ * An image rule: the clip's similarity to one to five example pictures (their mean vector, by the
+ * store's model), scored against its own source's recent clips as a text rule is.
+ */
+export interface ImageCondition {
+  readonly kind: 'image';
+  /** The examples' file names as given, for people: their pictures are not kept. */
+  readonly images: readonly string[];
+  readonly vector: Float32Array;
+  readonly sigma: number;
+}
+
+export type AlertCondition = TextCondition | ObjectCondition | ImageCondition;
 
 export interface NewAlertRule {
   readonly name: string;
@@ -72,6 +84,7 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'ruleId'> {
 /** "text 'a red car' at 4σ", "object person ≥ 2 in zone lawn for 5 s": a rule's condition for people. */
 export function describeCondition(condition: AlertCondition): string {
   if (condition.kind === 'text') return `text '${condition.text}' at ${condition.sigma}σ above its source's usual`;
+  if (condition.kind === 'image') return `like ${condition.images.join(', ')} at ${condition.sigma}σ above its source's usual`;
   const count = condition.minCount > 1 ? ` ≥ ${condition.minCount}` : '';
   const seconds = condition.minSeconds > 0 ? ` for ${condition.minSeconds} s` : '';
   const zone = condition.zone !== null ? ` in zone ${condition.zone}` : '';

@@ -1,23 +1,26 @@
 /** The `alert_rules` and `alert_events` tables: standing questions and the events they raised. */
 import type Database from 'better-sqlite3';
 import type { AlertCondition, AlertEventRecord, AlertRule, NewAlertEvent, NewAlertRule } from '../../src/core/alerts.js';
+import { blobToVector, vectorToBlob } from '../blobs.js';
 
 interface RuleRow {
   id: number;
   name: string;
-  kind: 'text' | 'object';
+  kind: AlertCondition['kind'];
   text: string | null;
   sigma: number | null;
   object: string | null;
   minCount: number | null;
   minSeconds: number | null;
   zone: string | null;
+  images: string | null;
+  vector: Buffer | null;
   source: string | null;
   cooldownSec: number;
   createdAt: string;
 }
 
-const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
+const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, images, vector, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
 const EVENT = `id, rule_id AS ruleId, rule_name AS ruleName, video_id AS videoId, source, path, start_sec AS start, end_sec AS "end",
   started_at AS startedAt, score, clip_id AS clipId, thumbnail, snapshot, raised_at AS raisedAt`;
 
@@ -25,7 +28,9 @@ function toRule(row: RuleRow): AlertRule {
   const condition: AlertCondition =
     row.kind === 'text'
       ? { kind: 'text', text: row.text!, sigma: row.sigma! }
-      : { kind: 'object', object: row.object!, minCount: row.minCount!, minSeconds: row.minSeconds!, zone: row.zone };
+      : row.kind === 'image'
+        ? { kind: 'image', images: JSON.parse(row.images!) as string[], vector: blobToVector(row.vector!), sigma: row.sigma! }
+        : { kind: 'object', object: row.object!, minCount: row.minCount!, minSeconds: row.minSeconds!, zone: row.zone };
   return { id: row.id, name: row.name, source: row.source, cooldownSec: row.cooldownSec, condition, createdAt: row.createdAt };
 }
 
@@ -33,7 +38,7 @@ function toRule(row: RuleRow): AlertRule {
 const EVENTS_READ_AT_ONCE = 500;
 
 export class AlertsRepository {
-  private readonly insertRuleStmt: Database.Statement<unknown[], RuleRow>;
+  private readonly insertRuleStmt: Database.Statement<[Record<string, unknown>], RuleRow>;
   private readonly ruleStmt: Database.Statement<[number], RuleRow>;
   private readonly ruleByNameStmt: Database.Statement<[string], RuleRow>;
   private readonly rulesStmt: Database.Statement<[], RuleRow>;
@@ -47,7 +52,8 @@ export class AlertsRepository {
 
   constructor(db: Database.Database) {
     this.insertRuleStmt = db.prepare(
-      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, zone, source, cooldown_sec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${RULE}`,
+      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, zone, images, vector, source, cooldown_sec)
+       VALUES (@name, @kind, @text, @sigma, @object, @minCount, @minSeconds, @zone, @images, @vector, @source, @cooldownSec) RETURNING ${RULE}`,
     );
     this.ruleStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE id = ?`);
     this.ruleByNameStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE name = ?`);
@@ -66,11 +72,14 @@ export class AlertsRepository {
 
   insertRule(rule: NewAlertRule): AlertRule {
     const c = rule.condition;
-    const row = this.insertRuleStmt.get(
-      rule.name, c.kind, c.kind === 'text' ? c.text : null, c.kind === 'text' ? c.sigma : null, c.kind === 'object' ? c.object : null,
-      c.kind === 'object' ? c.minCount : null, c.kind === 'object' ? c.minSeconds : null, c.kind === 'object' ? c.zone : null, rule.source, rule.cooldownSec,
-    )!;
-    return toRule(row);
+    const none = { text: null, sigma: null, object: null, minCount: null, minSeconds: null, zone: null, images: null, vector: null };
+    const fields =
+      c.kind === 'text'
+        ? { text: c.text, sigma: c.sigma }
+        : c.kind === 'image'
+          ? { images: JSON.stringify(c.images), vector: vectorToBlob(c.vector), sigma: c.sigma }
+          : { object: c.object, minCount: c.minCount, minSeconds: c.minSeconds, zone: c.zone };
+    return toRule(this.insertRuleStmt.get({ ...none, ...fields, name: rule.name, kind: c.kind, source: rule.source, cooldownSec: rule.cooldownSec })!);
   }
 
   rule(id: number): AlertRule | undefined {

@@ -2,12 +2,17 @@
 import { Type } from '@sinclair/typebox';
 import { map } from 'rxjs';
 import { LIMITS } from '../../core/config.js';
+import { alertRuleJson } from '../../../pipelines/alert-payload.js';
+import { MAX_EXAMPLES } from '../../../pipelines/alert-conditions.js';
 import { ErrorReply, IdParams } from '../schemas.js';
 import { presenter, type Routes } from '../context.js';
 import { sendEvents, wantsEvents } from '../event-stream.js';
 
 const NewAlert = Type.Object({
   text: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.questionChars.max, description: 'a text rule: e.g. "a red car", scored against its source\'s usual' })),
+  images: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+    minItems: 1, maxItems: MAX_EXAMPLES, description: "an image rule: example pictures, files on the server's machine, scored against their source's usual",
+  })),
   object: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'an object rule: a COCO label or a word for one (someone, vehicle)' })),
   sigma: Type.Optional(Type.Number({ minimum: LIMITS.sigma.min, maximum: LIMITS.sigma.max })),
   minCount: Type.Optional(Type.Integer({ minimum: LIMITS.minCount.min, maximum: LIMITS.minCount.max })),
@@ -24,15 +29,15 @@ const Shown = Type.Record(Type.String(), Type.Unknown());
 export const alertRoutes: Routes = async (server, { app, work }) => {
   server.get('/api/alerts', {
     schema: { tags: ['alerts'], summary: "the store's standing questions, checked on every clip watch and ingest store", response: { 200: Type.Object({ rules: Type.Array(Shown) }) } },
-  }, async () => ({ rules: app.alertRules().map((rule) => ({ ...rule })) }));
+  }, async () => ({ rules: app.alertRules().map(alertRuleJson) }));
 
   server.post('/api/alerts', {
-    schema: { tags: ['alerts'], summary: 'add a standing question: a text rule or an object rule', body: NewAlert, response: { 201: Shown, 400: ErrorReply } },
-  }, async (request, reply) => reply.code(201).send({ ...(await app.addAlertRule(request.body)) }));
+    schema: { tags: ['alerts'], summary: 'add a standing question: a text, image or object rule', body: NewAlert, response: { 201: Shown, 400: ErrorReply } },
+  }, async (request, reply) => reply.code(201).send(alertRuleJson(await app.addAlertRule(request.body))));
 
   server.delete('/api/alerts/:id', {
     schema: { tags: ['alerts'], summary: 'remove a standing question; the events it raised stay', params: IdParams, response: { 200: Shown, 404: ErrorReply } },
-  }, async (request) => ({ ...app.removeAlertRule(request.params.id) }));
+  }, async (request) => alertRuleJson(app.removeAlertRule(request.params.id)));
 
   server.get('/api/events', {
     schema: {
