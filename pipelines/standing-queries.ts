@@ -3,7 +3,9 @@
  * the store's rules, read again for every clip so that one added meanwhile applies from the next,
  * each text rule's text encoded once by the store's model; the rules checked (src/alerts); an
  * appearance's event written when it begins, an object rule's with its snapshot (the boxes it
- * counted drawn on the frame they were found in), and its end moved on while it lasts.
+ * counted drawn on the frame they were found in), and its end moved on while it lasts. The last
+ * event a rule raised on a stream before (an earlier watch of the source) is where its cool-down
+ * starts from, so a restart does not raise an appearance that is going on again.
  */
 import { concatMap, defer, type OperatorFunction } from 'rxjs';
 import type { AlertEventRecord, AlertRule } from '../src/core/alerts.js';
@@ -64,6 +66,14 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
       };
       const before = (clip: SeenClip, limit: number) =>
         store.videos.recentIndicators(clip.source !== null ? { source: clip.source } : { videoId: clip.videoId }, clip.clipId, limit);
-      return clips.pipe(checkRules({ rules, before }), concatMap(record), concatMap((raised) => raised));
+      /** The event an earlier watch or ingest left on this stream: the one an appearance within its cool-down goes on in. */
+      const lastEnd = (rule: AlertRule, clip: SeenClip): number | null => {
+        const last = store.alerts.lastOfStream(rule.id, clip.source, clip.videoId);
+        if (!last) return null;
+        const origin = last.startedAt ?? 0;
+        open.set(`${rule.id}\u0000${clip.stream}`, { eventId: last.id, origin });
+        return origin + last.end;
+      };
+      return clips.pipe(checkRules({ rules, before, lastEnd }), concatMap(record), concatMap((raised) => raised));
     });
 }

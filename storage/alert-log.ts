@@ -63,6 +63,14 @@ export class AlertLog {
     return this.failures.guard(() => this.alerts.eventsAfter(afterId, ruleId ?? null).map((e) => this.located(e)));
   }
 
+  /** The rule's latest event on a stream (a live source, else the file's video): where a restarted watch or a resumed ingest takes its cool-down from. */
+  lastOfStream(ruleId: number, source: string | null, videoId: number): AlertEventRecord | undefined {
+    return this.failures.guard(() => {
+      const event = this.alerts.lastOfStream(ruleId, source, videoId);
+      return event && this.located(event);
+    });
+  }
+
   /** The newest event's id; 0 when there is none. */
   lastEventId(): number {
     return this.failures.guard(() => this.alerts.lastEventId());

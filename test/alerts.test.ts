@@ -268,6 +268,49 @@ describe('vidmem alerts', () => {
   }, 90_000);
 });
 
+describe('a watch restarted while an appearance goes on', () => {
+  /** `vidmem watch --json` of a file played as camera `cam` until `enough` says so from the lines so far; then SIGTERM. */
+  async function watchUntil(camera: string, store: string, enough: (lines: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
+    const child = spawn(process.execPath, [BIN, 'watch', camera, '--realtime', '--name', 'cam', ...INGEST, '--clip-seconds', '1', '--store', store, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Array<Record<string, unknown>> = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+          if (enough(lines)) resolve();
+        });
+        child.on('close', (code) => reject(new Error(`watch ended (${code}) too soon: ${JSON.stringify(lines)}`)));
+      });
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      await closed;
+      return lines;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+
+  it('goes on with the event the last watch raised, within its cool-down, instead of raising it again', async () => {
+    const store = join(dir, 'restarted');
+    expect((await vidmem(['alerts', 'add', '--text', 'red', '--store', store])).code).toBe(0);
+    const before = join(dir, 'before.mp4');
+    await renderSegments(before, [full(4, 'blue'), full(4, 'dimgray'), full(6, 'red')], { motion: true });
+    const first = await watchUntil(before, store, (lines) => lines.some((l) => l.type === 'alert'));
+    expect(first.filter((l) => l.type === 'alert')).toHaveLength(1);
+    const raised = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+
+    // The camera comes back still red: the same appearance, a few seconds later.
+    const after = join(dir, 'after.mp4');
+    await renderSegments(after, [full(4, 'red'), full(4, 'blue')], { motion: true });
+    const second = await watchUntil(after, store, (lines) => lines.filter((l) => l.type === 'clip').length >= 6);
+    expect(second.filter((l) => l.type === 'alert')).toEqual([]);
+    const kept = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as EventJson[];
+    expect(kept.map((e) => e.id)).toEqual([raised[0]!.id]);
+    // Its end moved on to the red clips of the second watch.
+    expect(kept[0]!.end).toBeGreaterThan(raised[0]!.end + 2);
+  }, 90_000);
+});
+
 describe.skipIf(!haveVtest() || !(await detectorAvailable()))('an object rule on street footage', () => {
   it('raises one event per stretch with people, by the detector\'s counts, and none for the empty street between', async () => {
     const footage = join(dir, 'people.mp4');

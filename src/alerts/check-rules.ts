@@ -66,6 +66,12 @@ export interface CheckRulesOptions {
    * ingest knows its source's usual at once.
    */
   readonly before?: (clip: SeenClip, limit: number) => readonly Float32Array[];
+  /**
+   * Where the rule's last event on the clip's stream ended, on the stream's clock (see `clock`);
+   * null when it raised none. A restarted watch or a resumed ingest then goes on with that event
+   * within its cool-down, rather than raising an appearance that is going on a second time.
+   */
+  readonly lastEnd?: (rule: AlertRule, clip: SeenClip) => number | null;
 }
 
 interface RuleState {
@@ -91,7 +97,8 @@ export function checkRules(options: CheckRulesOptions): OperatorFunction<SeenCli
         if (!state) {
           const vector = 'vector' in ready ? ready.vector : null;
           const before = vector && options.before ? options.before(clip, baseline.window) : [];
-          state = { gate: IDLE, history: vector ? before.map((indicator) => cosine(indicator, vector)) : [] };
+          const lastEnd = options.lastEnd?.(ready.rule, clip) ?? null;
+          state = { gate: { ...IDLE, lastEnd }, history: vector ? before.map((indicator) => cosine(indicator, vector)) : [] };
           states.set(key, state);
         }
         let value: number | null;

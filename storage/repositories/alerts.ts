@@ -49,6 +49,7 @@ export class AlertsRepository {
   private readonly eventsStmt: Database.Statement<[{ rule: number | null; limit: number | null }], AlertEventRecord>;
   private readonly eventsAfterStmt: Database.Statement<[{ rule: number | null; after: number }], AlertEventRecord>;
   private readonly lastEventIdStmt: Database.Statement<[], { id: number }>;
+  private readonly lastOfStreamStmt: Database.Statement<[{ rule: number; source: string | null; video: number }], AlertEventRecord>;
 
   constructor(db: Database.Database) {
     this.insertRuleStmt = db.prepare(
@@ -68,6 +69,10 @@ export class AlertsRepository {
     this.eventsStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE (@rule IS NULL OR rule_id = @rule) ORDER BY id DESC LIMIT coalesce(@limit, -1)`);
     this.eventsAfterStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE id > @after AND (@rule IS NULL OR rule_id = @rule) ORDER BY id LIMIT ${EVENTS_READ_AT_ONCE}`);
     this.lastEventIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM alert_events');
+    // A live source's events are its, whichever segment; a file's are its video's.
+    this.lastOfStreamStmt = db.prepare(
+      `SELECT ${EVENT} FROM alert_events WHERE rule_id = @rule AND (source = @source OR (@source IS NULL AND source IS NULL AND video_id = @video)) ORDER BY id DESC LIMIT 1`,
+    );
   }
 
   insertRule(rule: NewAlertRule): AlertRule {
@@ -125,6 +130,11 @@ export class AlertsRepository {
   /** The events raised since event `afterId`, oldest first; a few hundred at a time. */
   eventsAfter(afterId: number, ruleId: number | null): AlertEventRecord[] {
     return this.eventsAfterStmt.all({ rule: ruleId, after: afterId });
+  }
+
+  /** The rule's latest event on a stream: a live source (by name), or a file (its video). */
+  lastOfStream(ruleId: number, source: string | null, videoId: number): AlertEventRecord | undefined {
+    return this.lastOfStreamStmt.get({ rule: ruleId, source, video: videoId });
   }
 
   /** The newest event's id; 0 in a store that has none. */
