@@ -51,6 +51,8 @@ export interface TextChannels {
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
   /** The video's zones, which each detection is told it stands in or not. */
   readonly zones?: readonly Zone[];
+  /** Seconds between two frames the detector looks at; absent: one frame a clip. */
+  readonly detectInterval?: number;
   /** Told what went wrong with a part that the ingest goes on without (unreadable subtitles). */
   readonly onNotice: (message: string) => void;
 }
@@ -257,7 +259,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       counts.position = clip.end;
       const seen: SeenClip = {
         stream: `video:${videoId}`, source: null, videoId, path: p.video.path, clipId, start: clip.start, end: clip.end, startedAt: null, indicator: memory.indicator,
-        detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? null,
+        detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? [],
       };
       return { progress: progress(), seen };
     };
@@ -292,7 +294,7 @@ function run(p: Plan, context: IngestContext): Observable<IngestEvent> {
       pipe(
         p.timedTexts.length ? attachTexts(p.timedTexts) : identity,
         reader ? readSlides({ reader, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), onRead }) : identity,
-        detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), zones: context.text?.zones ?? [], onDetect }) : identity,
+        detect ? detectObjects({ detect, grab: (time) => grabFrame(p.video, time, context.tools.ffmpeg), zones: context.text?.zones ?? [], onDetect, ...(context.text?.detectInterval !== undefined ? { interval: context.text.detectInterval } : {}) }) : identity,
       ),
       concatMap((memory) => from(store(memory))),
       // Each stored clip is told as progress and, beside it, checked against the standing questions.

@@ -56,7 +56,8 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
           return [];
         }
         const origin = clip.startedAt ?? 0;
-        const snapshot = hit.counted.length > 0 && clip.detectedIn ? await drawBoxes(clip.detectedIn, hit.counted) : undefined;
+        const shown = hit.counted.length > 0 ? clip.detectedIn.find((f) => f.time === hit.counted[0]!.time) : undefined;
+        const snapshot = shown ? await drawBoxes(shown.frame, hit.counted) : undefined;
         const event = store.alerts.raise({
           ruleId: rule.id, ruleName: rule.name, videoId: clip.videoId, source: clip.source, path: clip.path,
           start: Math.max(0, hit.start - origin), end: hit.end - origin, startedAt: clip.startedAt, score: hit.score, clipId: clip.clipId,

@@ -103,6 +103,8 @@ export interface IngestOptions {
   readonly detect?: boolean;
   /** Named polygons of the picture (see src/core/zones.ts); each detection is told which it stands in. */
   readonly zones?: readonly Zone[];
+  /** Frames a second the detector looks at, at most (default: one frame a clip, the first that moved). */
+  readonly detectFps?: number;
   /** POST each alert raised by the store's standing questions here as JSON, retried with backoff. */
   readonly webhook?: string;
 }
@@ -122,6 +124,8 @@ export interface WatchOptions {
   readonly detect?: boolean;
   /** As IngestOptions.zones, for every source of the watch. */
   readonly zones?: readonly Zone[];
+  /** As IngestOptions.detectFps, for each source. */
+  readonly detectFps?: number;
   /** The longest wait between two tries of a lost source (default 30 s). */
   readonly maxBackoffMs?: number;
   /** Keep the stream itself, copied into a file a minute, so that every moment cited can be played (default true). */
@@ -179,6 +183,13 @@ function checkSettings(settings: Partial<IngestSettings>, batch: number | undefi
     if (value !== undefined) checkRange(key, value, LIMITS[key]);
   }
   checkRange('batch', batch ?? DEFAULTS.batch, LIMITS.batch);
+}
+
+/** `--detect-fps` as the seconds between two frames the detector looks at. */
+function detectIntervalOf(fps: number | undefined): { detectInterval?: number } {
+  if (fps === undefined) return {};
+  checkRange('detectFps', fps, LIMITS.detectFps);
+  return { detectInterval: 1 / fps };
 }
 
 function isDecoder(value: DecoderChoice | Decoder | undefined): value is Decoder {
@@ -328,6 +339,7 @@ export class Vidmem {
     };
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
     const zones = checkZones(options.zones ?? []);
+    const detectInterval = detectIntervalOf(options.detectFps);
     const ingested = defer(parts).pipe(
       switchMap(([chosen, encoder, { ingestFile }, { TokenMergeDistiller }, tools, reader, speech, detector, alerts]) => {
         // Only the settings asked for (a preset's count as asked for): a resumed video fills in the rest from what it was ingested with.
@@ -335,7 +347,7 @@ export class Vidmem {
         checkSettings(settings, options.batch);
         const distiller = (used: IngestSettings) => options.distiller ?? new TokenMergeDistiller({ tokens: used.tokens, propagate: options.propagate ?? true });
         const detect = detector && ((frame: RgbFrame) => detector.detect(frame));
-        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), zones, subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
+        const text = { ...(reader ? { reader } : {}), ...(speech ? { speech } : {}), ...(detect ? { detect } : {}), zones, ...detectInterval, subtitles: options.subtitles ?? chosen.subtitles, onNotice: (message: string) => this.options.onNotice?.(`vidmem: ${message}`) };
         const context = { store: this.store, encoder, distiller, batchSize: options.batch ?? DEFAULTS.batch, tools, text, alerts };
         return ingestFile(path, context, settings);
       }),
@@ -359,6 +371,7 @@ export class Vidmem {
       ]);
     if (options.webhook !== undefined) this.checkWebhookUrl(options.webhook);
     const zones = checkZones(options.zones ?? []);
+    const detectInterval = detectIntervalOf(options.detectFps);
     const { perSource, retainSeconds, maxRecordingBytes, retainMemoriesSeconds } = options;
     const { recordings, memories } = watchRetention(sources.map((s) => s.name), { retainSeconds, maxRecordingBytes, retainMemoriesSeconds }, perSource);
     const watched = defer(parts).pipe(
@@ -375,6 +388,7 @@ export class Vidmem {
           record: options.record ?? true,
           ...(detector ? { detect: (frame: RgbFrame) => detector.detect(frame) } : {}),
           zones,
+          ...detectInterval,
           alerts,
           ...(recordings ? { retention: recordings } : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),

@@ -50,6 +50,8 @@ export interface WatchContext {
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
   /** The sources' zones, which each detection is told it stands in or not. */
   readonly zones?: readonly Zone[];
+  /** Seconds between two frames the detector looks at; absent: one frame a clip. */
+  readonly detectInterval?: number;
   /** No frame for this long means the source stalled (default 20 s). */
   readonly stallTimeoutMs: number;
   /** The longest wait between two tries (default 30 s); the first is 1 s. */
@@ -226,7 +228,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
           }
           segment!.end = clip.end;
           const at = segment!.startedAt;
-          seen.next({ stream: `source:${source.name}`, source: source.name, videoId, path: source.name, clipId, start: clip.start, end: clip.end, startedAt: at, indicator: memory.indicator, detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? null });
+          seen.next({ stream: `source:${source.name}`, source: source.name, videoId, path: source.name, clipId, start: clip.start, end: clip.end, startedAt: at, indicator: memory.indicator, detections: memory.detections ?? [], detectedIn: memory.detectedIn ?? [] });
           return { type: 'clip', source: source.name, videoId, start: at + clip.start, end: at + clip.end, framesDropped: counts.dropped, framesDecoded: counts.decoded };
         };
 
@@ -248,7 +250,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             return carried.tokens.map((token) => ({ ...token, start: Math.max(0, token.start + shift), end: Math.max(0, token.end + shift) }));
           }),
           context.detect
-            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded), zones: context.zones ?? [] })
+            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded), zones: context.zones ?? [], ...(context.detectInterval !== undefined ? { interval: context.detectInterval } : {}) })
             : identity,
           concatMap((memory) => from(storeClip(memory))),
         );

@@ -137,7 +137,7 @@ describe('the rules operator', () => {
   const rule = (id: number, condition: AlertRule['condition'], cooldownSec = 10): AlertRule => ({ id, name: `rule ${id}`, source: null, cooldownSec, condition, createdAt: '' });
   const unit = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x)]);
   const clip = (stream: string, i: number, red: number, detections: ClipDetection[] = []): SeenClip => ({
-    stream, source: null, videoId: 1, path: stream, clipId: i + 1, start: 2 * i, end: 2 * i + 2, startedAt: null, indicator: unit(red), detections, detectedIn: null,
+    stream, source: null, videoId: 1, path: stream, clipId: i + 1, start: 2 * i, end: 2 * i + 2, startedAt: null, indicator: unit(red), detections, detectedIn: [],
   });
 
   it('keeps each stream its own baseline and gate, and checks many rules at once', async () => {

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { parseZones } from '../src/core/zones.js';
+import { countedDetections } from '../src/alerts/object-counts.js';
 import { describeDetections, detectObjects } from '../src/detection/detect-objects.js';
 import { queryTerms } from '../src/selection/query-terms.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
@@ -60,7 +61,36 @@ describe('detectObjects', () => {
     ]);
     // The box's bottom-centre (0.05, 0.1) stands in the corner; a still clip keeps the frame it was found in.
     expect(found.map((c) => c.detections)).toEqual([1, 1, 9].map((time) => [{ label: 'person', classId: 0, score: 0.6, box, time, zones: ['corner'] }]));
-    expect(found.map((c) => c.detectedIn?.rgb[0])).toEqual([1, 1, 9]);
+    expect(found.map((c) => c.detectedIn.map((f) => f.frame.rgb[0]))).toEqual([[1], [1], [9]]);
+  });
+});
+
+describe('detectObjects with --detect-fps', () => {
+  it('looks at a moving picture once each interval, within a clip too, says what the busiest frame showed, and counts frames apart', async () => {
+    const frame = (time: number) => ({ time, rgb: new Uint8Array(300).fill(time * 50), width: 10, height: 10 });
+    const clip = { clip: { start: 0, end: 4, frames: [0, 1, 2, 3].map(frame) } };
+    const person = (x: number) => ({ label: 'person', classId: 0, score: 0.6, box: { ...box, x } });
+    const looked: number[] = [];
+    const [seen] = await lastValueFrom(
+      from([clip]).pipe(
+        detectObjects({
+          // One person at 0 s, two at 2 s.
+          detect: async (f) => (f.rgb[0] === 0 ? [person(0.1)] : [person(0.1), person(0.5)]),
+          grab: async (time, encoded) => {
+            looked.push(time);
+            return encoded;
+          },
+          interval: 2,
+        }),
+        toArray(),
+      ),
+    );
+    expect(looked).toEqual([0, 2]);
+    expect(seen!.texts).toEqual([{ channel: 'detector', text: '2 person', start: 2, end: 4, confidence: 0.6 }]);
+    expect(seen!.detections.map((d) => [d.time, d.box.x])).toEqual([[0, 0.1], [2, 0.1], [2, 0.5]]);
+    expect(seen!.detectedIn.map((f) => f.time)).toEqual([0, 2]);
+    // Three boxes in two frames are two people at most.
+    expect(countedDetections(seen!.detections, ['person'], null).map((d) => d.time)).toEqual([2, 2]);
   });
 });
 

@@ -28,8 +28,8 @@ export interface SeenClip {
   readonly indicator: Float32Array;
   /** What the object detector found in the clip; none where it found nothing or did not run. */
   readonly detections: readonly ClipDetection[];
-  /** The full-size frame the detections were found in, to draw them on; null where the detector did not run. */
-  readonly detectedIn: { readonly rgb: Uint8Array; readonly width: number; readonly height: number } | null;
+  /** The full-size frames the detections were found in, by time, to draw them on; none where the detector did not run. */
+  readonly detectedIn: ReadonlyArray<{ readonly time: number; readonly frame: { readonly rgb: Uint8Array; readonly width: number; readonly height: number } }>;
 }
 
 /** A rule ready to check: a text or image rule with the vector clips are compared with, an object rule with the detector labels its word stands for. */

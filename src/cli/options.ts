@@ -29,6 +29,14 @@ export function storeOption(): Option {
   return new Option('-s, --store <dir>', `store directory (SQLite database, index, thumbnails) (default: $VIDMEM_STORE, else ${DEFAULTS.store})`);
 }
 
+/** `--detect-fps N`: how often the detector looks, for ingest and watch alike. */
+export function detectFpsOption(): Option {
+  return new Option(
+    '--detect-fps <n>',
+    `frames a second the object detector looks at where the picture moved, at most the frames sampled${rangeHelp(LIMITS.detectFps)} (default: one frame a clip); an object rule counts the frame that shows the most`,
+  ).argParser(ranged('--detect-fps', LIMITS.detectFps));
+}
+
 /** `--zone NAME=x1,y1,…`, repeatable: the values as given, checked by parseZones (src/core/zones.ts) before the work starts. */
 export function zoneOption(): Option {
   return new Option(

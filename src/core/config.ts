@@ -82,6 +82,8 @@ export const LIMITS = {
   llmTimeoutSec: { min: 1, max: 3600 },
   llmDeadlineSec: { min: 1, max: 86_400 },
   stallTimeoutSec: { min: 1, max: 3600 },
+  /** Frames a second the object detector looks at: at most the frames sampled; a few a second is what 2 cores keep up with. */
+  detectFps: { min: 0.01, max: 10 },
   /** Seconds a live source's memories are kept: they are pruned once a minute, and a century is for ever. */
   retainMemoriesSec: { min: 60, max: 100 * 365 * 86_400 },
   /** Seconds a keyframe is kept by `vidmem videos prune`: 0 removes them all. */

@@ -12,7 +12,7 @@ import { PRESETS, PRESET_NAMES } from '../../../pipelines/presets.js';
 import type { SpeechChoice } from '../../../pipelines/speech-channel.js';
 import type { SubtitleChoice } from '../../../pipelines/subtitle-texts.js';
 import type { AppFlags } from '../app.js';
-import { addModelOptions, ranged, rangeHelp, storeOption, zoneOption } from '../options.js';
+import { addModelOptions, ranged, rangeHelp, storeOption, zoneOption, detectFpsOption } from '../options.js';
 
 /** Settings the user did not give are left out, so that the preset's or the defaults apply. */
 interface IngestFlags extends AppFlags, Partial<IngestSettings> {
@@ -27,6 +27,7 @@ interface IngestFlags extends AppFlags, Partial<IngestSettings> {
   language?: string;
   webhook?: string;
   zone: string[];
+  detectFps?: number;
 }
 
 function subtitleChoice(value: string | undefined, files: readonly string[]): SubtitleChoice | undefined {
@@ -71,7 +72,7 @@ function describe(summary: IngestSummary): string {
 async function ingest(files: string[], flags: IngestFlags): Promise<void> {
   const { withApp, runJob } = await import('../app.js');
   const { ingestProgress } = await import('../progress.js');
-  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, webhook, zone, ...appFlags } = flags;
+  const { json, batch, fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens, preset, ocr, subtitles: subtitleFlag, asr, vad, language, detect, detectFps, webhook, zone, ...appFlags } = flags;
   const zones = parseZones(zone);
   const given = { fps, sampling, clipSeconds, sceneCuts, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<IngestSettings>;
@@ -84,7 +85,7 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
     await app.loadModel('ingest');
     for (const file of files) {
       const other = (alert: AlertRaised) => process.stdout.write(`${json ? JSON.stringify(alertPayload(alert)) : describeAlert(alert)}\n`);
-      await runJob(app.ingest(file, { settings, batch, zones, ...text }), ingestProgress(!json, file), { json, path: file, describe, other });
+      await runJob(app.ingest(file, { settings, batch, zones, ...(detectFps !== undefined ? { detectFps } : {}), ...text }), ingestProgress(!json, file), { json, path: file, describe, other });
     }
   }, { quiet: json }));
 }
@@ -130,6 +131,7 @@ export function ingestCommand(): Command {
         .default('auto'),
     )
     .addOption(zoneOption())
+    .addOption(detectFpsOption())
     .option('--webhook <url>', "POST each alert of the store's standing questions (`vidmem alerts add`) to this URL as JSON, retried with backoff; the ingest waits up to 20 s at its end for ones still being tried")
     .option('--json', 'print one JSON summary per file instead of text and progress (and one JSON line per alert raised, before it)', false)
     .addHelpText('after', `\nPresets:\n${PRESET_NAMES.map((name) => `  ${name.padEnd(13)}${PRESETS[name].description}`).join('\n')}`)

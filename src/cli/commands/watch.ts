@@ -9,7 +9,7 @@ import { isStreamUrl, liveSource, type LiveSource, type WatchEvent } from '../..
 import { describeAlert } from '../alert-lines.js';
 import type { AppFlags } from '../app.js';
 import type { SourceRetention, WatchOptions } from '../../../pipelines/vidmem.js';
-import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, scoped, storeOption, type Scoped, zoneOption } from '../options.js';
+import { addModelOptions, parseDuration, parseSize, ranged, rangedDuration, rangeHelp, scoped, storeOption, type Scoped, zoneOption, detectFpsOption } from '../options.js';
 
 interface WatchFlags extends AppFlags {
   name?: string;
@@ -27,6 +27,7 @@ interface WatchFlags extends AppFlags {
   detect: 'auto' | 'on' | 'off';
   webhook?: string;
   zone: string[];
+  detectFps?: number;
   json: boolean;
 }
 
@@ -83,7 +84,7 @@ function asJson(event: WatchEvent): string {
 async function watch(url: string | undefined, flags: WatchFlags): Promise<void> {
   const watched = sources(url, flags);
   const [{ withApp, consume }, { onInterrupt }, { Subject }] = await Promise.all([import('../app.js'), import('../interrupt.js'), import('rxjs')]);
-  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain: _retain, maxStorage: _maxStorage, retainMemories: _retainMemories, detect, webhook, zone, json, ...appFlags } = flags;
+  const { name: _name, source: _source, realtime: _realtime, fps, clipSeconds, repeatThreshold, tokens, stallTimeout, record, retain: _retain, maxStorage: _maxStorage, retainMemories: _retainMemories, detect, detectFps, webhook, zone, json, ...appFlags } = flags;
   const zones = parseZones(zone);
   const given = { fps, clipSeconds, repeatThreshold, tokens };
   const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
@@ -95,7 +96,7 @@ async function watch(url: string | undefined, flags: WatchFlags): Promise<void> 
       withApp(appFlags, 'write', async (app) => {
         // Made before the model is loaded, which may mean a download: a bad option is refused at once.
         const events = app.watch(watched, {
-          settings, stallTimeoutSec: stallTimeout, record, stop$, zones, ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
+          settings, stallTimeoutSec: stallTimeout, record, stop$, zones, ...(detectFps !== undefined ? { detectFps } : {}), ...(detect !== 'auto' ? { detect: detect === 'on' } : {}),
           ...retention(flags),
           ...(webhook !== undefined ? { webhook } : {}),
         });
@@ -136,6 +137,7 @@ export function watchCommand(): Command {
         .default('auto'),
     )
     .addOption(zoneOption())
+    .addOption(detectFpsOption())
     .option('--no-record', 'keep memories only; by default the stream itself is kept too, copied into a file a minute under the store\'s recordings/, for `vidmem clip`')
     .option('--retain <[name=]duration>', 'remove recordings older than this (e.g. 7d, 12h), oldest first; NAME=7d for one source (repeatable)', scoped(parseDuration))
     .option('--max-storage <[name=]size>', "keep the recordings of all sources together under this size (e.g. 20GB), oldest removed first; NAME=5GB caps one source's within it (repeatable)", scoped(parseSize))
