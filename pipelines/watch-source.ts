@@ -29,7 +29,7 @@ import { propagateMemory } from '../src/memory/propagate-memory.js';
 import { decodeFrames } from '../src/sources/decode-frames.js';
 import type { MediaTools } from '../src/sources/ffmpeg-binaries.js';
 import { grabFrame } from '../src/sources/grab-frame.js';
-import type { MemoryStore, RetentionBudget, SourceRecord } from '../storage/memory-store.js';
+import type { MemoryStore, RecordingFile, RetentionBudget, SourceRecord } from '../storage/memory-store.js';
 import type { LiveSource } from './live-source.js';
 import type { AlertRaised, SeenClip } from './standing-queries.js';
 
@@ -113,15 +113,21 @@ function recordArgs(pattern: string): string[] {
 }
 
 /**
- * The frame a source showed at `at` (UTC seconds) at full size, from its recording: the frames
- * decoded live are the encoder's size, where a person across the street is a few pixels. Without
- * a recording of that moment (--no-record, a file not yet flushed), the encoder's frame.
+ * The frame a source showed `time` seconds into its segment at full size, from its recording: the
+ * frames decoded live are the encoder's size, where a person across the street is a few pixels.
+ * Without a recording of that moment (--no-record, a file not yet flushed), the encoder's frame.
+ * A connection's first file holds the stream from its first packet, the segment's start, but is
+ * named by the second ffmpeg opened it, once it had read enough of the stream to know its format
+ * (a second or two later): counted from its name, every frame looked at was that much too early.
  */
-async function recordedFrame(context: WatchContext, record: SourceRecord, picture: { width: number; height: number }, at: number, encoded: RgbFrame): Promise<RgbFrame> {
-  const [file] = context.record ? context.store.sources.recordings(record, at, at + 0.001) : [];
+async function recordedFrame(context: WatchContext, record: SourceRecord, picture: { width: number; height: number }, segmentStart: number, time: number, encoded: RgbFrame): Promise<RgbFrame> {
+  const at = segmentStart + time;
+  const firstPacket = (file: RecordingFile) => (file.start >= Math.floor(segmentStart) && file.start < segmentStart + RECORDING_SEGMENT_SECONDS / 2 ? segmentStart : file.start);
+  const files = context.record ? context.store.sources.recordings(record, at, at + RECORDING_SEGMENT_SECONDS) : [];
+  const file = files.find((f) => firstPacket(f) <= at);
   if (!file || picture.width === 0) return encoded;
   const info = { path: file.path, input: file.path, sizeBytes: 0, durationSec: Infinity, startTime: 0, fps: 0, width: picture.width, height: picture.height, codec: '' };
-  return grabFrame(info, Math.max(0, at - file.start), context.tools.ffmpeg).catch(() => encoded);
+  return grabFrame(info, Math.max(0, at - firstPacket(file)), context.tools.ffmpeg).catch(() => encoded);
 }
 
 /** The last line of ffmpeg's complaint, without the file name it starts with. */
@@ -250,7 +256,7 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             return carried.tokens.map((token) => ({ ...token, start: Math.max(0, token.start + shift), end: Math.max(0, token.end + shift) }));
           }),
           context.detect
-            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt + time, encoded), zones: context.zones ?? [], ...(context.detectInterval !== undefined ? { interval: context.detectInterval } : {}) })
+            ? detectObjects({ detect: context.detect, grab: (time, encoded) => recordedFrame(context, record, picture, segment!.startedAt, time, encoded), zones: context.zones ?? [], ...(context.detectInterval !== undefined ? { interval: context.detectInterval } : {}) })
             : identity,
           concatMap((memory) => from(storeClip(memory))),
         );
