@@ -8,7 +8,7 @@ export function alertPayload(event: AlertEventRecord): Record<string, unknown> {
   return {
     type: 'alert', id: event.id, rule: { id: event.ruleId, name: event.ruleName }, source: event.source, videoId: event.videoId, path: event.path,
     start: event.start, end: event.end, ...live, score: Math.round(event.score * 1000) / 1000,
-    evidence: { clipId: event.clipId, thumbnail: event.thumbnail, snapshot: event.snapshot }, raisedAt: event.raisedAt,
+    evidence: { clipId: event.clipId, thumbnail: event.thumbnail, snapshot: event.snapshot, snippet: event.snippet }, raisedAt: event.raisedAt,
   };
 }
 

@@ -399,7 +399,8 @@ export class Vidmem {
         }));
       }),
     );
-    return this.withWebhook(watched, options.webhook);
+    const kept = options.record === false ? watched : this.withSnippets(watched);
+    return this.withWebhook(kept, options.webhook);
   }
 
   /**
@@ -505,6 +506,14 @@ export class Vidmem {
     const { defer, switchMap } = rx();
     return defer(() => import('./alert-delivery.js')).pipe(
       switchMap(({ deliverAlerts }) => events.pipe(deliverAlerts<E>({ url, onNotice: (line) => this.options.onNotice?.(`vidmem: ${line}`) }))),
+    );
+  }
+
+  /** Each alert on a recorded source keeps a snippet of its recording (see event-snippets.ts). */
+  private withSnippets<E extends { readonly type: string }>(events: Observable<E>): Observable<E> {
+    const { defer, switchMap } = rx();
+    return defer(() => Promise.all([import('./event-snippets.js'), this.models.tools()])).pipe(
+      switchMap(([{ keepSnippets }, tools]) => events.pipe(keepSnippets<E>({ store: this.store, ffmpeg: tools.ffmpeg, onNotice: (line) => this.options.onNotice?.(`vidmem: ${line}`) }))),
     );
   }
 

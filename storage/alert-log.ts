@@ -3,6 +3,7 @@ import type { AlertEventRecord, AlertRule, NewAlertEvent, NewAlertRule } from '.
 import type { AlertsRepository } from './repositories/alerts.js';
 import { isSpan } from './checks.js';
 import type { Snapshots } from './snapshots.js';
+import type { Snippets } from './snippets.js';
 import { StoreError, type StoreFailures } from './store-errors.js';
 import type { Thumbnails } from './thumbnails.js';
 
@@ -14,6 +15,7 @@ export class AlertLog {
     private readonly failures: StoreFailures,
     private readonly thumbnails: Thumbnails,
     private readonly snapshots: Snapshots,
+    private readonly snippets: Snippets,
   ) {}
 
   /** A new rule; its name must be new too. */
@@ -76,9 +78,22 @@ export class AlertLog {
     return this.failures.guard(() => this.alerts.lastEventId());
   }
 
-  /** Keyframe and snapshot paths are kept relative to the store; events give them whole. */
+  /**
+   * Keeps an event's snippet: `cut` writes the MP4 it is given the path of, and the event then
+   * names it. A kill in between leaves a file no event names, which harms nothing.
+   */
+  async keepSnippet(eventId: number, cut: (file: string) => Promise<void>): Promise<AlertEventRecord> {
+    if (this.readonly) throw new StoreError(`store ${this.dir} is open read-only`);
+    const snippet = await this.snippets.write(eventId, cut);
+    return this.write(() => {
+      this.alerts.setSnippet(eventId, snippet);
+      return this.located(this.alerts.event(eventId)!);
+    });
+  }
+
+  /** Keyframe, snapshot and snippet paths are kept relative to the store; events give them whole. */
   private located(event: AlertEventRecord): AlertEventRecord {
-    return { ...event, thumbnail: this.thumbnails.path(event.thumbnail), snapshot: this.snapshots.path(event.snapshot) };
+    return { ...event, thumbnail: this.thumbnails.path(event.thumbnail), snapshot: this.snapshots.path(event.snapshot), snippet: this.snippets.path(event.snippet) };
   }
 
   private write<T>(work: () => T): T {

@@ -32,6 +32,7 @@ import { ModelMismatchError, StoreError, StoreFailures } from './store-errors.js
 import { Recordings } from './recordings.js';
 import { Removals } from './removals.js';
 import { Snapshots } from './snapshots.js';
+import { Snippets } from './snippets.js';
 import { Thumbnails } from './thumbnails.js';
 import { VideoLibrary } from './video-library.js';
 
@@ -94,7 +95,7 @@ export class MemoryStore {
       thumbnails, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });
     this.chats = new ChatLog(dir, readonly, new ChatRepository(db), videos, this.failures);
-    this.alerts = new AlertLog(dir, readonly, alerts, this.failures, thumbnails, new Snapshots(dir));
+    this.alerts = new AlertLog(dir, readonly, alerts, this.failures, thumbnails, new Snapshots(dir), new Snippets(dir));
     this.sources = new LiveSources({
       dir, readonly, sources, library: this.videos, recordings, removals: this.removals, failures: this.failures, transaction: (work) => db.transaction(work)(),
     });

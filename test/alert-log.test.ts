@@ -30,6 +30,7 @@ describe('alert rules and events in the store', () => {
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         CHECK ((kind = 'text' AND text IS NOT NULL AND sigma > 0) OR (kind = 'object' AND object IS NOT NULL AND min_count >= 1 AND min_seconds >= 0)));
       ALTER TABLE alert_rules ADD COLUMN zone TEXT;
+      ALTER TABLE alert_events DROP COLUMN snippet;
       INSERT INTO alert_rules (id, name, kind, text, sigma, cooldown_sec) VALUES (1, 'red', 'text', 'red', 4, 30), (2, 'gone', 'text', 'blue', 4, 30);
       DELETE FROM alert_rules WHERE id = 2;
       INSERT INTO alert_events (rule_id, rule_name, video_id, path, start_sec, end_sec, score, clip_id) VALUES (1, 'red', 1, 'a.mp4', 4, 8, 6, 1);

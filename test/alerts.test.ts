@@ -264,7 +264,11 @@ describe('vidmem alerts', () => {
       hook.close();
     }
     const listed = await vidmem(['events', '--store', store]);
-    expect(listed.stdout).toMatch(/^alert 1 'red' on cam at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(score \d+\.\d\d\), keyframe /);
+    expect(listed.stdout).toMatch(/^alert 1 'red' on cam at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(score \d+\.\d\d\), keyframe .*, snippet .*snippets\/1\.mp4\n$/);
+    // The snippet is a playable cut of the recording from before the red began: cut when the watch stopped, from what was recorded.
+    const [event] = JSON.parse((await vidmem(['events', '--store', store, '--json'])).stdout).events as Array<EventJson & { evidence: { snippet: string } }>;
+    expect(new TextDecoder().decode(readFileSync(event!.evidence.snippet).subarray(4, 8))).toBe('ftyp');
+    expect((await probeVideo(event!.evidence.snippet, mediaTools().ffmpeg)).durationSec).toBeGreaterThan(3);
   }, 90_000);
 });
 

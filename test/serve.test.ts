@@ -274,7 +274,7 @@ describe('vidmem serve', () => {
     expect(paths.sort()).toEqual([
       'DELETE /api/alerts/{id}', 'GET /api/alerts', 'POST /api/alerts', 'GET /api/events',
       'DELETE /api/jobs/{id}', 'DELETE /api/sources/{name}', 'DELETE /api/sources/{name}/watch', 'DELETE /api/videos/{id}', 'GET /api/chats', 'GET /api/chats/{id}', 'GET /api/jobs', 'GET /api/jobs/{id}',
-      'GET /api/search', 'GET /api/snapshots/{file}', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
+      'GET /api/search', 'GET /api/snapshots/{file}', 'GET /api/snippets/{file}', 'GET /api/sources', 'GET /api/sources/{name}', 'GET /api/sources/{name}/clip', 'GET /api/thumbnails/{videoId}/{file}', 'GET /api/videos', 'GET /api/videos/{id}',
       'GET /api/videos/{id}/media', 'GET /health', 'POST /api/ask', 'POST /api/chats', 'POST /api/chats/{id}/turns', 'POST /api/ingest', 'POST /api/sources',
     ].sort());
     expect(doc.paths['/api/search'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');

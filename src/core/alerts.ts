@@ -77,6 +77,8 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'ruleId'> {
   readonly thumbnail: string | null;
   /** Absolute path of an object rule's snapshot: the frame the detector looked at, the boxes it counted drawn; null for other rules. */
   readonly snapshot: string | null;
+  /** Absolute path of a live source's event's snippet: the recording around its start (MP4); null for a file or without recording, and until it is cut. */
+  readonly snippet: string | null;
   /** UTC, ISO 8601. */
   readonly raisedAt: string;
 }

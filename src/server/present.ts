@@ -4,6 +4,7 @@
  */
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { alertPayload } from '../../pipelines/alert-payload.js';
+import { SNIPPET_BEFORE } from '../../pipelines/event-snippets.js';
 import { momentJson, roundTo } from '../core/moment-json.js';
 import type { Moment } from '../core/moments.js';
 import { isoWallClock } from '../core/time-format.js';
@@ -23,10 +24,12 @@ function urlOf(path: string | null, folder: string, route: string): string | nul
 export class Presenter {
   private readonly thumbs: string;
   private readonly snapshots: string;
+  private readonly snippets: string;
 
   constructor(storeDir: string, private readonly sourceOf: (videoId: number) => string | null) {
     this.thumbs = join(storeDir, 'thumbs');
     this.snapshots = join(storeDir, 'snapshots');
+    this.snippets = join(storeDir, 'snippets');
   }
 
   thumbnailUrl(path: string | null): string | null {
@@ -42,9 +45,15 @@ export class Presenter {
     return { ...json, text: [...text], thumbnail: this.thumbnailUrl(m.thumbnail), ...this.playable(m) };
   }
 
-  /** An event as `--json` gives it, with the URLs of its keyframe and snapshot, and what plays its moment. */
+  /**
+   * An event as `--json` gives it, with the URLs of its keyframe, snapshot and snippet, and what
+   * plays its moment: its snippet once it has one (kept when the recording is pruned), from where
+   * the event began in it.
+   */
   event(e: AlertEventRecord): Record<string, unknown> {
-    return { ...alertPayload(e), evidence: { clipId: e.clipId, thumbnail: this.thumbnailUrl(e.thumbnail), snapshot: this.snapshotUrl(e.snapshot) }, ...this.playable(e) };
+    const snippet = urlOf(e.snippet, this.snippets, '/api/snippets');
+    const evidence = { clipId: e.clipId, thumbnail: this.thumbnailUrl(e.thumbnail), snapshot: this.snapshotUrl(e.snapshot), snippet };
+    return { ...alertPayload(e), evidence, ...(snippet ? { media: snippet, mediaStart: SNIPPET_BEFORE } : this.playable(e)) };
   }
 
   /** What plays a moment from its start: the video file, or the recording of a live source cut around it. */

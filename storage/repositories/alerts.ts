@@ -22,7 +22,7 @@ interface RuleRow {
 
 const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, images, vector, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
 const EVENT = `id, rule_id AS ruleId, rule_name AS ruleName, video_id AS videoId, source, path, start_sec AS start, end_sec AS "end",
-  started_at AS startedAt, score, clip_id AS clipId, thumbnail, snapshot, raised_at AS raisedAt`;
+  started_at AS startedAt, score, clip_id AS clipId, thumbnail, snapshot, snippet, raised_at AS raisedAt`;
 
 function toRule(row: RuleRow): AlertRule {
   const condition: AlertCondition =
@@ -49,6 +49,8 @@ export class AlertsRepository {
   private readonly eventsStmt: Database.Statement<[{ rule: number | null; limit: number | null }], AlertEventRecord>;
   private readonly eventsAfterStmt: Database.Statement<[{ rule: number | null; after: number }], AlertEventRecord>;
   private readonly lastEventIdStmt: Database.Statement<[], { id: number }>;
+  private readonly eventStmt: Database.Statement<[number], AlertEventRecord>;
+  private readonly setSnippetStmt: Database.Statement<[string, number]>;
   private readonly lastOfStreamStmt: Database.Statement<[{ rule: number; source: string | null; video: number }], AlertEventRecord>;
 
   constructor(db: Database.Database) {
@@ -69,6 +71,8 @@ export class AlertsRepository {
     this.eventsStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE (@rule IS NULL OR rule_id = @rule) ORDER BY id DESC LIMIT coalesce(@limit, -1)`);
     this.eventsAfterStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE id > @after AND (@rule IS NULL OR rule_id = @rule) ORDER BY id LIMIT ${EVENTS_READ_AT_ONCE}`);
     this.lastEventIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM alert_events');
+    this.eventStmt = db.prepare(`SELECT ${EVENT} FROM alert_events WHERE id = ?`);
+    this.setSnippetStmt = db.prepare('UPDATE alert_events SET snippet = ? WHERE id = ?');
     // A live source's events are its, whichever segment; a file's are its video's.
     this.lastOfStreamStmt = db.prepare(
       `SELECT ${EVENT} FROM alert_events WHERE rule_id = @rule AND (source = @source OR (@source IS NULL AND source IS NULL AND video_id = @video)) ORDER BY id DESC LIMIT 1`,
@@ -135,6 +139,14 @@ export class AlertsRepository {
   /** The rule's latest event on a stream: a live source (by name), or a file (its video). */
   lastOfStream(ruleId: number, source: string | null, videoId: number): AlertEventRecord | undefined {
     return this.lastOfStreamStmt.get({ rule: ruleId, source, video: videoId });
+  }
+
+  event(id: number): AlertEventRecord | undefined {
+    return this.eventStmt.get(id);
+  }
+
+  setSnippet(id: number, snippet: string): void {
+    this.setSnippetStmt.run(snippet, id);
   }
 
   /** The newest event's id; 0 in a store that has none. */

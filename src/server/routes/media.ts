@@ -50,6 +50,18 @@ export const mediaRoutes: Routes = async (server, { app }) => {
     return reply.header('cache-control', 'private, max-age=3600').sendFile(request.params.file, snapshots);
   });
 
+  server.get('/api/snippets/:file', {
+    schema: {
+      tags: ['media'], summary: "an event's snippet: the recording of its live source around the moment it began (MP4, with range requests)",
+      params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,12}\\.mp4$' }) }),
+      response: { 404: ErrorReply },
+    },
+  }, async (request, reply) => {
+    const snippets = join(app.storeDir, 'snippets');
+    if (!inside(snippets, join(snippets, request.params.file))) throw new NotFoundError(`no snippet ${request.params.file}`);
+    return reply.header('cache-control', 'private, max-age=3600').sendFile(request.params.file, snippets);
+  });
+
   server.get('/api/videos/:id/media', {
     schema: { tags: ['media'], summary: "a video's file, with range requests (a live source's segment has none: cut its recordings with /api/sources/{name}/clip)", params: IdParams, response: { 404: ErrorReply } },
   }, async (request, reply) => {
