@@ -5,6 +5,8 @@
 import { readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNIPPET_BEFORE } from '../pipelines/event-snippets.js';
+import { Presenter } from '../src/server/present.js';
 import { renderSegments } from '../src/sources/synthetic-video.js';
 import { tempDir, vidmem } from './helpers/cli.js';
 import { serve, stop, type Served } from './helpers/serve.js';
@@ -345,5 +347,18 @@ describe('vidmem serve beyond this machine', () => {
     } finally {
       expect(await stop(guarded)).toBe(0);
     }
+  });
+});
+
+describe("an event's media", () => {
+  const event = { id: 4, ruleId: 1, ruleName: 'red', videoId: 7, source: 'door', path: 'door', start: 30, end: 34, startedAt: 1_800_000_000, score: 6, clipId: 9, thumbnail: null, snapshot: null, raisedAt: '2027-01-15T08:00:30.000Z' };
+  const present = new Presenter('/store', () => 'door');
+
+  it('is its snippet, from where the event began in it, once it has one', () => {
+    expect(present.event({ ...event, snippet: '/store/snippets/4.mp4' })).toMatchObject({ media: '/api/snippets/4.mp4', mediaStart: SNIPPET_BEFORE, evidence: { snippet: '/api/snippets/4.mp4' } });
+  });
+
+  it('is a cut of the recording until then', () => {
+    expect(present.event({ ...event, snippet: null })).toMatchObject({ media: expect.stringMatching(/^\/api\/sources\/door\/clip\?at=/), evidence: { snippet: null } });
   });
 });
