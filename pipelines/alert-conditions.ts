@@ -16,6 +16,8 @@ export interface NewAlert {
   /** One to five pictures (files) of what to look for. */
   readonly images?: readonly string[];
   readonly object?: string;
+  /** Text and image rules: raised only where the object detector also sees this in the clip. */
+  readonly confirm?: string;
   /** Text and image rules: robust sigmas above the source's usual (default 4). */
   readonly sigma?: number;
   /** Object rules: at least this many at once (default 1), for at least this many seconds (default 0). */
@@ -52,7 +54,8 @@ export async function alertCondition(spec: NewAlert, context: ConditionContext):
   if (object !== undefined) return objectCondition(object, spec);
   const sigma = spec.sigma ?? DEFAULTS.alerts.sigma;
   checkRange('sigma', sigma, LIMITS.sigma);
-  return text !== undefined ? textCondition(text, sigma, context) : imageCondition(images!, sigma, context);
+  const confirm = spec.confirm === undefined ? null : await detectable(spec.confirm, '--confirm');
+  return text !== undefined ? textCondition(text, sigma, confirm, context) : imageCondition(images!, sigma, confirm, context);
 }
 
 /** A new rule's name: the one given, else its text, pictures or object, numbered if taken. */
@@ -63,33 +66,39 @@ export function ruleName(condition: AlertCondition, taken: ReadonlySet<string>):
   return name;
 }
 
-async function textCondition(text: string, sigma: number, context: ConditionContext): Promise<AlertCondition> {
+async function textCondition(text: string, sigma: number, confirm: string | null, context: ConditionContext): Promise<AlertCondition> {
   if (text.trim() === '') throw new UserError('--text is empty; give the words to look for, e.g. --text "a red car"', 2);
   // A store with a model can tell now whether the words mean anything to it; a new one learns its model with its first video.
   if (context.model !== null) {
     const vector = await context.encodeText(text);
     if (vector.every((x) => x === 0)) throw new UserError(`model '${context.model}' knows none of the words in ${quote(text)}: a text rule needs words it knows`, 2);
   }
-  return { kind: 'text', text: text.trim(), sigma };
+  return { kind: 'text', text: text.trim(), sigma, confirm };
 }
 
 /** The examples' mean vector: what they have in common weighs most, what sets one apart less. */
-async function imageCondition(paths: readonly string[], sigma: number, context: ConditionContext): Promise<AlertCondition> {
+async function imageCondition(paths: readonly string[], sigma: number, confirm: string | null, context: ConditionContext): Promise<AlertCondition> {
   if (paths.length === 0 || paths.length > MAX_EXAMPLES) throw new UserError(`an image rule takes 1 to ${MAX_EXAMPLES} example pictures, got ${paths.length}`, 2);
   // The vector must be the store's model's: the one its clips are compared in.
   if (context.model === null) throw new UserError('an image rule needs the store\'s model to see its pictures with: ingest or watch a video first', 2);
   const vectors = await context.encodePictures(paths);
   const names = paths.map((path) => path.split(/[\\/]/).pop()!);
-  return { kind: 'image', images: names, vector: weightedMean(vectors, vectors.map(() => 1)), sigma };
+  return { kind: 'image', images: names, vector: weightedMean(vectors, vectors.map(() => 1)), sigma, confirm };
 }
 
-async function objectCondition(object: string, spec: NewAlert): Promise<AlertCondition> {
-  if (spec.sigma !== undefined) throw new UserError('--sigma is for --text and --image rules', 2);
+/** A word for what the object detector finds: one of its labels, or a word for some (someone, vehicle). */
+async function detectable(object: string, option: string): Promise<string> {
   const [{ COCO_LABELS }, { labelsOf }] = await Promise.all([import('../src/detection/coco-labels.js'), import('./standing-queries.js')]);
   const word = object.trim().toLowerCase();
   if (!labelsOf(word).every((label) => COCO_LABELS.includes(label))) {
-    throw new UserError(`--object ${object}: not something the detector finds; give one of its labels (person, car, truck, dog, …) or a word for one (someone, vehicle, van)`, 2);
+    throw new UserError(`${option} ${object}: not something the detector finds; give one of its labels (person, car, truck, dog, …) or a word for one (someone, vehicle, van)`, 2);
   }
+  return word;
+}
+
+async function objectCondition(object: string, spec: NewAlert): Promise<AlertCondition> {
+  if (spec.sigma !== undefined || spec.confirm !== undefined) throw new UserError('--sigma and --confirm are for --text and --image rules', 2);
+  const word = await detectable(object, '--object');
   const minCount = spec.minCount ?? DEFAULTS.alerts.minCount;
   const minSeconds = spec.minSeconds ?? DEFAULTS.alerts.minSeconds;
   checkRange('minCount', minCount, LIMITS.minCount);

@@ -41,9 +41,10 @@ export function raiseAlerts(context: StandingQueriesContext): OperatorFunction<S
       const ready = (rule: AlertRule): Promise<ReadyRule> | ReadyRule => {
         const { condition } = rule;
         if (condition.kind === 'object') return { rule: { ...rule, condition }, labels: labelsOf(condition.object) };
-        if (condition.kind === 'image') return { rule: { ...rule, condition }, vector: condition.vector };
+        const confirm = condition.confirm === null ? [] : labelsOf(condition.confirm);
+        if (condition.kind === 'image') return { rule: { ...rule, condition }, vector: condition.vector, confirm };
         if (!vectors.has(rule.id)) vectors.set(rule.id, context.encodeText(condition.text));
-        return vectors.get(rule.id)!.then((vector) => ({ rule: { ...rule, condition }, vector }));
+        return vectors.get(rule.id)!.then((vector) => ({ rule: { ...rule, condition }, vector, confirm }));
       };
       const rules = (clip: SeenClip) => Promise.all(store.alerts.rules().filter((r) => r.source === null || r.source === clip.source).map(ready));
 

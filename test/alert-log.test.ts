@@ -16,7 +16,7 @@ describe('alert rules and events in the store', () => {
     const dir = join(tempDir('vidmem-alert-log-'), 'store');
     const store = MemoryStore.open(dir);
     const vector = Float32Array.from([0.6, 0.8, 0]);
-    const like = store.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3 } });
+    const like = store.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3, confirm: null } });
     expect(store.alerts.rule(like.id)!.condition).toEqual({ kind: 'image', images: ['door.jpg'], vector, sigma: 3 });
     store.close();
 
@@ -41,7 +41,7 @@ describe('alert rules and events in the store', () => {
     try {
       expect(upgraded.alerts.rules().map((r) => [r.id, r.name, r.condition.kind])).toEqual([[1, 'red', 'text']]);
       expect(upgraded.alerts.events({ ruleId: 1 }).map((e) => [e.ruleId, e.ruleName])).toEqual([[1, 'red']]);
-      const next = upgraded.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3 } });
+      const next = upgraded.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3, confirm: null } });
       expect(next.id).toBe(3);
     } finally {
       upgraded.close();
@@ -53,11 +53,11 @@ describe('alert rules and events in the store', () => {
     const dir = join(tempDir('vidmem-alert-log-'), 'store');
     const store = MemoryStore.open(dir);
     try {
-      const red = store.alerts.addRule({ name: 'red', source: 'door', cooldownSec: 30, condition: { kind: 'text', text: 'red', sigma: 4 } });
+      const red = store.alerts.addRule({ name: 'red', source: 'door', cooldownSec: 30, condition: { kind: 'text', text: 'red', sigma: 4, confirm: null } });
       const crowd = store.alerts.addRule({ name: 'crowd', source: null, cooldownSec: 0, condition: { kind: 'object', object: 'person', minCount: 3, minSeconds: 5, zone: 'lawn' } });
       expect(store.alerts.rules()).toEqual([red, crowd]);
       expect(crowd).toMatchObject({ id: 2, condition: { kind: 'object', object: 'person', minCount: 3, minSeconds: 5, zone: 'lawn' } });
-      expect(() => store.alerts.addRule({ name: 'red', source: null, cooldownSec: 0, condition: { kind: 'text', text: 'blue', sigma: 4 } })).toThrow(/already has an alert rule named 'red'/);
+      expect(() => store.alerts.addRule({ name: 'red', source: null, cooldownSec: 0, condition: { kind: 'text', text: 'blue', sigma: 4, confirm: null } })).toThrow(/already has an alert rule named 'red'/);
 
       const base = { videoId: 1, source: 'door', path: 'door', startedAt: 1_800_000_000, clipId: 5 };
       const first = store.alerts.raise({ ...base, ruleId: red.id, ruleName: red.name, start: 8, end: 10, score: 6.5 });

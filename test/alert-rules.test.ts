@@ -140,8 +140,17 @@ describe('the rules operator', () => {
     stream, source: null, videoId: 1, path: stream, clipId: i + 1, start: 2 * i, end: 2 * i + 2, startedAt: null, indicator: unit(red), detections, detectedIn: [],
   });
 
+  it('raises a rule that asks for confirmation only where the detector saw what it names', async () => {
+    const confirmed = { rule: rule(1, { kind: 'text', text: 'red car', sigma: 4, confirm: 'car' }), vector: Float32Array.from([1, 0]), confirm: ['car'] } as ReadyRule;
+    const scores = [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1, 0.9, 0.1, 0.1, 0.1, 0.9];
+    // Red at clips 8 and 12; a car seen only in clip 12.
+    const clips = scores.map((x, i) => clip('a', i, x, i === 12 ? [seen('car')] : []));
+    const hits = await firstValueFrom(from(clips).pipe(checkRules({ rules: () => [confirmed] }), toArray()));
+    expect(hits.map((h) => [h.kind, h.clip.clipId])).toEqual([['raise', 13]]);
+  });
+
   it('keeps each stream its own baseline and gate, and checks many rules at once', async () => {
-    const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4 }), vector: Float32Array.from([1, 0]) } as ReadyRule;
+    const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4, confirm: null }), vector: Float32Array.from([1, 0]), confirm: [] } as ReadyRule;
     const people = { rule: rule(2, { kind: 'object', object: 'person', minCount: 2, minSeconds: 0, zone: null }), labels: ['person'] } as ReadyRule;
     // Camera a: noisy background, red at clip 8. Camera b: another level of scores, never red.
     const a = [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1, 0.9, 0.1].map((x, i) => clip('a', i, x, i === 3 ? [seen('person'), seen('person')] : []));
@@ -157,7 +166,7 @@ describe('the rules operator', () => {
   });
 
   it("starts a text rule's baseline from the clips stored before, so that the first clip after a restart is judged at once", async () => {
-    const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4 }), vector: Float32Array.from([1, 0]) } as ReadyRule;
+    const red = { rule: rule(1, { kind: 'text', text: 'red', sigma: 4, confirm: null }), vector: Float32Array.from([1, 0]), confirm: [] } as ReadyRule;
     const before = (_clip: SeenClip, limit: number) => [0.1, 0.12, 0.11, 0.1, 0.13, 0.12, 0.11, 0.1].slice(-limit).map(unit);
     const first = [clip('a', 0, 0.9)];
     const cold = await firstValueFrom(from(first).pipe(checkRules({ rules: () => [red] }), toArray()));

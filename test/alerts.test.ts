@@ -60,11 +60,15 @@ describe('vidmem alerts', () => {
     );
     const zoned = await vidmem(['alerts', 'add', '--object', 'person', '--zone', 'lawn', '--store', store]);
     expect(zoned).toMatchObject({ code: 0, stdout: 'added alert rule 3: person: object person in zone lawn; every source and file; cool-down 30s\n' });
+    const confirmed = await vidmem(['alerts', 'add', '--text', 'red car', '--confirm', 'vehicle', '--store', store]);
+    expect(confirmed).toMatchObject({ code: 0, stdout: "added alert rule 4: red car: text 'red car' at 4σ above its source's usual, confirmed by the detector seeing vehicle; every source and file; cool-down 30s\n" });
 
     const bad: Array<[string[], RegExp]> = [
       [['alerts', 'add'], /^vidmem: say what to alert on: --text "a red car", --image example\.jpg or --object person \(one of them\)\n$/],
       [['alerts', 'add', '--text', 'red', '--object', 'person'], /one of them/],
       [['alerts', 'add', '--object', 'unicorn'], /^vidmem: --object unicorn: not something the detector finds/],
+      [['alerts', 'add', '--text', 'red', '--confirm', 'unicorn'], /^vidmem: --confirm unicorn: not something the detector finds/],
+      [['alerts', 'add', '--object', 'person', '--confirm', 'car'], /--sigma and --confirm are for --text and --image rules/],
       [['alerts', 'add', '--text', 'red', '--min-count', '2'], /--min-count, --min-seconds and --zone are for --object rules/],
       [['alerts', 'add', '--text', 'red', '--zone', 'lawn'], /--min-count, --min-seconds and --zone are for --object rules/],
       [['alerts', 'add', '--object', 'person', '--zone', 'my lawn'], /^vidmem: zone name 'my lawn': use letters, digits, - and _/],
@@ -93,7 +97,7 @@ describe('vidmem alerts', () => {
     }
 
     expect(await vidmem(['alerts', 'rm', '1', '--store', store])).toMatchObject({ code: 0, stdout: 'removed alert rule 1 (a red car); the events it raised are kept\n' });
-    expect(JSON.parse((await vidmem(['alerts', '--store', store, '--json'])).stdout).rules.map((r: { id: number }) => r.id)).toEqual([2, 3]);
+    expect(JSON.parse((await vidmem(['alerts', '--store', store, '--json'])).stdout).rules.map((r: { id: number }) => r.id)).toEqual([2, 3, 4]);
   });
 
   it('raises exactly one event per red stretch of an ingested video, at its times, and none in between; a webhook that fails twice gets each once', async () => {

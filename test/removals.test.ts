@@ -363,7 +363,7 @@ describe('pruning keyframes', () => {
     expect(old.length).toBeGreaterThan(0);
     // An alert raised on a red clip, whose event keeps a copy of the keyframe's path.
     const writer = MemoryStore.open(store);
-    const rule = writer.alerts.addRule({ name: 'red', source: null, cooldownSec: 30, condition: { kind: 'text', text: 'red', sigma: 4 } });
+    const rule = writer.alerts.addRule({ name: 'red', source: null, cooldownSec: 30, condition: { kind: 'text', text: 'red', sigma: 4, confirm: null } });
     const raised = writer.alerts.raise({ ruleId: rule.id, ruleName: 'red', videoId: old[0]!.videoId, source: null, path: red, start: 0, end: 4, startedAt: null, score: 9, clipId: old[0]!.id });
     expect(raised.thumbnail).toBe(join(store, old[0]!.path));
     writer.close();

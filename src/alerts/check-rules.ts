@@ -34,7 +34,12 @@ export interface SeenClip {
 
 /** A rule ready to check: a text or image rule with the vector clips are compared with, an object rule with the detector labels its word stands for. */
 export type ReadyRule =
-  | { readonly rule: AlertRule & { readonly condition: { readonly kind: 'text' | 'image' } }; readonly vector: Float32Array }
+  | {
+      readonly rule: AlertRule & { readonly condition: { readonly kind: 'text' | 'image' } };
+      readonly vector: Float32Array;
+      /** The detector labels that confirm it; none: it needs no confirmation. */
+      readonly confirm: readonly string[];
+    }
   | { readonly rule: AlertRule & { readonly condition: { readonly kind: 'object' } }; readonly labels: readonly string[] };
 
 /** A rule's gate opened (`raise`) or held open (`extend`) by a clip; times in the stream's clock (see `clock`). */
@@ -105,7 +110,9 @@ export function checkRules(options: CheckRulesOptions): OperatorFunction<SeenCli
         let counted: readonly ClipDetection[] = [];
         if ('vector' in ready) {
           const score = cosine(clip.indicator, ready.vector);
-          value = robustZ(state.history, score, baseline);
+          // An unconfirmed clip has no value: it neither raises an event nor keeps one going; the baseline learns its score all the same.
+          const confirmed = ready.confirm.length === 0 || countedDetections(clip.detections, ready.confirm, null).length > 0;
+          value = confirmed ? robustZ(state.history, score, baseline) : null;
           state.history = remember(state.history, score, baseline);
         } else {
           counted = countedDetections(clip.detections, ready.labels, ready.rule.condition.zone);

@@ -9,6 +9,8 @@ export interface TextCondition {
   readonly text: string;
   /** Robust z-score (median and MAD of the source's recent scores) at which the rule fires. */
   readonly sigma: number;
+  /** Raised only where the object detector also saw this (a COCO label or a word for one) in the clip; null: no confirmation. */
+  readonly confirm: string | null;
 }
 
 /** An object rule: the detector counted at least `minCount` of the object, for `minSeconds` at least. */
@@ -32,6 +34,8 @@ export interface ImageCondition {
   readonly images: readonly string[];
   readonly vector: Float32Array;
   readonly sigma: number;
+  /** As TextCondition.confirm. */
+  readonly confirm: string | null;
 }
 
 export type AlertCondition = TextCondition | ObjectCondition | ImageCondition;
@@ -85,8 +89,9 @@ export interface AlertEventRecord extends Omit<NewAlertEvent, 'ruleId'> {
 
 /** "text 'a red car' at 4σ", "object person ≥ 2 in zone lawn for 5 s": a rule's condition for people. */
 export function describeCondition(condition: AlertCondition): string {
-  if (condition.kind === 'text') return `text '${condition.text}' at ${condition.sigma}σ above its source's usual`;
-  if (condition.kind === 'image') return `like ${condition.images.join(', ')} at ${condition.sigma}σ above its source's usual`;
+  const confirmed = condition.kind !== 'object' && condition.confirm !== null ? `, confirmed by the detector seeing ${condition.confirm}` : '';
+  if (condition.kind === 'text') return `text '${condition.text}' at ${condition.sigma}σ above its source's usual${confirmed}`;
+  if (condition.kind === 'image') return `like ${condition.images.join(', ')} at ${condition.sigma}σ above its source's usual${confirmed}`;
   const count = condition.minCount > 1 ? ` ≥ ${condition.minCount}` : '';
   const seconds = condition.minSeconds > 0 ? ` for ${condition.minSeconds} s` : '';
   const zone = condition.zone !== null ? ` in zone ${condition.zone}` : '';

@@ -15,21 +15,22 @@ interface RuleRow {
   zone: string | null;
   images: string | null;
   vector: Buffer | null;
+  confirm: string | null;
   source: string | null;
   cooldownSec: number;
   createdAt: string;
 }
 
-const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, images, vector, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
+const RULE = 'id, name, kind, text, sigma, object, min_count AS minCount, min_seconds AS minSeconds, zone, images, vector, confirm_object AS confirm, source, cooldown_sec AS cooldownSec, created_at AS createdAt';
 const EVENT = `id, rule_id AS ruleId, rule_name AS ruleName, video_id AS videoId, source, path, start_sec AS start, end_sec AS "end",
   started_at AS startedAt, score, clip_id AS clipId, thumbnail, snapshot, snippet, raised_at AS raisedAt`;
 
 function toRule(row: RuleRow): AlertRule {
   const condition: AlertCondition =
     row.kind === 'text'
-      ? { kind: 'text', text: row.text!, sigma: row.sigma! }
+      ? { kind: 'text', text: row.text!, sigma: row.sigma!, confirm: row.confirm }
       : row.kind === 'image'
-        ? { kind: 'image', images: JSON.parse(row.images!) as string[], vector: blobToVector(row.vector!), sigma: row.sigma! }
+        ? { kind: 'image', images: JSON.parse(row.images!) as string[], vector: blobToVector(row.vector!), sigma: row.sigma!, confirm: row.confirm }
         : { kind: 'object', object: row.object!, minCount: row.minCount!, minSeconds: row.minSeconds!, zone: row.zone };
   return { id: row.id, name: row.name, source: row.source, cooldownSec: row.cooldownSec, condition, createdAt: row.createdAt };
 }
@@ -55,8 +56,8 @@ export class AlertsRepository {
 
   constructor(db: Database.Database) {
     this.insertRuleStmt = db.prepare(
-      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, zone, images, vector, source, cooldown_sec)
-       VALUES (@name, @kind, @text, @sigma, @object, @minCount, @minSeconds, @zone, @images, @vector, @source, @cooldownSec) RETURNING ${RULE}`,
+      `INSERT INTO alert_rules (name, kind, text, sigma, object, min_count, min_seconds, zone, images, vector, confirm_object, source, cooldown_sec)
+       VALUES (@name, @kind, @text, @sigma, @object, @minCount, @minSeconds, @zone, @images, @vector, @confirm, @source, @cooldownSec) RETURNING ${RULE}`,
     );
     this.ruleStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE id = ?`);
     this.ruleByNameStmt = db.prepare(`SELECT ${RULE} FROM alert_rules WHERE name = ?`);
@@ -81,12 +82,12 @@ export class AlertsRepository {
 
   insertRule(rule: NewAlertRule): AlertRule {
     const c = rule.condition;
-    const none = { text: null, sigma: null, object: null, minCount: null, minSeconds: null, zone: null, images: null, vector: null };
+    const none = { text: null, sigma: null, object: null, minCount: null, minSeconds: null, zone: null, images: null, vector: null, confirm: null };
     const fields =
       c.kind === 'text'
-        ? { text: c.text, sigma: c.sigma }
+        ? { text: c.text, sigma: c.sigma, confirm: c.confirm }
         : c.kind === 'image'
-          ? { images: JSON.stringify(c.images), vector: vectorToBlob(c.vector), sigma: c.sigma }
+          ? { images: JSON.stringify(c.images), vector: vectorToBlob(c.vector), sigma: c.sigma, confirm: c.confirm }
           : { object: c.object, minCount: c.minCount, minSeconds: c.minSeconds, zone: c.zone };
     return toRule(this.insertRuleStmt.get({ ...none, ...fields, name: rule.name, kind: c.kind, source: rule.source, cooldownSec: rule.cooldownSec })!);
   }

@@ -10,6 +10,7 @@ interface AddFlags {
   text?: string;
   image?: string[];
   object?: string;
+  confirm?: string;
   sigma?: number;
   minCount?: number;
   minSeconds?: number;
@@ -105,6 +106,7 @@ export function alertsCommand(): Command {
     .option('--text <words>', "alert when clips look like this, far more than the source's usual")
     .option('--image <file>', `alert when clips look like this picture, far more than the source's usual; repeat for up to ${MAX_EXAMPLES} views of one thing (the store must have its model: ingest or watch first)`, (value: string, previous: string[] = []) => [...previous, value])
     .option('--object <name>', 'alert when the object detector sees this: a COCO label (person, car, dog, …) or a word for one (someone, vehicle)')
+    .option('--confirm <object>', 'text and image rules: raise only where the object detector also sees this in the clip (a COCO label or a word for one: --text "a red car" --confirm car)')
     .option('--sigma <z>', `text and image rules: robust z-score at which the rule fires${rangeHelp(LIMITS.sigma)} (default: ${DEFAULTS.alerts.sigma})`, ranged('--sigma', LIMITS.sigma))
     .option('--min-count <n>', `object rules: at least this many at once${rangeHelp(LIMITS.minCount)} (default: ${DEFAULTS.alerts.minCount})`, ranged('--min-count', LIMITS.minCount))
     .option('--min-seconds <s>', `object rules: for at least this long${rangeHelp(LIMITS.minSeconds)} (default: ${DEFAULTS.alerts.minSeconds})`, ranged('--min-seconds', LIMITS.minSeconds))

@@ -14,6 +14,7 @@ const NewAlert = Type.Object({
     minItems: 1, maxItems: MAX_EXAMPLES, description: "an image rule: example pictures, files on the server's machine, scored against their source's usual",
   })),
   object: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'an object rule: a COCO label or a word for one (someone, vehicle)' })),
+  confirm: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'text and image rules: raised only where the object detector also sees this' })),
   sigma: Type.Optional(Type.Number({ minimum: LIMITS.sigma.min, maximum: LIMITS.sigma.max })),
   minCount: Type.Optional(Type.Integer({ minimum: LIMITS.minCount.min, maximum: LIMITS.minCount.max })),
   minSeconds: Type.Optional(Type.Number({ minimum: LIMITS.minSeconds.min, maximum: LIMITS.minSeconds.max })),
