@@ -17,7 +17,7 @@ describe('alert rules and events in the store', () => {
     const store = MemoryStore.open(dir);
     const vector = Float32Array.from([0.6, 0.8, 0]);
     const like = store.alerts.addRule({ name: 'like door.jpg', source: null, cooldownSec: 30, condition: { kind: 'image', images: ['door.jpg'], vector, sigma: 3, confirm: null } });
-    expect(store.alerts.rule(like.id)!.condition).toEqual({ kind: 'image', images: ['door.jpg'], vector, sigma: 3 });
+    expect(store.alerts.rule(like.id)!.condition).toEqual({ kind: 'image', images: ['door.jpg'], vector, sigma: 3, confirm: null });
     store.close();
 
     // The alert tables as schema 11 made them, with a rule that raised an event and one removed (id 2 given once).
