@@ -154,6 +154,8 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
     let openGap: number | undefined;
     let failures = 0;
     let lastPrune = -Infinity;
+    /** The name of the newest recorded file when recordings were last pruned; undefined before. */
+    let lastRecording: string | null | undefined;
 
     const connection = (): Observable<WatchEvent> =>
       defer(() => {
@@ -225,12 +227,20 @@ export function watchSource(source: LiveSource, context: WatchContext): Observab
             ...(memory.texts ? { texts: memory.texts } : {}), channelsRead, detections: memory.detections ?? [],
           });
           store.sources.extendSegment(videoId, clip.end);
-          // A recording grows a file a minute: that is how often there can be something to prune.
           const { retention, retainMemoriesSeconds } = context;
-          if ((retention || retainMemoriesSeconds !== undefined) && now() - lastPrune >= RECORDING_SEGMENT_SECONDS) {
+          // Recordings are pruned when this source's recording has begun a new file (a file a
+          // minute): the one before is then whole and counted, so the budget is never exceeded by
+          // more than the file each source is writing. A readdir of one folder tells, no stat.
+          if (retention) {
+            const newest = store.sources.newestRecording(record);
+            if (newest !== lastRecording) {
+              lastRecording = newest;
+              store.sources.pruneRecordings(retention, now());
+            }
+          }
+          if (retainMemoriesSeconds !== undefined && now() - lastPrune >= RECORDING_SEGMENT_SECONDS) {
             lastPrune = now();
-            if (retention) store.sources.pruneRecordings(retention, lastPrune);
-            if (retainMemoriesSeconds !== undefined) store.sources.pruneMemories(record, lastPrune - retainMemoriesSeconds);
+            store.sources.pruneMemories(record, lastPrune - retainMemoriesSeconds);
           }
           segment!.end = clip.end;
           const at = segment!.startedAt;

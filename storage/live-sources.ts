@@ -101,6 +101,11 @@ export class LiveSources {
     return this.write(() => this.parts.recordings.pattern(source.id));
   }
 
+  /** The name of the source's newest recorded file; null before its first. */
+  newestRecording(source: SourceRecord): string | null {
+    return this.parts.failures.guard(() => this.parts.recordings.newest(source.id));
+  }
+
   /** Removes recordings of every source, oldest first, down to the budget (see recordings.ts). */
   pruneRecordings(budget: RetentionBudget, now: number): { files: number; bytes: number } {
     return this.write(() => {

@@ -56,6 +56,22 @@ export class Recordings {
     return true;
   }
 
+  /** The name of the source's newest file (by the UTC second it began); null before its first. */
+  newest(sourceId: number): string | null {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.storeDir, RECORDINGS_DIR, String(sourceId)));
+    } catch {
+      return null;
+    }
+    let newest: { name: string; start: number } | null = null;
+    for (const name of names) {
+      const start = Number(NAME.exec(name)?.[1] ?? NaN);
+      if (start >= (newest?.start ?? -Infinity)) newest = { name, start };
+    }
+    return newest?.name ?? null;
+  }
+
   /** The source's files that share some time with from–to, in order. */
   covering(sourceId: number, from: number, to: number): RecordingFile[] {
     return this.files(sourceId)

@@ -24,6 +24,17 @@ function record(store: string, id: number, first: number, minutes: number): stri
 }
 
 describe('recordings', () => {
+  it("name a source's newest file, by the second it began, which is what tells a watch to prune", () => {
+    const store = tempDir('vidmem-recordings-');
+    const recordings = new Recordings(store);
+    expect(recordings.newest(1)).toBeNull();
+    record(store, 1, NOW - 600, 3);
+    writeFileSync(join(store, 'recordings', '1', 'notes.txt'), '');
+    expect(recordings.newest(1)).toBe(`${NOW - 480}.ts`);
+    record(store, 1, NOW - 420, 1);
+    expect(recordings.newest(1)).toBe(`${NOW - 420}.ts`);
+  });
+
   it('are pruned oldest first to the size budget, across sources, keeping each newest file', () => {
     const store = tempDir('vidmem-recordings-');
     const a = record(store, 1, NOW - 600, 5);

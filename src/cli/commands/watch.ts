@@ -153,8 +153,9 @@ export function watchCommand(): Command {
       '\nRuns until stopped (Ctrl-C or SIGTERM): the open clips are stored, ffmpeg is stopped, and vidmem exits 0.\n' +
         'A source that drops, refuses, stalls or ends is logged in one line, recorded as a gap, and tried again\n' +
         'after 1, 2, 4 … up to 30 s, for ever. Questions from another process see each clip once it is stored.\n\n' +
-        'Retention is applied after a clip, at most once a minute: recordings go first (--retain, --max-storage),\n' +
-        'memories later (--retain-memories). A plain value holds for every source; NAME=VALUE, with a --source\'s\n' +
+        'Retention is applied after a clip: recordings each time a source\'s recording begins a new file (a file a\n' +
+        'minute), so the budget is exceeded by at most the file each source is writing (--retain, --max-storage);\n' +
+        'memories once a minute (--retain-memories). A plain value holds for every source; NAME=VALUE, with a --source\'s\n' +
         'name, holds for that source instead (--retain, --retain-memories) or as its own cap within the total\n' +
         '(--max-storage): --retain 7d --retain door=30d --max-storage 20GB --max-storage yard=5GB.\n' +
         'A clip\'s keyframe goes with its memory, not with its recording: once the recording is gone it is the only\n' +
