@@ -239,6 +239,9 @@ describe('vidmem serve', () => {
       ['/api/ask', json({ question: 'x'.repeat(300_000) }), 413, /too large/i],
       ['/api/ingest', json({ path: join(dir, 'missing.mp4') }), 400, /no file at/],
       ['/api/alerts', json({ images: [] }), 400, /images must NOT have fewer than 1 items/],
+      ['/api/ingest', json({ path: video, zones: ['lawn=0,0,1'] }), 400, /--zone lawn=0,0,1: 3 numbers are not x,y pairs/],
+      ['/api/ingest', json({ path: video, detectFps: 50 }), 400, /detectFps must be <= 10/],
+      ['/api/sources', json({ name: 'gate', url: video, realtime: true, zones: ['x'] }), 400, /--zone x/],
       ['/api/alerts', json({ images: [join(dir, 'missing.png')] }), 400, /--image .*missing\.png: not a picture ffmpeg can read/],
       ['/api/chats/77/turns', json({ question: 'and then?' }), 404, /no chat session 77/],
       ['/api/jobs/99', undefined, 404, /no job 99/],
@@ -251,6 +254,8 @@ describe('vidmem serve', () => {
       expect((await response.json()).error).toMatch(message);
     }
     expect((await fetch(`${server!.base}/health`)).status).toBe(200);
+    // A watch refused for its zones is not left counting as watched.
+    expect(((await (await fetch(`${server!.base}/api/sources`)).json()).sources as Array<{ name: string }>).map((s) => s.name)).not.toContain('gate');
   });
 
   it('never serves a file outside the store and its registered videos', async () => {

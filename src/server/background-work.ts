@@ -5,7 +5,7 @@
  */
 import { BehaviorSubject, type Observable, Subject, filter, map, takeUntil, takeWhile } from 'rxjs';
 import { NotFoundError, UserError } from '../core/errors.js';
-import type { IngestOptions, Vidmem } from '../../pipelines/vidmem.js';
+import type { IngestOptions, Vidmem, WatchOptions } from '../../pipelines/vidmem.js';
 import type { LiveSource } from '../../pipelines/live-source.js';
 import type { JobReply } from './schemas.js';
 
@@ -106,14 +106,15 @@ export class BackgroundWork {
     return this.job(id);
   }
 
-  watch(source: LiveSource, record: boolean): void {
+  /** Watches a source until stopped; options the application refuses are refused here, before it counts as watched. */
+  watch(source: LiveSource, options: Pick<WatchOptions, 'record' | 'detect' | 'detectFps' | 'zones'>): void {
     if (this.watchers.has(source.name)) throw new UserError(`source '${source.name}' is already being watched`);
     const stop$ = new Subject<void>();
+    const events$ = this.app.watch([source], { ...options, stop$ });
     let resolveEnded!: () => void;
     const watcher: Watcher = { url: source.url, stop$, ended: new Promise((resolve) => (resolveEnded = resolve)), framesDropped: 0 };
     this.watchers.set(source.name, watcher);
-    this.app
-      .watch([source], { stop$, record })
+    events$
       .pipe(filter((event) => event.type === 'clip'))
       .subscribe({
         next: (event) => {

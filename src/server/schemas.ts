@@ -116,11 +116,18 @@ export const ChatTurn = Type.Object(
 export const NewChat = Type.Object({ question: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max }), videoId: Type.Optional(Nullable(Id)), explain: Explain });
 export const ChatQuestion = Type.Object({ question: Type.String({ minLength: LIMITS.questionChars.min, maxLength: LIMITS.questionChars.max }), explain: Explain });
 
+/** How the object detector looks, as `--detect`, `--detect-fps` and `--zone` say on the command line. */
+const Detection = {
+  detect: Type.Optional(Type.Boolean()),
+  detectFps: Type.Optional(Type.Number({ minimum: LIMITS.detectFps.min, maximum: LIMITS.detectFps.max, description: 'frames a second the detector looks at (default: one a clip)' })),
+  zones: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 64, description: 'named polygons, each "name=x1,y1,x2,y2,…" in fractions of the picture' })),
+};
+
 export const IngestBody = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 4096, description: 'a video file on the server\'s machine' }),
   preset: Type.Optional(Type.String({ enum: ['surveillance', 'lecture', 'chat'] })),
   ocr: Type.Optional(Type.Boolean()),
-  detect: Type.Optional(Type.Boolean()),
+  ...Detection,
 });
 
 export const WatchBody = Type.Object({
@@ -128,6 +135,7 @@ export const WatchBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 4096, description: 'rtsp://, http(s)://, udp://, srt://; or a local file with realtime' }),
   realtime: Type.Optional(Type.Boolean()),
   record: Type.Optional(Type.Boolean()),
+  ...Detection,
 });
 
 export const Job = Type.Object(

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { map } from 'rxjs';
 import { UserError } from '../../core/errors.js';
+import { parseZones } from '../../core/zones.js';
 import { ErrorReply, IdParams, IngestBody, Job } from '../schemas.js';
 import type { Routes } from '../context.js';
 import { sendEvents, wantsEvents } from '../event-stream.js';
@@ -15,10 +16,13 @@ export const jobRoutes: Routes = async (server, { work }) => {
       response: { 202: Job, 400: ErrorReply },
     },
   }, async (request, reply) => {
-    const { path, preset, ocr, detect } = request.body;
+    const { path, preset, ocr, detect, detectFps, zones } = request.body;
     const file = resolve(path);
     if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`body/path: no file at ${file}`);
-    const job = work.ingest(file, { ...(preset ? { preset } : {}), ...(ocr !== undefined ? { ocr } : {}), ...(detect !== undefined ? { detect } : {}) });
+    const job = work.ingest(file, {
+      ...(preset ? { preset } : {}), ...(ocr !== undefined ? { ocr } : {}), ...(detect !== undefined ? { detect } : {}),
+      ...(detectFps !== undefined ? { detectFps } : {}), zones: parseZones(zones ?? []),
+    });
     return reply.code(202).header('location', `/api/jobs/${job.id}`).send(job);
   });
 

@@ -1,6 +1,7 @@
 /** The store's contents: health, videos, live sources, and watching them from here. */
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../core/errors.js';
+import { parseZones } from '../../core/zones.js';
 import { ErrorReply, IdParams, NameParams, Source, Video, WatchBody } from '../schemas.js';
 import { presentSource, presentVideo } from '../present.js';
 import type { Routes } from '../context.js';
@@ -78,8 +79,10 @@ export const libraryRoutes: Routes = async (server, { app, work }) => {
     },
   }, async (request, reply) => {
     const { liveSource } = await import('../../../pipelines/live-source.js');
-    const { name, url, realtime, record } = request.body;
-    work.watch(liveSource(name, url, realtime ?? false), record ?? true);
+    const { name, url, realtime, record, detect, detectFps, zones } = request.body;
+    work.watch(liveSource(name, url, realtime ?? false), {
+      record: record ?? true, zones: parseZones(zones ?? []), ...(detect !== undefined ? { detect } : {}), ...(detectFps !== undefined ? { detectFps } : {}),
+    });
     return reply.code(202).send({ name, watching: true });
   });
 
