@@ -4,7 +4,7 @@
  * second each began. MPEG-TS, so that a file cut short by a crash still plays up to where it ends.
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ensureFolder, removeQuietly } from './files.js';
 
 const RECORDINGS_DIR = 'recordings';
@@ -58,18 +58,8 @@ export class Recordings {
 
   /** The name of the source's newest file (by the UTC second it began); null before its first. */
   newest(sourceId: number): string | null {
-    let names: string[];
-    try {
-      names = readdirSync(join(this.storeDir, RECORDINGS_DIR, String(sourceId)));
-    } catch {
-      return null;
-    }
-    let newest: { name: string; start: number } | null = null;
-    for (const name of names) {
-      const start = Number(NAME.exec(name)?.[1] ?? NaN);
-      if (start >= (newest?.start ?? -Infinity)) newest = { name, start };
-    }
-    return newest?.name ?? null;
+    const last = this.starts(sourceId).at(-1);
+    return last ? basename(last.path) : null;
   }
 
   /** The source's files that share some time with from–to, in order. */
@@ -81,18 +71,7 @@ export class Recordings {
 
   /** Every file of the source, in order, with its size: one stat each. */
   private files(sourceId: number): Array<RecordingFile & { readonly bytes: number }> {
-    const folder = join(this.storeDir, RECORDINGS_DIR, String(sourceId));
-    let names: string[];
-    try {
-      names = readdirSync(folder);
-    } catch {
-      return [];
-    }
-    const starts = names.flatMap((name) => {
-      const match = NAME.exec(name);
-      return match ? [{ path: join(folder, name), start: Number(match[1]) }] : [];
-    });
-    starts.sort((a, b) => a.start - b.start);
+    const starts = this.starts(sourceId);
     // A file ends where the next begins, or earlier when the stream dropped in between: at its last write.
     return starts.map((file, i) => {
       const { mtimeMs, size } = statSync(file.path);
@@ -136,6 +115,22 @@ export class Recordings {
       }
     }
     return removed;
+  }
+
+  /** The source's files by the UTC second each began, in order, from one readdir: no stat. */
+  private starts(sourceId: number): Array<{ readonly path: string; readonly start: number }> {
+    const folder = join(this.storeDir, RECORDINGS_DIR, String(sourceId));
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return [];
+    }
+    const starts = names.flatMap((name) => {
+      const match = NAME.exec(name);
+      return match ? [{ path: join(folder, name), start: Number(match[1]) }] : [];
+    });
+    return starts.sort((a, b) => a.start - b.start);
   }
 
   private all(): Array<{ sourceId: number; path: string; start: number; end: number; bytes: number }> {

@@ -72,6 +72,7 @@ function busiest(looked: ReadonlyArray<{ readonly time: number; readonly found: 
  */
 export function detectObjects<T extends ClipToLook>(options: DetectObjectsOptions): OperatorFunction<T, T & ObjectsSeen> {
   const changePercent = options.changePercent ?? CHANGE_PERCENT;
+  const { interval } = options;
   const zones = options.zones ?? [];
   return (source) =>
     defer(() => {
@@ -79,9 +80,12 @@ export function detectObjects<T extends ClipToLook>(options: DetectObjectsOption
       let last: { looked: FrameLookedAt[]; detections: ClipDetection[]; text: string; confidence: number } | null = null;
       const due = (f: ClipToLook['clip']['frames'][number], lookedInClip: number): boolean => {
         if (!f.rgb) return false;
-        // A live source's new segment counts its time from 0 again: a frame before the last looked at is of a new timeline.
-        const soon = reference !== null && f.time >= reference.time && f.time - reference.time < options.interval!;
-        if (options.interval === undefined ? lookedInClip > 0 : soon) return false;
+        if (interval === undefined) {
+          if (lookedInClip > 0) return false;
+        } else if (reference !== null && f.time >= reference.time && f.time - reference.time < interval) {
+          // (A live source's new segment counts its time from 0 again: a frame before the last looked at is of a new timeline.)
+          return false;
+        }
         return reference === null || changedPercent(reference.rgb, f.rgb) >= changePercent;
       };
       const look = async (memory: T): Promise<T & ObjectsSeen> => {
