@@ -33,7 +33,7 @@ export function keepSnippets<T extends { readonly type: string }>(options: Snipp
     const to = alert.startedAt! + alert.start + SNIPPET_AFTER;
     const files = source ? store.sources.recordings(source, from, to) : [];
     if (files.length === 0) return;
-    await store.alerts.keepSnippet(alert.id, (file) => cutRecording(files.map((f) => f.path), from - files[0]!.start, to - from, file, ffmpeg));
+    await store.alerts.keepSnippet(alert.id, (file) => cutRecording(files, from, to - from, file, ffmpeg));
   };
   return (events) =>
     defer(() => {

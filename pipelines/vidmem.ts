@@ -527,7 +527,7 @@ export class Vidmem {
     const files = this.store.sources.recordings(source, at, at + seconds);
     if (files.length === 0) throw new NotFoundError(`no recording of ${sourceName} covers that time; it is recorded only while watched, and not with --no-record`);
     const [{ cutRecording }, tools] = await Promise.all([import('../src/sources/cut-recording.js'), this.models.tools()]);
-    await cutRecording(files.map((f) => f.path), at - files[0]!.start, seconds, output, tools.ffmpeg);
+    await cutRecording(files, at, seconds, output, tools.ffmpeg);
     return files.length;
   }
 

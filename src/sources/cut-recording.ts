@@ -7,16 +7,18 @@ import { fileInput } from './media-input.js';
 import { runProcess } from './run-process.js';
 
 /**
- * A playable MP4 of `seconds` from `offset` seconds into the first of `files` (recorded segments
- * in order), copied without re-encoding: ffmpeg's concat demuxer joins them, and the cut starts at
- * the keyframe at or before `offset`, so the snippet may begin a little early, never late.
+ * A playable MP4 of `seconds` from `at` (UTC seconds) of `files` (recorded segments in order, each
+ * with the UTC second it began), copied without re-encoding: ffmpeg's concat demuxer joins them,
+ * and the cut starts at the keyframe at or before `at`, so the snippet may begin a little early,
+ * never late.
  */
-export async function cutRecording(files: readonly string[], offset: number, seconds: number, output: string, ffmpeg: Binary): Promise<void> {
+export async function cutRecording(files: ReadonlyArray<{ readonly path: string; readonly start: number }>, at: number, seconds: number, output: string, ffmpeg: Binary): Promise<void> {
+  const offset = at - files[0]!.start;
   const dir = mkdtempSync(join(tmpdir(), 'vidmem-clip-'));
   try {
     const list = join(dir, 'files.txt');
     // The concat demuxer's own quoting: a path in single quotes, a quote in it escaped.
-    writeFileSync(list, files.map((file) => `file '${file.replaceAll("'", "'\\''")}'\n`).join(''));
+    writeFileSync(list, files.map(({ path }) => `file '${path.replaceAll("'", "'\\''")}'\n`).join(''));
     const { code, stderr } = await runProcess(ffmpeg.path, [
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', fileInput(list),
       '-ss', Math.max(0, offset).toFixed(3), '-t', seconds.toFixed(3), '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', fileInput(output),
