@@ -1,13 +1,14 @@
 /**
  * The pictures and video behind the moments, with range requests so that a player can seek. Only
- * files the store names are served: a video's own registered file, the store's keyframes and event
- * snapshots, cuts of its recordings. Nothing a request spells as a path is opened, and a keyframe that leads out of
+ * files the store names are served: a video's own registered file, the store's keyframes, event
+ * snapshots and snippets, cuts of its recordings. Nothing a request spells as a path is opened, and a keyframe that leads out of
  * the store (a symlink) is not followed.
  */
 import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { LIMITS } from '../../core/config.js';
 import { NotFoundError } from '../../core/errors.js';
 import { ErrorReply, IdParams, NameParams } from '../schemas.js';
@@ -24,6 +25,12 @@ function inside(folder: string, file: string): boolean {
   }
 }
 
+/** A file of one of the store's folders (keyframes, snapshots, snippets), never one that leads out of it; `what` names it in a 404. */
+function sendStoreFile(reply: FastifyReply, folder: string, file: string, what: string): FastifyReply {
+  if (!inside(folder, join(folder, file))) throw new NotFoundError(`no ${what} ${file}`);
+  return reply.header('cache-control', 'private, max-age=3600').sendFile(file, folder);
+}
+
 export const mediaRoutes: Routes = async (server, { app }) => {
   server.get('/api/thumbnails/:videoId/:file', {
     schema: {
@@ -32,10 +39,7 @@ export const mediaRoutes: Routes = async (server, { app }) => {
       response: { 404: ErrorReply },
     },
   }, async (request, reply) => {
-    const thumbs = join(app.storeDir, 'thumbs');
-    const file = join(thumbs, String(request.params.videoId), request.params.file);
-    if (!inside(thumbs, file)) throw new NotFoundError(`no keyframe ${request.params.videoId}/${request.params.file}`);
-    return reply.header('cache-control', 'private, max-age=3600').sendFile(`${request.params.videoId}/${request.params.file}`, thumbs);
+    return sendStoreFile(reply, join(app.storeDir, 'thumbs'), `${request.params.videoId}/${request.params.file}`, 'keyframe');
   });
 
   server.get('/api/snapshots/:file', {
@@ -45,9 +49,7 @@ export const mediaRoutes: Routes = async (server, { app }) => {
       response: { 404: ErrorReply },
     },
   }, async (request, reply) => {
-    const snapshots = join(app.storeDir, 'snapshots');
-    if (!inside(snapshots, join(snapshots, request.params.file))) throw new NotFoundError(`no snapshot ${request.params.file}`);
-    return reply.header('cache-control', 'private, max-age=3600').sendFile(request.params.file, snapshots);
+    return sendStoreFile(reply, join(app.storeDir, 'snapshots'), request.params.file, 'snapshot');
   });
 
   server.get('/api/snippets/:file', {
@@ -57,9 +59,7 @@ export const mediaRoutes: Routes = async (server, { app }) => {
       response: { 404: ErrorReply },
     },
   }, async (request, reply) => {
-    const snippets = join(app.storeDir, 'snippets');
-    if (!inside(snippets, join(snippets, request.params.file))) throw new NotFoundError(`no snippet ${request.params.file}`);
-    return reply.header('cache-control', 'private, max-age=3600').sendFile(request.params.file, snippets);
+    return sendStoreFile(reply, join(app.storeDir, 'snippets'), request.params.file, 'snippet');
   });
 
   server.get('/api/videos/:id/media', {
