@@ -42,9 +42,9 @@ export interface WatchContext {
   readonly tools: MediaTools;
   /** Keep the stream itself as segment files copied without re-encoding (see storage/recordings.ts). */
   readonly record: boolean;
-  /** How much of every source's recordings to keep; checked after a clip, at most once a recorded file's length. */
+  /** How much of every source's recordings to keep; checked after a clip once this source's recording has begun a new file. */
   readonly retention?: RetentionBudget;
-  /** This source's memories (clips and keyframes) older than this many seconds are removed, when recordings are pruned. */
+  /** This source's memories (clips and keyframes) older than this many seconds are removed, checked after a clip at most once a minute. */
   readonly retainMemoriesSeconds?: number;
   /** Finds people, vehicles and the other COCO objects in a frame; absent when detection is off. */
   readonly detect?: (frame: RgbFrame) => Promise<Detection[]>;
